@@ -1,0 +1,14 @@
+// Base64 (RFC 4648, standard alphabet, padded) for SASL exchanges, backed by mbedTLS.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mv {
+
+std::string base64_encode(std::string_view data);
+// nullopt when the input is not valid padded base64 (whitespace is not allowed).
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace mv

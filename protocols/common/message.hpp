@@ -1,0 +1,82 @@
+// The test message a run sends to the account itself, produced as a stream so a 50 MB body costs
+// no memory: From/To = the account, Date, Message-ID, a Subject and an X-Mailverify-Token header
+// carrying the per-run random token, and a text body derived from the token. Its normalised body
+// digest is known before sending. User-supplied values containing CR, LF or NUL are refused.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "protocols/common/error.hpp"
+
+namespace mv {
+
+inline constexpr std::string_view kTokenHeader = "X-Mailverify-Token";
+
+// Anything the SMTP client streams as the message text (not yet dot-stuffed).
+class MessageSource {
+ public:
+  virtual ~MessageSource() = default;
+  // Fills up to cap bytes; 0 means the end. Line ends are CRLF.
+  virtual std::size_t read(char* buf, std::size_t cap) = 0;
+  virtual std::size_t size() const = 0;  // total bytes read() will return
+  virtual void rewind() = 0;
+};
+
+struct MessageSpec {
+  std::string from;        // the account's address
+  std::string to;          // the account's address (the run sends to itself)
+  std::string token;       // per-run random token, [A-Za-z0-9] only (the engine makes it)
+  std::string date;        // RFC 5322 date-time (the engine supplies the clock)
+  std::size_t body_size = 512;  // approximate body bytes (whole lines of text)
+};
+
+class TestMessage final : public MessageSource {
+ public:
+  // Refuses (with a usage error) CR, LF or NUL in any field, an empty or non-alphanumeric token,
+  // and addresses without '@'.
+  static std::optional<TestMessage> compose(const MessageSpec& spec, Error& error);
+
+  std::size_t read(char* buf, std::size_t cap) override;
+  std::size_t size() const override { return header_.size() + body_size_; }
+  void rewind() override { pos_ = 0; }
+
+  const std::string& token() const { return token_; }
+  const std::string& message_id() const { return message_id_; }
+  // Hex SHA-256 of the normalised body (see BodyDigest).
+  const std::string& body_digest() const { return body_digest_; }
+
+ private:
+  TestMessage() = default;
+  void body_bytes(std::size_t offset, char* out, std::size_t n) const;
+
+  std::string header_;
+  std::string token_;
+  std::string message_id_;
+  std::string body_line_;  // one body line (CRLF included), repeated
+  std::size_t body_size_ = 0;
+  std::string body_digest_;
+  std::size_t pos_ = 0;
+};
+
+// Streaming digest of a message body as read back: line ends normalised to CRLF (CR LF, bare LF
+// and bare CR all count as one line end) and trailing empty lines ignored, so transports that
+// re-encode line ends or add a final newline do not count as modification. Feed the body only
+// (after the blank line that ends the header), in any chunks; state is a few counters.
+class BodyDigest {
+ public:
+  BodyDigest();
+  ~BodyDigest();
+  BodyDigest(BodyDigest&&) noexcept;
+  BodyDigest& operator=(BodyDigest&&) noexcept;
+  void update(std::string_view chunk);
+  std::string finish();  // hex SHA-256
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace mv
