@@ -2,6 +2,7 @@
 // no memory: From/To = the account, Date, Message-ID, a Subject and an X-Mailverify-Token header
 // carrying the per-run random token, and a text body derived from the token. Its normalised body
 // digest is known before sending. User-supplied values containing CR, LF or NUL are refused.
+// Body lines all have the same length, so read() can produce the bytes at any offset on the fly.
 #pragma once
 
 #include <cstddef>
@@ -26,17 +27,23 @@ class MessageSource {
 };
 
 struct MessageSpec {
-  std::string from;        // the account's address
-  std::string to;          // the account's address (the run sends to itself)
-  std::string token;       // per-run random token, [A-Za-z0-9] only (the engine makes it)
-  std::string date;        // RFC 5322 date-time (the engine supplies the clock)
+  std::string from;             // the account's address
+  std::string to;               // the account's address (the run sends to itself)
+  std::string token;            // per-run random token, [A-Za-z0-9] only (the engine makes it)
+  std::string date;             // RFC 5322 date-time (the engine supplies the clock)
   std::size_t body_size = 512;  // approximate body bytes (whole lines of text)
 };
 
 class TestMessage final : public MessageSource {
  public:
-  // Refuses (with a usage error) CR, LF or NUL in any field, an empty or non-alphanumeric token,
-  // and addresses without '@'.
+  // Refuses (with a usage error) CR, LF, NUL or other control bytes in any field
+  // ("usage.bad_header_value"), an empty, over-long (> kMaxTokenLength) or non-alphanumeric token
+  // ("usage.bad_token"), addresses without '@' between a local part and a domain
+  // ("usage.bad_address"), an empty date ("usage.bad_date") and a body over kMaxBodySize
+  // ("usage.body_too_large"). Composing hashes the body once, streaming.
+  static constexpr std::size_t kMaxTokenLength = 40;  // keeps every body line under 78 chars
+  static constexpr std::size_t kMaxFieldLength = 512;
+  static constexpr std::size_t kMaxBodySize = std::size_t{64} << 30;
   static std::optional<TestMessage> compose(const MessageSpec& spec, Error& error);
 
   std::size_t read(char* buf, std::size_t cap) override;
@@ -55,7 +62,8 @@ class TestMessage final : public MessageSource {
   std::string header_;
   std::string token_;
   std::string message_id_;
-  std::string body_line_;  // one body line (CRLF included), repeated
+  std::string body_line_;         // "mailverify <token> line ": the fixed start of every body line
+  std::size_t number_width_ = 6;  // digits of the line number, fixed so offsets map to lines
   std::size_t body_size_ = 0;
   std::string body_digest_;
   std::size_t pos_ = 0;
@@ -72,7 +80,7 @@ class BodyDigest {
   BodyDigest(BodyDigest&&) noexcept;
   BodyDigest& operator=(BodyDigest&&) noexcept;
   void update(std::string_view chunk);
-  std::string finish();  // hex SHA-256
+  std::string finish();  // hex SHA-256; the digest then starts over for a new body
 
  private:
   struct Impl;

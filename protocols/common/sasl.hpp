@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/common/limits.hpp"
+
 namespace mv {
 
 enum class Mechanism { plain, login, cram_md5, xoauth2, oauthbearer };
@@ -19,21 +21,25 @@ std::optional<Mechanism> mechanism_from_name(std::string_view name);
 
 struct Credentials {
   std::string user;
-  std::string secret;          // password, or OAuth2 access token when is_token
+  std::string secret;  // password, or OAuth2 access token when is_token
   bool is_token = false;
-  std::string host;            // for OAUTHBEARER's host= and port= fields
+  std::string host;  // for OAUTHBEARER's host= and port= fields
   unsigned port = 0;
 };
 
 // The mechanism to use among those the server offers: with a token OAUTHBEARER, then XOAUTH2;
 // with a password over TLS PLAIN, LOGIN, CRAM-MD5 (one round trip first); with a password
-// without TLS CRAM-MD5 first, since it does not reveal the password. nullopt when none fits.
+// without TLS CRAM-MD5 first, since it does not reveal the password, then PLAIN and LOGIN (whether
+// a cleartext password may be sent at all is the engine's policy, not this function's). nullopt
+// when none fits.
 std::optional<Mechanism> choose_mechanism(std::span<const Mechanism> offered, bool is_token,
                                           bool over_tls);
 
 class SaslClient {
  public:
-  SaslClient(Mechanism m, Credentials c);
+  // max_rounds bounds the challenges answered in one exchange; a server that keeps challenging is
+  // cut off (respond() returns nullopt) instead of looping.
+  SaslClient(Mechanism m, Credentials c, std::size_t max_rounds = kDefaultLimits.max_sasl_rounds);
 
   Mechanism mechanism() const { return mech_; }
   // The initial response to send with the command (SASL-IR), or nullopt when the mechanism starts
@@ -44,6 +50,8 @@ class SaslClient {
   // challenge the mechanism does not expect, too many rounds): the client should cancel with "*".
   // For XOAUTH2/OAUTHBEARER a challenge after the initial response is the server's JSON error: the
   // response is the empty/%x01 message the spec requires, and server_error() keeps the JSON.
+  // PLAIN, XOAUTH2 and OAUTHBEARER answer an empty first challenge (no SASL-IR) with the initial
+  // response.
   std::optional<std::string> respond(std::string_view challenge);
 
   const std::string& server_error() const { return server_error_; }
@@ -51,7 +59,8 @@ class SaslClient {
  private:
   Mechanism mech_;
   Credentials cred_;
-  unsigned round_ = 0;
+  std::size_t max_rounds_;
+  std::size_t round_ = 0;
   std::string server_error_;
 };
 
