@@ -1,8 +1,11 @@
 // A connected, non-blocking byte stream over a TCP descriptor, plaintext at first and upgraded in
 // place to TLS (implicit TLS: right after connect; STARTTLS: when the protocol says so). The
 // handshake verifies the certificate chain and the host name (always set) and, when it fails,
-// says why in an Error the engine can diagnose (unknown CA, wrong host, expired, not yet valid,
-// a plaintext answer to our ClientHello). Knows nothing of mail.
+// says why in an Error the engine can diagnose: "tls.unknown_ca", "tls.bad_host", "tls.expired",
+// "tls.not_yet_valid", "tls.plaintext_reply" (the server answered our ClientHello in plaintext;
+// its first line is in server_says), else "tls.handshake" with mbedTLS's words. I/O errors are
+// "net.reset", "net.read", "net.write", "tls.read", "tls.write". Knows nothing of mail.
+// Never blocks; the caller polls fd() for poll_events() and keeps the clock.
 #pragma once
 
 #include <cstddef>
@@ -22,12 +25,12 @@ struct IoResult {
 
 // Facts about an established TLS session, for the report.
 struct TlsInfo {
-  std::string version;       // "TLSv1.2"
-  std::string cipher;        // "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"
-  std::string subject;       // peer certificate subject
-  std::string issuer;        // peer certificate issuer
-  long days_to_expiry = 0;   // negative once expired
-  bool verified = false;     // chain and host name checked and good
+  std::string version;      // "TLSv1.2"
+  std::string cipher;       // "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"
+  std::string subject;      // peer certificate subject
+  std::string issuer;       // peer certificate issuer
+  long days_to_expiry = 0;  // negative once expired
+  bool verified = false;    // chain and host name checked and good
 };
 
 class Stream {
@@ -40,10 +43,13 @@ class Stream {
   int fd() const { return fd_; }
 
   // Reads or writes through TLS once it is active, else plaintext. On failed, error() says why.
+  // A TLS write that returned would_block must be retried with the same bytes.
   IoResult read(char* buf, std::size_t cap);
   IoResult write(const char* data, std::size_t len);
 
-  // Starts a client handshake on this descriptor; call handshake() until it is done.
+  // Starts a client handshake on this descriptor; call handshake() until it is done. The host
+  // name is always handed to mbedTLS (SNI and the name check; 2.28 skips the check without it).
+  // The context must outlive this stream.
   void start_tls(TlsContext& context, const std::string& host_name);
   enum class Handshake { done, want_read, want_write, failed };
   Handshake handshake();
@@ -61,6 +67,10 @@ class Stream {
 
  private:
   struct Tls;
+  void fill_info();
+  void fail_handshake(int ret);
+  IoResult fail_io(Error error);
+
   int fd_;
   std::unique_ptr<Tls> tls_;
   TlsInfo info_;

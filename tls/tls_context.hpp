@@ -1,6 +1,9 @@
 // Process-wide TLS client settings shared by every connection: the random generator, the trust
 // store (the system CA bundle, or only --cafile when given, loaded once), verification on by
-// default, TLS 1.2 as the minimum. Compiles against mbedTLS 2.28 and 3.x.
+// default, TLS 1.2 as the minimum, X25519 and P-256 offered first (the defaults leave a client
+// waiting on slow curves). Compiles against mbedTLS 2.28 and 3.x.
+// Promises: a context that create() returned is ready to use; it must outlive every Stream that
+// started TLS with it. Not thread-safe: one engine loop owns it.
 #pragma once
 
 #include <memory>
@@ -8,16 +11,24 @@
 
 #include "protocols/common/error.hpp"
 
+// Same tag in mbedTLS 2.28 and 3.x (`typedef struct mbedtls_ssl_config mbedtls_ssl_config`), so
+// users of this header need not include mbedTLS.
+struct mbedtls_ssl_config;
+
 namespace mv {
 
 struct TlsContextOptions {
-  std::string ca_file;       // empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)
-  bool verify = true;        // false only on the user's explicit --insecure
+  std::string ca_file;  // empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)
+  bool verify = true;   // false only on the user's explicit --insecure
 };
 
 class TlsContext {
  public:
-  // nullptr with error set when the CA file cannot be read or parsed.
+  // The bundle used when TlsContextOptions::ca_file is empty.
+  static constexpr const char* kSystemBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+  // nullptr with error set (usage, "usage.cafile") when the CA file cannot be read or parsed, or
+  // (tls, "tls.init") when the random generator cannot be seeded.
   static std::unique_ptr<TlsContext> create(const TlsContextOptions& options, Error& error);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
@@ -26,6 +37,8 @@ class TlsContext {
   struct Impl;
   Impl& impl() { return *impl_; }
   bool verify() const;
+  // The client configuration every Stream::start_tls() uses.
+  const mbedtls_ssl_config* config() const;
 
  private:
   explicit TlsContext(std::unique_ptr<Impl> impl);

@@ -1,0 +1,134 @@
+#include "tls/tls_context.hpp"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#include <psa/crypto.h>
+#endif
+
+namespace mv {
+
+namespace {
+
+std::string mbedtls_message(int ret) {
+  char buf[160];
+  mbedtls_strerror(ret, buf, sizeof buf);
+  return buf;
+}
+
+// Fast key exchange first (see notes: the default order cost ~50 ms per handshake), then the
+// curves real servers' certificates use, because 2.28 also checks the peer key against this list.
+#if MBEDTLS_VERSION_NUMBER >= 0x03010000
+const uint16_t kGroups[] = {MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+                            MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+                            MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
+#else
+const mbedtls_ecp_group_id kCurves[] = {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
+                                        MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1,
+                                        MBEDTLS_ECP_DP_NONE};
+#endif
+
+}  // namespace
+
+struct TlsContext::Impl {
+  mbedtls_entropy_context entropy;
+  mbedtls_ctr_drbg_context drbg;
+  mbedtls_x509_crt ca;
+  mbedtls_ssl_config conf;
+  bool verify = true;
+
+  Impl() {
+    mbedtls_entropy_init(&entropy);
+    mbedtls_ctr_drbg_init(&drbg);
+    mbedtls_x509_crt_init(&ca);
+    mbedtls_ssl_config_init(&conf);
+  }
+  ~Impl() {
+    mbedtls_ssl_config_free(&conf);
+    mbedtls_x509_crt_free(&ca);
+    mbedtls_ctr_drbg_free(&drbg);
+    mbedtls_entropy_free(&entropy);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+};
+
+TlsContext::TlsContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TlsContext::~TlsContext() = default;
+
+bool TlsContext::verify() const {
+  return impl_->verify;
+}
+const mbedtls_ssl_config* TlsContext::config() const {
+  return &impl_->conf;
+}
+
+std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options, Error& error) {
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+  // 3.x routes TLS 1.3 and many primitives through PSA; idempotent.
+  if (psa_crypto_init() != PSA_SUCCESS) {
+    error = make_error(Category::tls, "tls.init", "PSA crypto could not be initialised");
+    return nullptr;
+  }
+#endif
+  auto impl = std::make_unique<Impl>();
+  impl->verify = options.verify;
+
+  static const char kPersonal[] = "mailverify-client";
+  int ret = mbedtls_ctr_drbg_seed(&impl->drbg, mbedtls_entropy_func, &impl->entropy,
+                                  reinterpret_cast<const unsigned char*>(kPersonal),
+                                  sizeof kPersonal - 1);
+  if (ret != 0) {
+    error = make_error(Category::tls, "tls.init",
+                       "cannot seed the random generator: " + mbedtls_message(ret));
+    return nullptr;
+  }
+
+  // Load the trust store once. Without verification the system bundle is not needed, but a
+  // --cafile the user named is still checked so a typo is not silently ignored.
+  const bool explicit_ca = !options.ca_file.empty();
+  if (options.verify || explicit_ca) {
+    const std::string path = explicit_ca ? options.ca_file : kSystemBundle;
+    ret = mbedtls_x509_crt_parse_file(&impl->ca, path.c_str());
+    // A positive value counts certificates that failed to parse: a distro bundle may hold a few
+    // 2.28 cannot read, which is fine as long as some loaded.
+    if (ret < 0 || impl->ca.version == 0) {
+      std::string what = explicit_ca ? "CA file " : "system CA bundle ";
+      error = make_error(Category::usage, "usage.cafile",
+                         what + path + " cannot be loaded: " +
+                             (ret < 0 ? mbedtls_message(ret) : "no certificate parsed"));
+      return nullptr;
+    }
+  }
+
+  ret = mbedtls_ssl_config_defaults(&impl->conf, MBEDTLS_SSL_IS_CLIENT,
+                                    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+  if (ret != 0) {
+    error = make_error(Category::tls, "tls.init", "TLS configuration: " + mbedtls_message(ret));
+    return nullptr;
+  }
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+  mbedtls_ssl_conf_min_tls_version(&impl->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+  mbedtls_ssl_conf_min_version(&impl->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                               MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+#if MBEDTLS_VERSION_NUMBER >= 0x03010000
+  mbedtls_ssl_conf_groups(&impl->conf, kGroups);
+#else
+  mbedtls_ssl_conf_curves(&impl->conf, kCurves);
+#endif
+  mbedtls_ssl_conf_authmode(&impl->conf,
+                            options.verify ? MBEDTLS_SSL_VERIFY_REQUIRED : MBEDTLS_SSL_VERIFY_NONE);
+  mbedtls_ssl_conf_ca_chain(&impl->conf, &impl->ca, nullptr);
+  mbedtls_ssl_conf_rng(&impl->conf, mbedtls_ctr_drbg_random, &impl->drbg);
+
+  return std::unique_ptr<TlsContext>(new TlsContext(std::move(impl)));
+}
+
+}  // namespace mv
