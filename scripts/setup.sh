@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# scripts/setup.sh - prepare a fresh Debian 12 machine for building and testing mailverify.
+#
+# Idempotent and non-interactive. Run as root (uses sudo otherwise).
+# Installs the tool chain (cmake, g++, clang, clang-format), the libraries (mbedTLS, doctest,
+# cxxopts) and the mail servers used by tests/mailstack/mailstack.sh (Postfix, Dovecot).
+# The system-wide Postfix/Dovecot daemons are NOT started and NOT left running: the test stack
+# runs private instances with their own configuration (see tests/mailstack/mailstack.sh).
+set -euo pipefail
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo -E -- bash "$0" "$@"
+  fi
+  echo "setup.sh: must run as root (and sudo is not available)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+PACKAGES=(
+  build-essential cmake g++ clang clang-format
+  libmbedtls-dev doctest-dev libcxxopts-dev
+  postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
+  openssl ca-certificates python3 procps iproute2
+)
+
+# Postfix: "No configuration" so the install neither prompts nor writes /etc/postfix/main.cf.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string mailverify.test" | debconf-set-selections
+
+# Keep maintainer scripts from starting daemons during the install (no init here anyway, but
+# be safe on machines that have one). Only remove the policy file if we created it.
+POLICY=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $POLICY ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$POLICY"
+  chmod 755 "$POLICY"
+  created_policy=1
+fi
+cleanup() { if [[ $created_policy -eq 1 ]]; then rm -f "$POLICY"; fi; }
+trap cleanup EXIT
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  echo "setup.sh: all packages already installed"
+fi
+
+# If the machine does run systemd, make sure the system-wide mail daemons stay off.
+if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now postfix.service dovecot.service >/dev/null 2>&1 || true
+fi
+
+# System user owning the test stack's Maildirs (tests/mailstack/mailstack.sh creates it too).
+if ! getent passwd mvmail >/dev/null; then
+  useradd --system --user-group --home-dir /nonexistent --no-create-home \
+    --shell /usr/sbin/nologin mvmail
+fi
+
+echo "setup.sh: done"
