@@ -3,17 +3,23 @@
 // after TLS with all earlier knowledge dropped, AUTH, MAIL/RCPT/DATA (pipelined when offered),
 // the message streamed with dot-stuffing, QUIT. Credentials are never sent before TLS unless
 // allow_plaintext is set. Implements the Conversation contract the engine's pump drives.
+// Strict about turns: a reply that arrives before the command it answers was consumed (written by
+// the pump), or while nothing is awaited (during the message body, after STARTTLS), is an error.
+// Output stays bounded while the message streams: at most about two output_chunk's worth.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "protocols/common/conversation.hpp"
+#include "protocols/common/dot_stuffing.hpp"
 #include "protocols/common/limits.hpp"
 #include "protocols/common/message.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"
+#include "protocols/smtp/reply_parser.hpp"
 
 namespace mv {
 
@@ -64,9 +70,90 @@ class SmtpClient final : public Conversation {
   const std::string& accept_reply() const;
   // Client→server turns so far (each flush of output that waits for a reply).
   std::size_t turns() const;
+  // The last complete reply received (e.g. the refusal behind error(), for the diagnosis).
+  const SmtpReply& last_reply() const { return last_reply_; }
 
  private:
-  // State enum, set_state(), one send/handle pair per state: see client.cpp.
+  // One state per awaited reply (plus body streaming and the TLS handshake pause). Each has one
+  // send_* that queues its command and one handle_* for its reply.
+  enum class State {
+    greeting,
+    ehlo,
+    helo,
+    starttls,
+    tls_handshake,
+    auth,
+    mail,
+    rcpt,
+    data,
+    body,
+    data_end,
+    quit,
+    done,
+    failed
+  };
+
+  void set_state(State s);
+  static std::string_view step_of(State s);
+
+  void handle_reply(const SmtpReply& reply);
+  void handle_greeting(const SmtpReply& reply);
+  void handle_ehlo(const SmtpReply& reply);
+  void handle_helo(const SmtpReply& reply);
+  void handle_starttls(const SmtpReply& reply);
+  void handle_auth(const SmtpReply& reply);
+  void handle_mail(const SmtpReply& reply);
+  void handle_rcpt(const SmtpReply& reply);
+  void handle_data(const SmtpReply& reply);
+  void handle_data_end(const SmtpReply& reply);
+  void handle_quit(const SmtpReply& reply);
+
+  void send_ehlo();
+  void send_helo();
+  void send_starttls();
+  void after_hello();  // STARTTLS, AUTH, MAIL or QUIT: whatever comes next
+  void send_auth();
+  void send_mail();  // MAIL, and RCPT + DATA in the same flush when pipelining
+  void send_rcpt();
+  void send_data();
+  void send_quit();
+  void refill_body();
+
+  bool parse_ehlo(const SmtpReply& reply);
+  // Queues one command line; its reply is only valid once the pump consumed the whole line.
+  void queue_command(std::string_view line);
+  void queue_sensitive(std::string_view line);  // the same, for a line holding the secret
+  void append_out(std::string_view bytes);
+  void drop_output();  // wipes a secret out of the buffer, not just forgets it
+  void wait_reply();   // the queued commands are one turn
+  void emit(std::string_view step, std::string detail);
+  void fail(Category category, std::string code, std::string detail,
+            const SmtpReply* reply = nullptr);
+
+  SmtpOptions options_;
+  State state_ = State::greeting;
+  SmtpReplyParser parser_;
+  SmtpCapabilities caps_;
+  bool tls_active_ = false;
+  bool pipelined_ = false;
+  std::optional<SaslClient> sasl_;
+  DotStuffer stuffer_;
+  std::string body_buf_;  // one output_chunk of message text, reused
+
+  std::string out_;
+  std::size_t out_pos_ = 0;
+  bool out_has_secret_ = false;
+  std::uint64_t queued_total_ = 0;        // bytes ever queued
+  std::uint64_t consumed_total_ = 0;      // bytes ever consumed by the pump
+  std::vector<std::uint64_t> reply_due_;  // per awaited reply: queued_total_ after its command
+
+  std::vector<Event> events_;
+  std::size_t next_event_ = 0;
+  std::size_t turns_ = 0;
+  Error error_;
+  SmtpReply last_reply_;
+  std::string queue_id_;
+  std::string accept_reply_;
 };
 
 }  // namespace mv
