@@ -1,0 +1,765 @@
+#include "protocols/pop3/client.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "protocols/common/base64.hpp"
+
+namespace mv {
+namespace {
+
+// RFC 5034 4: an AUTH command line, CRLF included, must fit 255 octets; a longer initial response
+// goes in answer to the server's empty challenge instead.
+constexpr std::size_t kMaxAuthLine = 255;
+
+bool has_line_break_or_nul(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+}  // namespace
+
+Pop3Client::Pop3Client(Pop3Options options)
+    : options_(std::move(options)), reader_(options_.limits) {
+  tls_active_ = options_.tls == TlsMode::implicit;
+}
+
+// ---- Conversation ----------------------------------------------------------------------------
+
+void Pop3Client::on_bytes(std::string_view data) {
+  if (error_ || state_ == State::done) return;
+  if (state_ == State::tls_handshake) {
+    if (!data.empty()) {
+      fail(Category::tls, "pop3.stls_injection",
+           "the server sent plaintext after its +OK to STLS, before the TLS handshake");
+    }
+    return;
+  }
+  while (!error_) {
+    const std::size_t n = reader_.feed(data);
+    data.remove_prefix(n);
+    drain();
+    if (error_ || state_ == State::done) return;
+    if (state_ == State::tls_handshake && (reader_.buffered() > 0 || !data.empty())) {
+      fail(Category::tls, "pop3.stls_injection",
+           "the server sent bytes after its +OK to STLS, before the TLS handshake");
+      return;
+    }
+    if (data.empty()) return;
+  }
+}
+
+void Pop3Client::on_eof() {
+  if (error_ || state_ == State::done) return;
+  if (reader_.on_eof()) {
+    fail_with(reader_.error());
+    return;
+  }
+  fail(Category::network, "pop3.connection_closed",
+       "the server closed the connection before the session ended");
+}
+
+std::string_view Pop3Client::output() {
+  if (error_) return {};
+  return std::string_view(out_).substr(out_pos_);
+}
+
+void Pop3Client::consume(std::size_t n) {
+  n = std::min(n, out_.size() - out_pos_);
+  out_pos_ += n;
+  consumed_total_ += n;
+  if (out_pos_ == out_.size()) {
+    out_.clear();
+    out_pos_ = 0;
+  }
+}
+
+bool Pop3Client::wants_tls() const {
+  return !error_ && state_ == State::tls_handshake;
+}
+
+void Pop3Client::on_tls_ready() {
+  if (error_ || state_ != State::tls_handshake) return;
+  // Everything learnt before TLS could have been forged: drop it and ask again.
+  reader_.clear();
+  tls_active_ = true;
+  emit("pop3.stls", "TLS active after STLS; asking CAPA again");
+  send_capa();
+}
+
+std::optional<Event> Pop3Client::next_event() {
+  if (events_.empty()) return std::nullopt;
+  Event e = std::move(events_.front());
+  events_.pop_front();
+  return e;
+}
+
+bool Pop3Client::done() const {
+  return !error_ && state_ == State::done && out_pos_ == out_.size();
+}
+
+const Error& Pop3Client::error() const {
+  return error_;
+}
+
+bool Pop3Client::ready() const {
+  return ready_ && !error_ && !quit_requested_ && state_ != State::done;
+}
+
+bool Pop3Client::idle() const {
+  return ready() && state_ == State::idle && tasks_.empty();
+}
+
+// ---- state machinery -------------------------------------------------------------------------
+
+void Pop3Client::set_state(State s) {
+  state_ = s;
+}
+
+std::string_view Pop3Client::step_of(State s) {
+  switch (s) {
+    case State::greeting:
+      return "pop3.greeting";
+    case State::capa:
+      return "pop3.capa";
+    case State::stls:
+    case State::tls_handshake:
+      return "pop3.stls";
+    case State::auth:
+    case State::user:
+    case State::pass:
+      return "pop3.auth";
+    case State::stat:
+      return "pop3.stat";
+    case State::idle:
+      return "pop3.idle";
+    case State::uidl:
+    case State::list:
+      return "pop3.uidl";
+    case State::top:
+      return "pop3.top";
+    case State::retr:
+      return "pop3.retr";
+    case State::dele:
+      return "pop3.dele";
+    case State::rset:
+      return "pop3.rset";
+    case State::quit:
+      return "pop3.quit";
+    case State::done:
+      return "pop3.done";
+    case State::failed:
+      return "pop3.failed";
+  }
+  return "pop3";
+}
+
+bool Pop3Client::awaiting_reply() const {
+  switch (state_) {
+    case State::idle:
+    case State::tls_handshake:
+    case State::done:
+    case State::failed:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void Pop3Client::drain() {
+  while (!error_) {
+    if (!awaiting_reply()) {
+      if (state_ == State::idle && reader_.buffered() > 0) {
+        fail(Category::protocol, "pop3.unexpected_data",
+             "the server sent data while no reply was awaited");
+      }
+      return;
+    }
+    const Result r = reader_.next();
+    if (r == Result::need_more) return;
+    if (r == Result::error) {
+      fail_with(reader_.error());
+      return;
+    }
+    if ((r == Result::status || r == Result::continuation) && consumed_total_ < reply_due_) {
+      fail(Category::protocol, "pop3.unexpected_reply",
+           "the server replied before the command was sent");
+      return;
+    }
+    if (r == Result::status) last_status_ = reader_.status();
+    if (r == Result::continuation && state_ != State::auth) {
+      fail(Category::protocol, "pop3.bad_status",
+           "the server sent a continuation (+) outside an AUTH exchange",
+           std::string("+ ") + std::string(reader_.continuation()));
+      return;
+    }
+    handle(r);
+  }
+}
+
+void Pop3Client::handle(Result r) {
+  switch (state_) {
+    case State::greeting:
+      return handle_greeting(r);
+    case State::capa:
+      return handle_capa(r);
+    case State::stls:
+      return handle_stls(r);
+    case State::auth:
+      return handle_auth(r);
+    case State::user:
+      return handle_user(r);
+    case State::pass:
+      return handle_pass(r);
+    case State::stat:
+      return handle_stat(r);
+    case State::uidl:
+      return handle_uidl(r);
+    case State::list:
+      return handle_list(r);
+    case State::top:
+      return handle_top(r);
+    case State::retr:
+      return handle_retr(r);
+    case State::dele:
+      return handle_dele(r);
+    case State::rset:
+      return handle_rset(r);
+    case State::quit:
+      return handle_quit(r);
+    case State::idle:
+    case State::tls_handshake:
+    case State::done:
+    case State::failed:
+      return;
+  }
+}
+
+// ---- greeting, CAPA, STLS --------------------------------------------------------------------
+
+void Pop3Client::handle_greeting(Result) {
+  if (!last_status_.ok) {
+    fail(Category::protocol, "pop3.greeting_refused", "the server refused the session",
+         last_status_.words());
+    return;
+  }
+  apop_timestamp_ = mv::apop_timestamp(last_status_.text);
+  emit("pop3.greeting", sanitize_server_text(last_status_.text, 200));
+  if (!tls_active_ && options_.tls == TlsMode::none && !options_.allow_plaintext) {
+    fail(Category::policy, "pop3.plaintext_auth_refused",
+         "refusing to log in without TLS; nothing was sent (allow plaintext to override)");
+    return;
+  }
+  send_capa();
+}
+
+void Pop3Client::send_capa() {
+  caps_ = Pop3Capabilities{};
+  queue_command("CAPA");
+  set_state(State::capa);
+}
+
+void Pop3Client::handle_capa(Result r) {
+  switch (r) {
+    case Result::status:
+      if (last_status_.ok) {
+        caps_.known = true;
+        reader_.expect_list();
+      } else {
+        after_capa();  // RFC 1939-only server: no capabilities
+      }
+      return;
+    case Result::list_item:
+      if (Error e; !add_capability_line(reader_.item(), caps_, options_.limits, e)) fail_with(e);
+      return;
+    case Result::list_end:
+      after_capa();
+      return;
+    default:
+      return;
+  }
+}
+
+void Pop3Client::after_capa() {
+  if (!tls_active_ && options_.tls == TlsMode::starttls) {
+    if (!caps_.stls) {
+      fail(Category::tls, "pop3.stls_unavailable",
+           caps_.known ? "the server does not offer STLS in CAPA"
+                       : "the server does not answer CAPA, so it offers no STLS");
+      return;
+    }
+    send_stls();
+    return;
+  }
+  start_auth();
+}
+
+void Pop3Client::send_stls() {
+  queue_command("STLS");
+  set_state(State::stls);
+}
+
+void Pop3Client::handle_stls(Result) {
+  if (!last_status_.ok) {
+    fail(Category::tls, "pop3.stls_refused", "the server refused STLS", last_status_.words());
+    return;
+  }
+  set_state(State::tls_handshake);  // on_bytes checks that nothing follows the +OK
+}
+
+// ---- authentication --------------------------------------------------------------------------
+
+void Pop3Client::start_auth() {
+  if (!tls_active_ && !options_.allow_plaintext) {
+    fail(Category::policy, "pop3.plaintext_auth_refused",
+         "refusing to send credentials without TLS (allow plaintext to override)");
+    return;
+  }
+  const Credentials& cred = options_.credentials;
+  std::optional<Mechanism> mech = options_.mechanism;
+  if (mech) {
+    if (caps_.sasl_listed &&
+        std::find(caps_.sasl.begin(), caps_.sasl.end(), *mech) == caps_.sasl.end()) {
+      fail(Category::auth, "pop3.mechanism_unavailable",
+           std::string("the server does not offer SASL ") + std::string(mechanism_name(*mech)));
+      return;
+    }
+  } else if (!caps_.sasl.empty()) {
+    mech = choose_mechanism(caps_.sasl, cred.is_token, tls_active_);
+  }
+  if (mech) {
+    sasl_.emplace(*mech, cred, options_.limits.max_sasl_rounds);
+    send_auth();
+    return;
+  }
+  if (cred.is_token) {
+    fail(Category::auth, "pop3.no_mechanism",
+         "an OAuth2 token needs SASL XOAUTH2 or OAUTHBEARER, which the server does not offer");
+    return;
+  }
+  if (has_line_break_or_nul(cred.user) || has_line_break_or_nul(cred.secret)) {
+    fail(Category::usage, "pop3.bad_credentials",
+         "the user name or password holds a line break or NUL, which USER/PASS cannot carry");
+    return;
+  }
+  send_user();
+}
+
+void Pop3Client::send_auth() {
+  mechanism_used_ = sasl_->mechanism();
+  cancel_reason_.clear();
+  std::string line = "AUTH " + std::string(mechanism_name(sasl_->mechanism()));
+  if (auto ir = sasl_->initial_response()) {
+    const std::string encoded = ir->empty() ? "=" : base64_encode(*ir);
+    // Too long for the line: the server's empty challenge asks for it (SaslClient answers that).
+    if (line.size() + 1 + encoded.size() + 2 <= kMaxAuthLine) line += " " + encoded;
+  }
+  queue_command(line);
+  set_state(State::auth);
+}
+
+void Pop3Client::handle_auth(Result r) {
+  if (r == Result::continuation) {
+    if (!cancel_reason_.empty()) {
+      fail(Category::protocol, "pop3.bad_challenge", cancel_reason_);
+      return;
+    }
+    const auto challenge = base64_decode(reader_.continuation());
+    std::optional<std::string> response;
+    if (!challenge) {
+      cancel_reason_ = "the server's AUTH challenge is not valid base64";
+    } else if (!(response = sasl_->respond(*challenge))) {
+      cancel_reason_ = "the server's AUTH challenge was unexpected (or too many rounds)";
+    }
+    queue_command(response ? base64_encode(*response) : std::string("*"));
+    return;
+  }
+  if (last_status_.ok) {
+    if (!cancel_reason_.empty()) {
+      fail(Category::protocol, "pop3.bad_challenge", "the server accepted a cancelled AUTH");
+      return;
+    }
+    auth_accepted();
+    return;
+  }
+  if (!cancel_reason_.empty()) {
+    fail(Category::protocol, "pop3.bad_challenge", cancel_reason_, last_status_.words());
+    return;
+  }
+  fail_auth();
+}
+
+void Pop3Client::send_user() {
+  mechanism_used_.reset();
+  queue_command("USER " + options_.credentials.user);
+  set_state(State::user);
+}
+
+void Pop3Client::handle_user(Result) {
+  if (!last_status_.ok) {
+    fail_auth();
+    return;
+  }
+  send_pass();
+}
+
+void Pop3Client::send_pass() {
+  queue_command("PASS " + options_.credentials.secret);
+  set_state(State::pass);
+}
+
+void Pop3Client::handle_pass(Result) {
+  if (!last_status_.ok) {
+    fail_auth();
+    return;
+  }
+  auth_accepted();
+}
+
+void Pop3Client::auth_accepted() {
+  const std::string how = mechanism_used_ ? "AUTH " + std::string(mechanism_name(*mechanism_used_))
+                                          : std::string("USER/PASS");
+  emit("pop3.auth", how + " accepted" + (tls_active_ ? " over TLS" : " without TLS"));
+  send_stat();
+}
+
+void Pop3Client::fail_auth() {
+  std::string detail = "the server refused the login (";
+  detail += mechanism_used_ ? "AUTH " + std::string(mechanism_name(*mechanism_used_))
+                            : std::string("USER/PASS");
+  detail += ")";
+  if (!last_status_.code.empty()) detail += " with response code [" + last_status_.code + "]";
+  std::string words = last_status_.words();
+  if (sasl_ && !sasl_->server_error().empty()) words += " " + sasl_->server_error();
+  fail(Category::auth, "pop3.auth_failed", std::move(detail), words);
+}
+
+// ---- STAT and the task queue -----------------------------------------------------------------
+
+void Pop3Client::send_stat() {
+  queue_command("STAT");
+  set_state(State::stat);
+}
+
+void Pop3Client::handle_stat(Result) {
+  if (!last_status_.ok) {
+    fail(Category::protocol, "pop3.stat_failed", "the server refused STAT", last_status_.words());
+    return;
+  }
+  if (!parse_stat(last_status_.text, message_count_, maildrop_size_)) {
+    fail(Category::protocol, "pop3.bad_stat", "STAT did not answer \"+OK count size\"",
+         last_status_.words());
+    return;
+  }
+  ready_ = true;
+  emit("pop3.stat",
+       std::to_string(message_count_) + " messages, " + std::to_string(maildrop_size_) + " octets");
+  set_state(State::idle);
+  start_next_task();
+}
+
+void Pop3Client::enqueue(Task task) {
+  if (error_ || state_ == State::done) return;
+  if (quit_requested_) {
+    fail(Category::usage, "pop3.bad_task", "a task was queued after quit()");
+    return;
+  }
+  if (task.kind == TaskKind::quit) quit_requested_ = true;
+  tasks_.push_back(std::move(task));
+  if (state_ == State::idle) start_next_task();
+}
+
+void Pop3Client::uidl() {
+  enqueue({TaskKind::uidl, {}, 0});
+}
+void Pop3Client::find_token(std::string token, std::uint32_t from_msg) {
+  enqueue({TaskKind::find_token, std::move(token), from_msg});
+}
+void Pop3Client::retrieve(std::uint32_t n) {
+  enqueue({TaskKind::retrieve, {}, n});
+}
+void Pop3Client::dele(std::uint32_t n) {
+  enqueue({TaskKind::dele, {}, n});
+}
+void Pop3Client::rset() {
+  enqueue({TaskKind::rset, {}, 0});
+}
+void Pop3Client::quit() {
+  enqueue({TaskKind::quit, {}, 0});
+}
+
+bool Pop3Client::marked(std::uint32_t n) const {
+  return std::find(marked_.begin(), marked_.end(), n) != marked_.end();
+}
+
+void Pop3Client::start_next_task() {
+  if (error_ || state_ != State::idle || tasks_.empty()) return;
+  task_ = std::move(tasks_.front());
+  tasks_.pop_front();
+  const bool numbered = task_.kind == TaskKind::retrieve || task_.kind == TaskKind::dele;
+  if (numbered && (task_.number == 0 || task_.number > message_count_ || marked(task_.number))) {
+    fail(Category::usage, "pop3.bad_task",
+         "message " + std::to_string(task_.number) + " is not in the maildrop (" +
+             std::to_string(message_count_) + " messages) or is marked deleted");
+    return;
+  }
+  switch (task_.kind) {
+    case TaskKind::uidl:
+      return send_uidl();
+    case TaskKind::find_token:
+      found_.reset();
+      scanned_ = 0;
+      next_top_ = message_count_;
+      return send_top();
+    case TaskKind::retrieve:
+      return send_retr();
+    case TaskKind::dele:
+      return send_dele();
+    case TaskKind::rset:
+      return send_rset();
+    case TaskKind::quit:
+      return send_quit();
+  }
+}
+
+void Pop3Client::task_done(std::string step, std::string detail) {
+  emit(std::move(step), std::move(detail));
+  set_state(State::idle);
+  start_next_task();
+}
+
+// ---- UIDL / LIST -----------------------------------------------------------------------------
+
+void Pop3Client::send_uidl() {
+  listing_.clear();
+  listing_uids_ = true;
+  queue_command("UIDL");
+  set_state(State::uidl);
+}
+
+void Pop3Client::handle_uidl(Result r) {
+  switch (r) {
+    case Result::status:
+      if (last_status_.ok) {
+        reader_.expect_list();
+      } else {
+        send_list();  // UIDL is optional (RFC 1939 7): LIST still numbers the messages
+      }
+      return;
+    case Result::list_item:
+      if (Error e; !add_uidl_line(reader_.item(), listing_, e)) fail_with(e);
+      return;
+    case Result::list_end:
+      task_done("pop3.uidl", std::to_string(listing_.size()) + " messages listed by UIDL");
+      return;
+    default:
+      return;
+  }
+}
+
+void Pop3Client::send_list() {
+  listing_.clear();
+  listing_uids_ = false;
+  queue_command("LIST");
+  set_state(State::list);
+}
+
+void Pop3Client::handle_list(Result r) {
+  switch (r) {
+    case Result::status:
+      if (last_status_.ok) {
+        reader_.expect_list();
+      } else {
+        fail(Category::protocol, "pop3.list_failed", "the server refused both UIDL and LIST",
+             last_status_.words());
+      }
+      return;
+    case Result::list_item:
+      if (Error e; !add_list_line(reader_.item(), listing_, e)) fail_with(e);
+      return;
+    case Result::list_end:
+      task_done("pop3.uidl",
+                "UIDL refused; " + std::to_string(listing_.size()) + " messages listed by LIST");
+      return;
+    default:
+      return;
+  }
+}
+
+// ---- TOP (find_token) ------------------------------------------------------------------------
+
+void Pop3Client::send_top() {
+  const std::uint32_t from = std::max<std::uint32_t>(task_.number, 1);
+  while (next_top_ >= from && next_top_ > 0 && marked(next_top_))
+    --next_top_;
+  if (next_top_ < from || next_top_ == 0) {
+    std::string detail = "token not found";
+    if (from <= message_count_) {
+      detail += " in messages " + std::to_string(from) + ".." + std::to_string(message_count_);
+    } else {
+      detail += ": no messages from " + std::to_string(from) + " on";
+    }
+    detail += " (" + std::to_string(scanned_) + " headers read)";
+    task_done("pop3.top", std::move(detail));
+    return;
+  }
+  scanner_.emplace(task_.token, false);
+  queue_command("TOP " + std::to_string(next_top_) + " 0");
+  set_state(State::top);
+}
+
+void Pop3Client::handle_top(Result r) {
+  switch (r) {
+    case Result::status:
+      if (last_status_.ok) {
+        reader_.expect_payload();
+      } else {
+        fail(Category::protocol, "pop3.top_failed",
+             "the server refused TOP " + std::to_string(next_top_) + " 0", last_status_.words());
+      }
+      return;
+    case Result::payload:
+      scanner_->update(reader_.payload());
+      return;
+    case Result::payload_end: {
+      const ScannedMessage m = scanner_->finish();
+      scanner_.reset();
+      ++scanned_;
+      if (m.token_matched) {
+        found_ = next_top_;
+        task_done("pop3.top", "token found in message " + std::to_string(next_top_) + " (" +
+                                  std::to_string(scanned_) + " headers read)");
+        return;
+      }
+      --next_top_;
+      send_top();
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// ---- RETR ------------------------------------------------------------------------------------
+
+void Pop3Client::send_retr() {
+  retrieved_ = Pop3Message{};
+  scanner_.emplace(std::string{}, true);
+  queue_command("RETR " + std::to_string(task_.number));
+  set_state(State::retr);
+}
+
+void Pop3Client::handle_retr(Result r) {
+  switch (r) {
+    case Result::status:
+      if (last_status_.ok) {
+        reader_.expect_payload();
+      } else {
+        fail(Category::protocol, "pop3.retr_failed",
+             "the server refused RETR " + std::to_string(task_.number), last_status_.words());
+      }
+      return;
+    case Result::payload:
+      scanner_->update(reader_.payload());
+      return;
+    case Result::payload_end: {
+      ScannedMessage m = scanner_->finish();
+      scanner_.reset();
+      retrieved_.number = task_.number;
+      retrieved_.token = std::move(m.token);
+      retrieved_.message_id = std::move(m.message_id);
+      retrieved_.body_digest = std::move(m.body_digest);
+      retrieved_.size = m.size;
+      std::string detail = "message " + std::to_string(task_.number) + ", " +
+                           std::to_string(m.size) + " octets, " +
+                           (retrieved_.token ? "token header present" : "no token header");
+      if (!retrieved_.message_id.empty()) {
+        detail += ", Message-ID " + sanitize_server_text(retrieved_.message_id, 200);
+      }
+      task_done("pop3.retr", std::move(detail));
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// ---- DELE, RSET, QUIT ------------------------------------------------------------------------
+
+void Pop3Client::send_dele() {
+  queue_command("DELE " + std::to_string(task_.number));
+  set_state(State::dele);
+}
+
+void Pop3Client::handle_dele(Result) {
+  if (!last_status_.ok) {
+    fail(Category::protocol, "pop3.dele_failed",
+         "the server refused DELE " + std::to_string(task_.number), last_status_.words());
+    return;
+  }
+  marked_.push_back(task_.number);
+  task_done("pop3.dele",
+            "message " + std::to_string(task_.number) + " marked for deletion (effective at QUIT)");
+}
+
+void Pop3Client::send_rset() {
+  queue_command("RSET");
+  set_state(State::rset);
+}
+
+void Pop3Client::handle_rset(Result) {
+  if (!last_status_.ok) {
+    fail(Category::protocol, "pop3.rset_failed", "the server refused RSET", last_status_.words());
+    return;
+  }
+  const std::size_t undone = marked_.size();
+  marked_.clear();
+  task_done("pop3.rset", std::to_string(undone) + " deletion marks undone");
+}
+
+void Pop3Client::send_quit() {
+  queue_command("QUIT");
+  set_state(State::quit);
+}
+
+void Pop3Client::handle_quit(Result) {
+  if (!last_status_.ok) {
+    fail(Category::protocol, "pop3.quit_failed",
+         "the server refused QUIT: marked messages may not have been deleted",
+         last_status_.words());
+    return;
+  }
+  emit("pop3.quit", "signed off; " + std::to_string(marked_.size()) + " deletions committed");
+  set_state(State::done);
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+void Pop3Client::queue_command(std::string_view line) {
+  out_.append(line);
+  out_ += "\r\n";
+  queued_total_ += line.size() + 2;
+  reply_due_ = queued_total_;
+  ++turns_;
+}
+
+void Pop3Client::emit(std::string step, std::string detail) {
+  events_.push_back(Event{std::move(step), std::move(detail)});
+}
+
+void Pop3Client::fail(Category category, std::string code, std::string detail,
+                      std::string_view server_says) {
+  fail_with(make_error(category, std::move(code), std::move(detail), server_says));
+}
+
+void Pop3Client::fail_with(Error e) {
+  if (error_) return;
+  error_ = std::move(e);
+  if (error_.step.empty()) error_.step = std::string(step_of(state_));
+  // Nothing more is sent: above all no QUIT, so the server forgets every DELE mark.
+  out_.clear();
+  out_pos_ = 0;
+  tasks_.clear();
+  set_state(State::failed);
+}
+
+}  // namespace mv
