@@ -1,0 +1,198 @@
+// A sans-I/O IMAP client (RFC 9051 / RFC 3501; 2595 STARTTLS, 4959 SASL-IR, 7888 LITERAL+,
+// 4315 UIDPLUS, 6154 SPECIAL-USE, 5258 LIST-EXTENDED, 2342 NAMESPACE, 2177 IDLE, 6851 MOVE).
+// Setup: greeting (OK / PREAUTH / BYE), CAPABILITY unless the greeting carried it, STARTTLS
+// (any byte received after its tagged OK is an injection: abort; afterwards every pre-TLS fact is
+// dropped and CAPABILITY is asked again), login (AUTHENTICATE with SASL-IR when offered, else
+// LOGIN with quoted strings or literals; LOGINDISABLED honoured; credentials never sent before TLS
+// unless allow_plaintext), CAPABILITY again when the login reply did not carry it, then SELECT
+// (EXAMINE when read_only). Then ready() is true and the engine runs one task at a time (below);
+// each task ends with an Event and leaves its result in an accessor; ready() is true again.
+// Tags come from a PRNG seeded by the caller (no clock or randomness inside); a tagged reply whose
+// tag is not the command in flight is a protocol error. Message bodies stream through
+// ImapBodyScanner: memory does not grow with message size. Secrets never appear in events/errors.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/common/conversation.hpp"
+#include "protocols/common/limits.hpp"
+#include "protocols/common/sasl.hpp"
+#include "protocols/common/tls_mode.hpp"
+#include "protocols/imap/body_scanner.hpp"
+#include "protocols/imap/response.hpp"
+
+namespace mv {
+
+// Tag sequence: splitmix64 over the seed, each tag "M" + 10 characters of [0-9A-Z]. Tests make the
+// same generator with the same seed to predict the client's tags.
+class ImapTagGenerator {
+ public:
+  explicit ImapTagGenerator(std::uint64_t seed) : state_(seed) {}
+  std::string next();
+
+ private:
+  std::uint64_t state_;
+};
+
+struct ImapOptions {
+  TlsMode tls = TlsMode::implicit;  // implicit: the pump did TLS before the greeting
+  bool allow_plaintext = false;     // permits credentials without TLS
+  Credentials credentials;
+  std::optional<Mechanism> mechanism;  // nullopt: choose_mechanism(), else LOGIN
+  std::string mailbox = "INBOX";       // as sent (modified UTF-7 already applied)
+  bool read_only = false;              // EXAMINE instead of SELECT
+  std::uint64_t tag_seed = 0;          // caller-supplied randomness for the tags
+  std::size_t max_folders = 1024;      // LIST entries kept (more: list_truncated)
+  std::size_t max_search_results = 4096;
+  Limits limits = kDefaultLimits;
+};
+
+struct ImapCapabilities {
+  std::vector<std::string> names;  // every capability, upper-cased, as listed
+  std::vector<Mechanism> auth;     // AUTH=x we implement
+  bool imap4rev1 = false, imap4rev2 = false, starttls = false, logindisabled = false,
+       sasl_ir = false, literal_plus = false, literal_minus = false, idle = false, uidplus = false,
+       move = false, special_use = false, list_extended = false, namespace_ = false;
+  bool has(std::string_view name) const;  // case-insensitive
+};
+
+struct ImapMailbox {
+  std::string name;
+  bool read_only = false;
+  std::uint32_t exists = 0;
+  std::uint32_t recent = 0;
+  std::optional<std::uint32_t> uidvalidity;
+  std::optional<std::uint32_t> uidnext;
+  std::vector<std::string> flags;
+  std::vector<std::string> permanent_flags;
+};
+
+enum class ImapTask {
+  none,
+  search,
+  fetch_message,
+  fetch_flags,
+  store,
+  noop,
+  list,
+  delete_uid,
+  move,
+  idle,
+  logout
+};
+std::string_view imap_task_name(ImapTask t);
+
+// The outcome of the last task: ok=false when the server said NO/BAD (the client stays usable).
+struct ImapTaskStatus {
+  ImapTask task = ImapTask::none;
+  bool finished = false;
+  bool ok = false;
+  std::string server_says;  // tagged reply text, sanitised ("[CODE args] text" when coded)
+  std::string code;         // response code name, e.g. "NONEXISTENT", empty when none
+};
+
+struct ImapFetchedMessage {
+  bool found = false;  // the server returned the message (with UID and a body)
+  std::uint32_t uid = 0;
+  std::uint32_t seq = 0;
+  ImapScannedBody message;  // token, Message-ID, body digest, bytes
+  std::optional<std::uint64_t> rfc822_size;
+  std::vector<std::string> flags;
+  std::string internaldate;
+};
+
+struct ImapFolder {
+  std::string name;
+  std::string separator;  // empty for NIL
+  std::vector<std::string> attributes;
+  bool has_attribute(std::string_view attr) const;  // case-insensitive, e.g. "\\Trash"
+};
+
+struct ImapFolderList {
+  std::vector<ImapFolder> folders;
+  bool truncated = false;
+  bool special_use_requested = false;  // LIST ... RETURN (SPECIAL-USE) was used
+  ImapNamespace personal;              // from NAMESPACE when it was asked
+  // First folder with the attribute (e.g. "\\Sent", "\\Trash"), or nullptr.
+  const ImapFolder* special_use(std::string_view attr) const;
+};
+
+enum class ImapDeleteOutcome { none, expunged, flagged_only, moved, failed };
+
+class ImapClient final : public Conversation {
+ public:
+  explicit ImapClient(ImapOptions options);
+  ~ImapClient() override;
+
+  void on_bytes(std::string_view data) override;
+  void on_eof() override;
+  std::string_view output() override;
+  void consume(std::size_t n) override;
+  bool wants_tls() const override;
+  void on_tls_ready() override;
+  std::optional<Event> next_event() override;
+  bool done() const override;
+  const Error& error() const override;
+
+  // Set up (mailbox selected), no task running, not failed: a task may start.
+  bool ready() const;
+
+  // Tasks. Each returns false (and does nothing) unless ready() and the arguments are valid.
+  // search_token: UID SEARCH HEADER X-Mailverify-Token <token>; token [A-Za-z0-9] only.
+  //   Result: search_result() (at most max_search_results UIDs, in server order).
+  bool search_token(std::string_view token);
+  // fetch_message: UID FETCH uid (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[]).
+  //   Result: fetched_message(); found=false when the server returned nothing for the UID.
+  bool fetch_message(std::uint32_t uid);
+  // fetch_flags: UID FETCH uid (FLAGS). Result: flags_of(uid).
+  bool fetch_flags(std::uint32_t uid);
+  // store_flags: UID STORE uid +FLAGS.SILENT (flags); flags space-separated, e.g. "\\Seen".
+  bool store_flags(std::uint32_t uid, std::string_view flags);
+  // noop: NOOP; mailbox() then shows EXISTS changes, flags_of() unsolicited FLAGS.
+  bool noop();
+  // list_folders: LIST "" "*" RETURN (SPECIAL-USE) with SPECIAL-USE + LIST-EXTENDED, otherwise
+  //   NAMESPACE (when offered) then LIST "" "*". Result: folders().
+  bool list_folders();
+  // delete_uid: UID STORE uid +FLAGS.SILENT (\Deleted), then UID EXPUNGE uid with UIDPLUS.
+  //   Without UIDPLUS no EXPUNGE is ever sent: delete_outcome() == flagged_only.
+  bool delete_uid(std::uint32_t uid);
+  // move_uid: UID MOVE uid folder (only with MOVE). delete_outcome() == moved on success.
+  bool move_uid(std::uint32_t uid, std::string_view folder);
+  // idle: IDLE (only when offered); ends (DONE sent) when EXISTS grows or idle_done() is called.
+  bool idle();
+  void idle_done();
+  bool idling() const;  // IDLE accepted by the server ("+"), DONE not yet sent
+  // logout: LOGOUT; BYE + tagged OK (or BYE then EOF) → done().
+  bool logout();
+
+  const ImapTaskStatus& last_task() const;
+  const std::vector<std::uint32_t>& search_result() const;
+  const ImapFetchedMessage& fetched_message() const;
+  // Latest flags known for uid: from fetch_flags, fetch_message or unsolicited FETCH responses.
+  std::optional<std::vector<std::string>> flags_of(std::uint32_t uid) const;
+  const ImapFolderList& folders() const;
+  ImapDeleteOutcome delete_outcome() const;
+
+  const ImapCapabilities& capabilities() const;
+  const ImapMailbox& mailbox() const;
+  bool tls_active() const;
+  bool preauthenticated() const;
+  // Tag of the command in flight, or of the last one sent.
+  const std::string& last_tag() const;
+  // The response code of the last tagged reply (e.g. "AUTHENTICATIONFAILED"), empty when none.
+  const std::string& last_code() const;
+  // Client→server turns so far (each command or continuation answer sent).
+  std::size_t turns() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mv
