@@ -1,0 +1,25 @@
+#include "engine/clock.hpp"
+
+#include <chrono>
+
+namespace mv {
+
+Millis monotonic_ms() {
+  return monotonic_us() / 1000;
+}
+
+std::int64_t monotonic_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string rfc5322_date(std::time_t when) {
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char buf[64];
+  // %a and %b are locale-dependent; the engine never calls setlocale, so they stay "C".
+  std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace mv

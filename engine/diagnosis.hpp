@@ -1,0 +1,25 @@
+// From an error (its code, the server's words and enhanced status codes) and what the user asked
+// for, the one likely cause and the one fix, the way the providers' troubleshooting pages word
+// them. Pure function of its inputs, so every rule is unit-testable.
+#pragma once
+
+#include <string>
+
+#include "protocols/common/error.hpp"
+#include "protocols/common/tls_mode.hpp"
+
+namespace mv {
+
+struct DiagnosisContext {
+  std::string protocol;  // "smtp", "imap", "pop3"
+  std::string host;
+  unsigned port = 0;
+  TlsMode tls = TlsMode::starttls;
+  std::string user;
+  bool used_token = false;  // authenticated with an OAuth2 token, not a password
+};
+
+// Fills error.cause and error.fix (leaves them when already set).
+void diagnose(Error& error, const DiagnosisContext& context);
+
+}  // namespace mv

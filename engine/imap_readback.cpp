@@ -1,0 +1,284 @@
+// Reading the test message back over IMAP: session A logs in and selects INBOX while SMTP sends;
+// once the message is accepted, A polls UID SEARCH on a short, growing schedule (fast on every
+// server, whatever its IDLE latency), fetches the message and verifies token and body digest.
+// Then the checks: a second session B marks it \Seen and A must see the flag (read state synced
+// across devices); LIST maps Sent/Drafts/Trash/Junk; and only the UID this run created is removed.
+#include <algorithm>
+#include <memory>
+
+#include "engine/clock.hpp"
+#include "engine/folder_map.hpp"
+#include "engine/readback.hpp"
+#include "engine/token.hpp"
+#include "protocols/imap/client.hpp"
+
+namespace mv {
+
+namespace {
+
+std::string ms_text(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  return buf;
+}
+
+bool has_flag(const std::optional<std::vector<std::string>>& flags, std::string_view flag) {
+  return flags && std::find(flags->begin(), flags->end(), flag) != flags->end();
+}
+
+// One IMAP connection with its client and session, owned together.
+struct ImapLink {
+  std::unique_ptr<ImapClient> client;
+  std::unique_ptr<Session> session;
+
+  ImapLink(const ReadbackDeps& deps, const std::string& prefix, const std::string& mailbox) {
+    ImapOptions o;
+    o.tls = deps.config.incoming.endpoint.tls;
+    o.allow_plaintext = deps.config.allow_plaintext;
+    if (deps.config.incoming.credentials) o.credentials = *deps.config.incoming.credentials;
+    o.credentials.host = deps.config.incoming.endpoint.host;
+    o.credentials.port = deps.config.incoming.endpoint.port;
+    o.mechanism = deps.config.incoming.mechanism;
+    o.mailbox = mailbox;
+    o.tag_seed = random_u64();
+    client = std::make_unique<ImapClient>(o);
+    session = std::make_unique<Session>(prefix, deps.config.incoming.endpoint, deps.tls, *client,
+                                        deps.config.timeouts, deps.report);
+  }
+  bool failed() const { return session->phase() == Session::Phase::failed; }
+  bool settled() const { return session->finished() || client->ready(); }
+  Error error() const { return session->error(); }
+};
+
+class ImapReadback final : public Readback {
+ public:
+  explicit ImapReadback(const ReadbackDeps& deps) : deps_(deps), a_(deps, "imap", "INBOX") {}
+
+  void start(Pump& pump) override { pump.add(*a_.session); }
+  bool settled() const override { return a_.settled(); }
+  Error setup_error() const override {
+    if (a_.failed()) return a_.error();
+    if (a_.session->finished() && !a_.client->ready())
+      return make_error(Category::protocol, "imap.closed", "the IMAP session ended before login");
+    return {};
+  }
+
+  Error complete(Pump& pump, const Expected& expected, RunResult& result) override {
+    pump_ = &pump;
+    std::uint32_t uid = 0;
+    if (Error e = wait_for_arrival(expected, result, uid)) return e;
+    if (Error e = verify(uid, expected)) return e;
+    if (deps_.config.check_devices) {
+      if (Error e = check_devices(uid)) return e;
+    }
+    if (deps_.config.check_folders) {
+      if (Error e = check_folders()) return e;
+    }
+    if (deps_.config.send && !deps_.config.keep) {
+      if (Error e = cleanup(uid)) return e;
+    }
+    return logout(a_);
+  }
+
+ private:
+  // Runs one task on a link until it finished; the task's failure (NO/BAD) is left to the caller.
+  Error run_task(ImapLink& link) {
+    pump_->run_until([&] { return link.session->finished() || link.client->ready(); });
+    if (link.failed()) return link.error();
+    if (!link.client->ready())
+      return make_error(Category::protocol, "imap.closed", "the IMAP session ended unexpectedly");
+    return {};
+  }
+
+  Error task_refused(const char* step, const char* what) {
+    const ImapTaskStatus& st = a_.client->last_task();
+    Error e = make_error(Category::protocol, std::string("imap.") + step + "_refused",
+                         std::string("the server refused ") + what, st.server_says);
+    e.step = std::string("imap.") + step;
+    return e;
+  }
+
+  Error wait_for_arrival(const Expected& expected, RunResult& result, std::uint32_t& uid) {
+    const Millis deadline = expected.accepted_at + deps_.config.delivery_timeout;
+    for (unsigned poll = 0;; ++poll) {
+      if (!a_.client->search_token(expected.token))
+        return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      if (Error e = run_task(a_)) return e;
+      if (!a_.client->last_task().ok) return task_refused("search", "UID SEARCH");
+      const auto& hits = a_.client->search_result();
+      if (!hits.empty()) {
+        uid = hits.back();
+        double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
+        result.delivery_ms = ms;
+        deps_.report.add_step("imap.arrival", 0,
+                              (deps_.config.send ? "seen " + ms_text(ms) + " after SMTP accepted"
+                                                 : std::string("found")) +
+                                  ", UID " + std::to_string(uid) + ", by UID SEARCH poll #" +
+                                  std::to_string(poll + 1));
+        return {};
+      }
+      Millis now = monotonic_ms();
+      if (now >= deadline) break;
+      pump_->run_until([&] { return a_.session->finished(); },
+                       std::min(deadline, now + poll_gap(poll)));
+      if (a_.failed()) return a_.error();
+    }
+    return not_delivered(expected);
+  }
+
+  // Not in INBOX in time: look in the Junk folder before calling it lost.
+  Error not_delivered(const Expected& expected) {
+    std::string junk;
+    if (a_.client->list_folders() && !run_task(a_) && a_.client->last_task().ok) {
+      FolderMap map = map_folders(a_.client->folders());
+      if (const FolderRole* r = map.find("Junk")) junk = r->folder;
+    }
+    if (!junk.empty()) {
+      ImapLink j(deps_, "imap.junk", junk);
+      pump_->add(*j.session);
+      if (!run_task(j) && j.client->search_token(expected.token) && !run_task(j) &&
+          !j.client->search_result().empty()) {
+        std::uint32_t uid = j.client->search_result().back();
+        if (deps_.config.send && !deps_.config.keep && j.client->delete_uid(uid)) run_task(j);
+        (void)logout(j);
+        pump_->remove(*j.session);
+        Error e = make_error(Category::delivery, "roundtrip.junk",
+                             "the message was delivered to the Junk folder \"" + junk + "\"");
+        e.step = "imap.arrival";
+        e.cause = "the provider's spam filter classified the test message as junk";
+        e.fix = "mark it as not junk, or check the sender's reputation and the filter rules";
+        return e;
+      }
+      pump_->remove(*j.session);
+    }
+    Error e = make_error(Category::delivery, "roundtrip.not_delivered",
+                         "the message did not arrive within " +
+                             std::to_string(deps_.config.delivery_timeout / 1000) + " s");
+    e.step = "imap.arrival";
+    return e;
+  }
+
+  Error verify(std::uint32_t uid, const Expected& expected) {
+    if (!a_.client->fetch_message(uid))
+      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error e = run_task(a_)) return e;
+    if (!a_.client->last_task().ok) return task_refused("fetch", "UID FETCH");
+    const ImapFetchedMessage& m = a_.client->fetched_message();
+    Error e;
+    if (!m.found) {
+      e = make_error(Category::delivery, "roundtrip.fetch_empty",
+                     "the server returned nothing for UID " + std::to_string(uid));
+    } else if (m.message.token != expected.token) {
+      e = make_error(Category::delivery, "roundtrip.modified",
+                     "the token header of the read-back message differs from what was sent");
+    } else if (!expected.body_digest.empty() && m.message.body_digest != expected.body_digest) {
+      e = make_error(Category::delivery, "roundtrip.modified",
+                     "the body of the read-back message differs from what was sent (digest " +
+                         m.message.body_digest.substr(0, 12) + " vs " +
+                         expected.body_digest.substr(0, 12) + ")");
+      e.cause = "the message was modified in transit (a filter, footer or re-encoding)";
+      e.fix = "check for gateways that rewrite messages (disclaimers, antivirus, encoding)";
+    }
+    if (e) {
+      e.step = "imap.verify";
+      return e;
+    }
+    std::string detail = "token and body intact, " + std::to_string(m.message.bytes) + " bytes";
+    if (!expected.message_id.empty() && m.message.message_id != expected.message_id)
+      detail += ", Message-ID rewritten by the server";
+    deps_.report.add_step("imap.verify", 0, detail);
+    return {};
+  }
+
+  // "Check across devices": B marks the message read; A must see \Seen.
+  Error check_devices(std::uint32_t uid) {
+    ImapLink b(deps_, "imap.device2", "INBOX");
+    pump_->add(*b.session);
+    Error e = run_task(b);
+    if (!e && b.client->store_flags(uid, "\\Seen")) e = run_task(b);
+    if (!e && !b.client->last_task().ok) e = task_refused("store", "UID STORE \\Seen");
+    if (!e) (void)logout(b);
+    pump_->remove(*b.session);
+    if (e) return e;
+    if (!a_.client->fetch_flags(uid))
+      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error fe = run_task(a_)) return fe;
+    if (!has_flag(a_.client->flags_of(uid), "\\Seen")) {
+      deps_.report.warnings.push_back(
+          "read state did not sync: a second session marked the message read, the first does "
+          "not see \\Seen");
+      deps_.report.add_step("imap.devices", 0, "read state NOT synchronised", false);
+      return {};
+    }
+    deps_.report.add_step("imap.devices", 0,
+                          "marked read in a second session, seen as read in the first");
+    return {};
+  }
+
+  Error check_folders() {
+    if (!a_.client->list_folders())
+      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error e = run_task(a_)) return e;
+    if (!a_.client->last_task().ok) return task_refused("list", "LIST");
+    FolderMap map = map_folders(a_.client->folders());
+    std::string detail;
+    for (const FolderRole& r : map.roles) {
+      if (!detail.empty()) detail += "; ";
+      detail += r.role + " = " + (r.folder.empty() ? "(none)" : "\"" + r.folder + "\"") + " (" +
+                r.how + ")";
+      if (r.folder.empty())
+        deps_.report.warnings.push_back("no " + r.role + " folder found on the server");
+    }
+    for (const std::string& w : map.warnings)
+      deps_.report.warnings.push_back(w);
+    deps_.report.add_step("imap.folders", 0, detail);
+    return {};
+  }
+
+  Error cleanup(std::uint32_t uid) {
+    if (!a_.client->delete_uid(uid))
+      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error e = run_task(a_)) return e;
+    switch (a_.client->delete_outcome()) {
+      case ImapDeleteOutcome::expunged:
+        deps_.report.add_step(
+            "imap.cleanup", 0,
+            "removed UID " + std::to_string(uid) + " (UID EXPUNGE: only this message)");
+        break;
+      case ImapDeleteOutcome::flagged_only:
+        deps_.report.add_step("imap.cleanup", 0,
+                              "flagged UID " + std::to_string(uid) + " \\Deleted only");
+        deps_.report.warnings.push_back(
+            "the server lacks UIDPLUS: the test message was only flagged \\Deleted, not "
+            "expunged (a plain EXPUNGE could remove other messages you flagged)");
+        break;
+      case ImapDeleteOutcome::moved:
+        deps_.report.add_step("imap.cleanup", 0, "moved UID " + std::to_string(uid) + " to Trash");
+        break;
+      default:
+        deps_.report.warnings.push_back("could not remove the test message: " +
+                                        a_.client->last_task().server_says);
+    }
+    return {};
+  }
+
+  Error logout(ImapLink& link) {
+    if (!link.client->ready()) return {};
+    link.client->logout();
+    pump_->run_until([&] { return link.session->finished(); });
+    if (link.failed()) return link.error();
+    return {};
+  }
+
+  ReadbackDeps deps_;
+  ImapLink a_;
+  Pump* pump_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Readback> make_imap_readback(const ReadbackDeps& deps) {
+  return std::make_unique<ImapReadback>(deps);
+}
+
+}  // namespace mv

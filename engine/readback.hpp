@@ -1,0 +1,49 @@
+// The receiving half of a run, behind one interface so the plan does not care whether it reads
+// back over IMAP or POP3: start() while SMTP is still sending (IMAP logs in at once), then
+// complete() once the message was accepted: find it, verify it, run the checks, clean up.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/pump.hpp"
+#include "engine/run.hpp"
+
+namespace mv {
+
+// What the receiving side must find: the run's token, and what was sent (to verify integrity).
+struct Expected {
+  std::string token;
+  std::string message_id;   // empty in --receive-only
+  std::string body_digest;  // empty in --receive-only
+  Millis accepted_at = 0;   // monotonic time the SMTP server accepted the message
+};
+
+class Readback {
+ public:
+  virtual ~Readback() = default;
+  // Adds its sessions to the pump (it may log in right away).
+  virtual void start(Pump& pump) = 0;
+  // Logged in and ready, or failed: the plan may go on.
+  virtual bool settled() const = 0;
+  // The failure of the setup, if any.
+  virtual Error setup_error() const = 0;
+  // Finds, verifies, checks and cleans up. Returns the run's error (none when passed).
+  virtual Error complete(Pump& pump, const Expected& expected, RunResult& result) = 0;
+};
+
+struct ReadbackDeps {
+  const RunConfig& config;
+  TlsContext& tls;
+  Report& report;
+};
+
+std::unique_ptr<Readback> make_imap_readback(const ReadbackDeps& deps);
+std::unique_ptr<Readback> make_pop3_readback(const ReadbackDeps& deps);
+
+// Poll schedule for arrival: short, growing gaps first (delivery usually takes 10-60 ms), then at
+// most one second apart. The n-th gap in milliseconds, n from 0.
+Millis poll_gap(unsigned n);
+
+}  // namespace mv

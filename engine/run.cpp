@@ -1,0 +1,161 @@
+#include "engine/run.hpp"
+
+#include <ctime>
+#include <memory>
+
+#include "engine/clock.hpp"
+#include "engine/diagnosis.hpp"
+#include "engine/pump.hpp"
+#include "engine/readback.hpp"
+#include "engine/token.hpp"
+#include "protocols/smtp/client.hpp"
+
+namespace mv {
+
+namespace {
+
+DiagnosisContext context_of(const char* protocol, const ServerLogin& login) {
+  DiagnosisContext d;
+  d.protocol = protocol;
+  d.host = login.endpoint.host;
+  d.port = login.endpoint.port;
+  d.tls = login.endpoint.tls;
+  if (login.credentials) {
+    d.user = login.credentials->user;
+    d.used_token = login.credentials->is_token;
+  }
+  return d;
+}
+
+DiagnosisContext context_for(const Error& e, const RunConfig& c) {
+  if (e.step.rfind("smtp", 0) == 0) return context_of("smtp", c.smtp);
+  return context_of(c.receive == Receive::imap ? "imap" : "pop3", c.incoming);
+}
+
+// A conversation that only waits: for --stop-after connect|tls the session must not speak.
+class SilentConversation final : public Conversation {
+ public:
+  void on_bytes(std::string_view) override {}
+  void on_eof() override {}
+  std::string_view output() override { return {}; }
+  void consume(std::size_t) override {}
+  bool wants_tls() const override { return false; }
+  void on_tls_ready() override {}
+  std::optional<Event> next_event() override { return std::nullopt; }
+  bool done() const override { return true; }
+  const Error& error() const override { return error_; }
+
+ private:
+  Error error_;
+};
+
+SmtpOptions smtp_options(const RunConfig& config, MessageSource* message) {
+  SmtpOptions o;
+  o.ehlo_name = config.ehlo_name;
+  o.tls = config.smtp.endpoint.tls;
+  o.allow_plaintext = config.allow_plaintext;
+  o.credentials = config.smtp.credentials;
+  if (o.credentials) {
+    o.credentials->host = config.smtp.endpoint.host;
+    o.credentials->port = config.smtp.endpoint.port;
+  }
+  o.mechanism = config.smtp.mechanism;
+  o.mail_from = config.email;
+  o.rcpt_to = config.email;
+  o.message = message;
+  return o;
+}
+
+}  // namespace
+
+RunResult run(const RunConfig& config) {
+  RunResult result;
+  Report& report = result.report;
+  std::int64_t start = monotonic_us();
+  auto finish = [&](Error e) {
+    if (e) {
+      diagnose(e, context_for(e, config));
+      report.error = std::move(e);
+    }
+    report.total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
+    return result;
+  };
+
+  Error error;
+  auto tls = TlsContext::create(config.tls, error);
+  if (!tls) return finish(std::move(error));
+
+  Expected expected;
+  std::optional<TestMessage> message;
+  if (config.send) {
+    result.token = random_token();
+    MessageSpec spec;
+    spec.from = spec.to = config.email;
+    spec.token = result.token;
+    spec.date = rfc5322_date(std::time(nullptr));
+    spec.body_size = config.body_size;
+    message = TestMessage::compose(spec, error);
+    if (!message) return finish(std::move(error));
+    result.message_id = message->message_id();
+    result.body_digest = message->body_digest();
+    expected.message_id = result.message_id;
+    expected.body_digest = result.body_digest;
+  } else {
+    result.token = config.find_token;
+  }
+  expected.token = result.token;
+
+  Pump pump;
+  const bool dry = config.stop_after != StopAfter::nothing;
+  std::unique_ptr<Readback> readback;
+  if (config.read_back && !dry) {
+    ReadbackDeps deps{config, *tls, report};
+    readback =
+        config.receive == Receive::imap ? make_imap_readback(deps) : make_pop3_readback(deps);
+    readback->start(pump);  // IMAP logs in while SMTP sends
+  }
+
+  std::unique_ptr<Conversation> conversation;
+  std::unique_ptr<Session> smtp_session;
+  SmtpClient* smtp = nullptr;
+  if (config.send) {
+    const bool silent =
+        config.stop_after == StopAfter::connect ||
+        (config.stop_after == StopAfter::tls && config.smtp.endpoint.tls == TlsMode::implicit);
+    if (silent) {
+      conversation = std::make_unique<SilentConversation>();
+    } else {
+      auto client = std::make_unique<SmtpClient>(
+          smtp_options(config, dry ? nullptr : static_cast<MessageSource*>(&*message)));
+      smtp = client.get();
+      conversation = std::move(client);
+    }
+    smtp_session = std::make_unique<Session>("smtp", config.smtp.endpoint, *tls, *conversation,
+                                             config.timeouts, report);
+    pump.add(*smtp_session);
+  }
+
+  pump.run_until([&] {
+    if (smtp_session && smtp_session->phase() == Session::Phase::failed) return true;
+    bool smtp_settled = !smtp_session || smtp_session->finished() ||
+                        (config.stop_after == StopAfter::tls && smtp && smtp->tls_active() &&
+                         smtp_session->phase() == Session::Phase::talking);
+    bool readback_settled = !readback || readback->settled();
+    return smtp_settled && readback_settled;
+  });
+  if (smtp_session && smtp_session->phase() == Session::Phase::failed)
+    return finish(smtp_session->error());
+  expected.accepted_at = monotonic_ms();
+  if (smtp) result.queue_id = smtp->queue_id();
+  if (!readback) return finish(Error{});
+  if (Error e = readback->setup_error()) return finish(std::move(e));
+  return finish(readback->complete(pump, expected, result));
+}
+
+Millis poll_gap(unsigned n) {
+  static constexpr Millis kGaps[] = {5, 10, 15, 20, 30, 50, 80, 120, 200, 300, 500, 750};
+  constexpr unsigned kCount = sizeof kGaps / sizeof kGaps[0];
+  return n < kCount ? kGaps[n] : 1000;
+}
+
+}  // namespace mv

@@ -1,0 +1,58 @@
+// A whole verification run as one call: the plan (what to send, where, how to read it back), run
+// over the pump, into a Report. The default plan is the full round trip: submit a tagged message
+// to the account itself over SMTP while the IMAP (or POP3) session logs in, detect its arrival,
+// verify it byte for byte, check read-state sync and folder mapping, and remove only what this run
+// sent. --send-only and --receive-only run one half; --stop-after makes a dry run.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/report.hpp"
+#include "engine/session.hpp"
+#include "protocols/common/sasl.hpp"
+#include "tls/tls_context.hpp"
+
+namespace mv {
+
+enum class StopAfter { nothing, connect, tls, auth };
+enum class Receive { imap, pop3 };
+
+struct ServerLogin {
+  Endpoint endpoint;
+  std::optional<Credentials> credentials;  // nullopt: no login (SMTP only)
+  std::optional<Mechanism> mechanism;
+};
+
+struct RunConfig {
+  std::string email;  // the account: From and To of the test message
+  ServerLogin smtp;
+  ServerLogin incoming;
+  Receive receive = Receive::imap;
+  bool send = true;       // false: --receive-only
+  bool read_back = true;  // false: --send-only
+  bool check_devices = true;
+  bool check_folders = true;
+  bool keep = false;  // leave the test message in the mailbox
+  bool allow_plaintext = false;
+  std::string ehlo_name = "localhost";
+  std::string find_token;  // --receive-only: look for this token instead of sending
+  TlsContextOptions tls;
+  Timeouts timeouts;
+  Millis delivery_timeout = 30'000;
+  std::size_t body_size = 512;
+  StopAfter stop_after = StopAfter::nothing;
+};
+
+struct RunResult {
+  Report report;
+  std::string token;
+  std::string message_id;
+  std::string body_digest;
+  std::string queue_id;
+  std::optional<double> delivery_ms;  // SMTP accepted → seen in the mailbox
+};
+
+RunResult run(const RunConfig& config);
+
+}  // namespace mv

@@ -1,0 +1,294 @@
+#include "engine/session.hpp"
+
+#include <poll.h>
+
+#include "engine/clock.hpp"
+
+namespace mv {
+
+namespace {
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+std::string describe_tls(const TlsInfo& info) {
+  std::string s = info.version + " " + info.cipher;
+  if (!info.issuer.empty()) s += ", issuer " + info.issuer;
+  s += ", expires in " + std::to_string(info.days_to_expiry) + " days";
+  if (!info.verified) s += " (NOT verified)";
+  return s;
+}
+}  // namespace
+
+Session::Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
+                 Timeouts timeouts, Report& report)
+    : prefix_(std::move(prefix)),
+      endpoint_(std::move(endpoint)),
+      tls_(tls),
+      conv_(conversation),
+      timeouts_(timeouts),
+      report_(report) {}
+
+Session::~Session() {
+  if (stream_) stream_->close();
+}
+
+const TlsInfo* Session::tls_info() const {
+  return stream_ && stream_->tls_active() ? &stream_->tls_info() : nullptr;
+}
+
+double Session::elapsed_ms() {
+  std::int64_t now = monotonic_us();
+  double ms = static_cast<double>(now - mark_us_) / 1000.0;
+  mark_us_ = now;
+  return ms;
+}
+
+void Session::fail(Error e) {
+  if (e.step.empty())
+    e.step = prefix_ + "." +
+             (phase_ == Phase::connecting    ? "connect"
+              : phase_ == Phase::handshaking ? "tls"
+                                             : "talk");
+  report_.add_step(e.step, elapsed_ms(), e.detail, false);
+  error_ = std::move(e);
+  phase_ = Phase::failed;
+  if (stream_) stream_->close();
+  connector_.reset();
+}
+
+void Session::fail_timeout(const char* code, const std::string& what) {
+  fail(make_error(Category::network, code, what));
+}
+
+void Session::start(Millis now) {
+  started_ = true;
+  mark_us_ = monotonic_us();
+  connector_ = std::make_unique<Connector>(endpoint_.host, endpoint_.port, endpoint_.family);
+  deadline_ = now + timeouts_.connect;
+  if (connector_->status() == Connector::Status::failed) {
+    Error e = connector_->error();
+    e.step = prefix_ + ".connect";
+    fail(std::move(e));
+  }
+}
+
+int Session::poll_fd() const {
+  switch (phase_) {
+    case Phase::connecting:
+      return connector_ ? connector_->fd() : -1;
+    case Phase::handshaking:
+    case Phase::talking:
+      return stream_ ? stream_->fd() : -1;
+    default:
+      return -1;
+  }
+}
+
+short Session::poll_events() const {
+  switch (phase_) {
+    case Phase::connecting:
+      return POLLOUT;
+    case Phase::handshaking:
+      return hs_want_write_ ? POLLOUT : POLLIN;
+    case Phase::talking:
+      return stream_->poll_events(want_write_);
+    default:
+      return 0;
+  }
+}
+
+bool Session::ready_now() {
+  if (!started_) return true;
+  if (phase_ != Phase::talking || !stream_) return false;
+  return stream_->has_pending() || (!want_write_ && !conv_.output().empty());
+}
+
+Millis Session::next_deadline() const {
+  Millis d = deadline_;
+  if (phase_ == Phase::talking) {
+    if (auto wake = conv_.wake_at(); wake && *wake < d) d = *wake;
+  }
+  return d;
+}
+
+void Session::on_poll(short revents, Millis now) {
+  if (finished()) return;
+  if (!started_) {
+    start(now);
+    return;
+  }
+  switch (phase_) {
+    case Phase::connecting: {
+      Connector::Status st = Connector::Status::in_progress;
+      if (revents != 0) {
+        st = connector_->on_writable();
+      } else if (now >= deadline_) {
+        st = connector_->on_attempt_timeout();
+      }
+      if (st == Connector::Status::in_progress) {
+        if (revents != 0 || now >= deadline_) deadline_ = now + timeouts_.connect;
+        return;
+      }
+      if (st == Connector::Status::failed) {
+        Error e = connector_->error();
+        e.step = prefix_ + ".connect";
+        if (!connector_->attempts().empty()) e.detail += " (" + connector_->attempts() + ")";
+        fail(std::move(e));
+        return;
+      }
+      peer_ = connector_->peer();
+      stream_ = std::make_unique<Stream>(connector_->release());
+      connector_.reset();
+      report_.add_step(prefix_ + ".connect", elapsed_ms(), "connected to " + peer_);
+      if (endpoint_.tls == TlsMode::implicit) {
+        stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name);
+        phase_ = Phase::handshaking;
+        deadline_ = now + timeouts_.handshake;
+        handshake(now);
+      } else {
+        phase_ = Phase::talking;
+        deadline_ = now + timeouts_.idle;
+        advance(now);
+      }
+      return;
+    }
+    case Phase::handshaking:
+      if (revents == 0 && now >= deadline_) {
+        fail_timeout("net.timeout", "the TLS handshake did not finish in time");
+        return;
+      }
+      handshake(now);
+      return;
+    case Phase::talking:
+      if (revents == 0 && !stream_->has_pending()) {
+        if (auto wake = conv_.wake_at(); wake && now >= *wake) {
+          conv_.on_time(now);
+          advance(now);
+          return;
+        }
+        if (now >= deadline_) {
+          fail_timeout("net.timeout", "the server sent nothing for " +
+                                          std::to_string(timeouts_.idle / 1000) +
+                                          " s while a reply was due");
+          return;
+        }
+      }
+      advance(now);
+      return;
+    default:
+      return;
+  }
+}
+
+void Session::handshake(Millis now) {
+  switch (stream_->handshake()) {
+    case Stream::Handshake::want_read:
+      hs_want_write_ = false;
+      return;
+    case Stream::Handshake::want_write:
+      hs_want_write_ = true;
+      return;
+    case Stream::Handshake::failed: {
+      Error e = stream_->error();
+      e.step = prefix_ + ".tls";
+      fail(std::move(e));
+      return;
+    }
+    case Stream::Handshake::done:
+      break;
+  }
+  report_.add_step(prefix_ + ".tls", elapsed_ms(), describe_tls(stream_->tls_info()));
+  phase_ = Phase::talking;
+  deadline_ = now + timeouts_.idle;
+  if (upgrading_) conv_.on_tls_ready();
+  upgrading_ = false;
+  advance(now);
+}
+
+void Session::advance(Millis now) {
+  while (phase_ == Phase::talking && pump_conversation(now)) {
+  }
+}
+
+// One round of: write what the conversation has, read what the server sent. Returns true when
+// progress was made and another round may make more.
+bool Session::pump_conversation(Millis now) {
+  bool progress = false;
+  // Write everything pending; stop at would_block and ask the pump for POLLOUT.
+  want_write_ = false;
+  for (;;) {
+    std::string_view out = conv_.output();
+    if (out.empty()) break;
+    IoResult r = stream_->write(out.data(), out.size());
+    if (r.status == IoResult::Status::would_block) {
+      want_write_ = true;
+      break;
+    }
+    if (r.status != IoResult::Status::ok) {
+      fail(stream_->error()
+               ? stream_->error()
+               : make_error(Category::network, "net.reset", "the connection broke while sending"));
+      return false;
+    }
+    conv_.consume(r.bytes);
+    progress = true;
+  }
+  record_events();
+  if (conv_.error()) {
+    fail(conv_.error());
+    return false;
+  }
+  if (conv_.done() && !want_write_) {
+    stream_->close();
+    phase_ = Phase::closed;
+    return false;
+  }
+  if (conv_.wants_tls()) {
+    // Never read plaintext past a STARTTLS reply: the next bytes must be a TLS record.
+    upgrading_ = true;
+    stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name);
+    phase_ = Phase::handshaking;
+    deadline_ = now + timeouts_.handshake;
+    elapsed_ms();
+    handshake(now);
+    return false;
+  }
+  char buf[kReadChunk];
+  IoResult r = stream_->read(buf, sizeof buf);
+  switch (r.status) {
+    case IoResult::Status::would_block:
+      return progress;
+    case IoResult::Status::eof:
+      conv_.on_eof();
+      record_events();
+      if (conv_.error()) {
+        fail(conv_.error());
+      } else {
+        stream_->close();
+        phase_ = Phase::closed;
+      }
+      return false;
+    case IoResult::Status::failed:
+      fail(stream_->error() ? stream_->error()
+                            : make_error(Category::network, "net.reset",
+                                         "the connection broke while receiving"));
+      return false;
+    case IoResult::Status::ok:
+      break;
+  }
+  deadline_ = now + timeouts_.idle;
+  conv_.on_bytes(std::string_view(buf, r.bytes));
+  return true;
+}
+
+void Session::record_events() {
+  while (auto ev = conv_.next_event()) {
+    // A second session of the same protocol ("imap.device2") names its steps after itself.
+    std::string step = std::move(ev->step);
+    if (auto dot = step.find('.');
+        dot != std::string::npos && prefix_.find('.') != std::string::npos)
+      step = prefix_ + step.substr(dot);
+    report_.add_step(std::move(step), elapsed_ms(), ev->detail);
+  }
+}
+
+}  // namespace mv

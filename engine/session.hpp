@@ -1,0 +1,89 @@
+// One connection to one server, from TCP connect through TLS to the end of its protocol
+// conversation: the engine-side half of the sans-I/O split. It owns the socket, the TLS stream and
+// the deadlines; the Conversation it drives owns every protocol decision. The pump asks a session
+// what to wait for and tells it what happened; a session never blocks.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/report.hpp"
+#include "protocols/common/conversation.hpp"
+#include "protocols/common/tls_mode.hpp"
+#include "tls/connector.hpp"
+#include "tls/stream.hpp"
+
+namespace mv {
+
+struct Endpoint {
+  std::string host;
+  unsigned port = 0;
+  TlsMode tls = TlsMode::starttls;
+  Family family = Family::any;
+  // The name the certificate must carry; empty: host.
+  std::string tls_name;
+};
+
+struct Timeouts {
+  Millis connect = 10'000;    // per address tried
+  Millis handshake = 10'000;  // one TLS handshake
+  Millis idle = 30'000;       // waiting for the server's next bytes
+};
+
+class Session {
+ public:
+  // prefix names the steps ("smtp" → "smtp.connect", "smtp.tls"); report receives every step.
+  Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
+          Timeouts timeouts, Report& report);
+  ~Session();
+
+  enum class Phase { connecting, handshaking, talking, closed, failed };
+  Phase phase() const { return phase_; }
+  bool finished() const { return phase_ == Phase::closed || phase_ == Phase::failed; }
+  // Set once phase() is failed: from the connector, the stream or the conversation.
+  const Error& error() const { return error_; }
+  const TlsInfo* tls_info() const;
+  const std::string& peer() const { return peer_; }
+
+  // For the pump: the descriptor and events to poll (fd -1: nothing to wait for on a socket),
+  // whether there is work to do without waiting (not started, decrypted bytes buffered, or output
+  // the engine queued between pump runs), the earliest time the session wants to run.
+  int poll_fd() const;
+  short poll_events() const;
+  bool ready_now();
+  Millis next_deadline() const;
+  // Run after poll: revents for our fd (0 when it was not polled or nothing happened).
+  void on_poll(short revents, Millis now);
+
+ private:
+  void start(Millis now);
+  void advance(Millis now);
+  bool pump_conversation(Millis now);
+  void handshake(Millis now);
+  void record_events();
+  void fail(Error e);
+  void fail_timeout(const char* code, const std::string& what);
+  double elapsed_ms();
+
+  std::string prefix_;
+  Endpoint endpoint_;
+  TlsContext& tls_;
+  Conversation& conv_;
+  Timeouts timeouts_;
+  Report& report_;
+
+  Phase phase_ = Phase::connecting;
+  std::unique_ptr<Connector> connector_;
+  std::unique_ptr<Stream> stream_;
+  Error error_;
+  std::string peer_;
+  bool upgrading_ = false;   // handshake after STARTTLS (vs implicit TLS)
+  bool want_write_ = false;  // output pending or TLS wants to write
+  bool hs_want_write_ = false;
+  Millis deadline_ = 0;
+  std::int64_t mark_us_ = 0;  // when the current step began
+  bool started_ = false;
+};
+
+}  // namespace mv

@@ -1,0 +1,150 @@
+#include "tests/integration/stack.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace mv::test {
+
+namespace fs = std::filesystem;
+
+const std::string& Stack::get(const std::string& key) const {
+  static const std::string empty;
+  auto it = env.find(key);
+  return it == env.end() ? empty : it->second;
+}
+
+std::string Stack::maildir(const std::string& address) const {
+  auto at = address.find('@');
+  return get("MAILSTACK_MAILDIR_ROOT") + "/" + address.substr(at + 1) + "/" + address.substr(0, at);
+}
+
+const Stack& stack() {
+  static const Stack s = [] {
+    Stack st;
+    const char* dir = std::getenv("MAILSTACK_DIR");
+    std::string path = std::string(dir ? dir : MV_SOURCE_DIR "/.mailstack") + "/env";
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("export ", 0) == 0) line = line.substr(7);
+      auto eq = line.find('=');
+      if (eq == std::string::npos || line[0] == '#') continue;
+      std::string value = line.substr(eq + 1);
+      if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"'))
+        value = value.substr(1, value.size() - 2);
+      st.env[line.substr(0, eq)] = value;
+    }
+    return st;
+  }();
+  REQUIRE_MESSAGE(!s.get("MAILSTACK_SMTP_SUBMISSION_PORT").empty(),
+                  "the local mail stack is not running: tests/mailstack/mailstack.sh start");
+  return s;
+}
+
+ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
+  std::vector<std::string> argv_s{MV_TOOL_PATH};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e)
+    env_s.emplace_back(*e);
+  env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_s)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int out_pipe[2], err_pipe[2];
+  REQUIRE(pipe(out_pipe) == 0);
+  REQUIRE(pipe(err_pipe) == 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
+  posix_spawn_file_actions_addclose(&fa, err_pipe[0]);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  REQUIRE(rc == 0);
+
+  ToolRun run;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int open_fds = 2;
+  while (open_fds > 0 && std::chrono::steady_clock::now() < deadline) {
+    if (poll(fds, 2, 1000) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else {
+        (i == 0 ? run.out : run.err).append(buf, static_cast<std::size_t>(n));
+      }
+    }
+  }
+  if (open_fds > 0) kill(pid, SIGKILL);
+  for (auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  CHECK_MESSAGE(open_fds == 0, "verify-roundtrip did not finish within 60 s");
+  return run;
+}
+
+std::string printed_token(const ToolRun& run) {
+  auto pos = run.out.find("token ");
+  if (pos == std::string::npos) return {};
+  pos += 6;
+  auto end = pos;
+  while (end < run.out.size() && std::isalnum(static_cast<unsigned char>(run.out[end])))
+    ++end;
+  return run.out.substr(pos, end - pos);
+}
+
+std::optional<std::string> wait_for_delivery(const std::string& address, const std::string& token,
+                                             int timeout_ms) {
+  const std::string needle = "X-Mailverify-Token: " + token;
+  const std::string root = stack().maildir(address);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  do {
+    for (const char* sub : {"/new", "/cur"}) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(root + sub, ec)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string text = ss.str();
+        if (text.find(needle) != std::string::npos) return text;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return std::nullopt;
+}
+
+}  // namespace mv::test

@@ -1,0 +1,41 @@
+// What the integration tests need from the real local mail stack (tests/mailstack/mailstack.sh):
+// its ports, users and CA from the env file it writes, a way to run the real verify-roundtrip
+// binary and capture everything it prints, and a look into the delivered Maildir files.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mv::test {
+
+struct Stack {
+  std::map<std::string, std::string> env;  // MAILSTACK_* from $MAILSTACK_DIR/env
+  const std::string& get(const std::string& key) const;
+  std::string maildir(const std::string& address) const;  // .../<domain>/<local>
+};
+
+// Loads the env file; fails the test (doctest REQUIRE) with a clear message when the stack is not
+// running.
+const Stack& stack();
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+  std::string all() const { return out + err; }
+};
+
+// Runs verify-roundtrip with these arguments; extra_env adds NAME=VALUE pairs (e.g. a password).
+ToolRun run_tool(const std::vector<std::string>& args,
+                 const std::vector<std::string>& extra_env = {});
+
+// The token printed by the tool ("token XXXX"), empty when none.
+std::string printed_token(const ToolRun& run);
+
+// Waits (bounded) for a delivered message whose header carries this token; returns its full text.
+std::optional<std::string> wait_for_delivery(const std::string& address, const std::string& token,
+                                             int timeout_ms = 5000);
+
+}  // namespace mv::test

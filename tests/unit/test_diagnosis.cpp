@@ -1,0 +1,81 @@
+#include <doctest/doctest.h>
+
+#include "engine/diagnosis.hpp"
+
+namespace mv {
+
+namespace {
+Error diagnosed(Category cat, const std::string& code, const std::string& words,
+                const std::string& user = "me@example.com", bool token = false) {
+  Error e = make_error(cat, code, "observed", words);
+  DiagnosisContext c;
+  c.protocol = "smtp";
+  c.host = "smtp.example.com";
+  c.port = 587;
+  c.user = user;
+  c.used_token = token;
+  diagnose(e, c);
+  return e;
+}
+}  // namespace
+
+TEST_CASE("diagnosis/auth: Microsoft's basic-auth-disabled is policy, not a wrong password") {
+  Error e = diagnosed(Category::auth, "smtp.auth_failed",
+                      "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.");
+  CHECK(e.cause.find("policy") != std::string::npos);
+  CHECK(e.fix.find("OAuth2") != std::string::npos);
+  CHECK(e.cause.find("password is wrong") != std::string::npos);  // "not because the password..."
+}
+
+TEST_CASE("diagnosis/auth: SmtpClientAuthentication disabled for the tenant names the switch") {
+  Error e = diagnosed(Category::auth, "smtp.auth_failed",
+                      "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+                      "disabled for the Tenant.");
+  CHECK(e.cause.find("SMTP AUTH") != std::string::npos);
+  CHECK(e.fix.find("admin") != std::string::npos);
+}
+
+TEST_CASE("diagnosis/auth: a user name without domain asks for the full address") {
+  Error e = diagnosed(Category::auth, "smtp.auth_failed", "535 5.7.8 Error: authentication failed",
+                      "alice");
+  CHECK(e.fix.find("full email address") != std::string::npos);
+}
+
+TEST_CASE("diagnosis/auth: a refused token is not called a wrong password") {
+  Error e = diagnosed(Category::auth, "smtp.auth_failed", "535 5.7.3 Authentication unsuccessful",
+                      "me@example.com", true);
+  CHECK(e.cause.find("OAuth2 token") != std::string::npos);
+}
+
+TEST_CASE("diagnosis/auth: a plain failure says check the password") {
+  Error e = diagnosed(Category::auth, "smtp.auth_failed", "535 5.7.8 Error: authentication failed");
+  CHECK(e.cause.find("user name or password") != std::string::npos);
+}
+
+TEST_CASE("diagnosis/tls: a plaintext answer to the handshake says use STARTTLS") {
+  Error e = diagnosed(Category::tls, "tls.plaintext_reply", "220 mx ESMTP");
+  CHECK(e.cause.find("STARTTLS") != std::string::npos);
+  CHECK(e.fix.find("starttls") != std::string::npos);
+}
+
+TEST_CASE("diagnosis/network: refused on 587 suggests 465 or 25") {
+  Error e = diagnosed(Category::network, "net.refused", "");
+  CHECK(e.fix.find("465") != std::string::npos);
+}
+
+TEST_CASE("diagnosis/send: SendAs and relay refusals are told apart") {
+  CHECK(diagnosed(Category::delivery, "smtp.mail_rejected",
+                  "550 5.7.60 SMTP; Client does not have permissions to send as this sender")
+            .cause.find("Send As") != std::string::npos);
+  CHECK(diagnosed(Category::delivery, "smtp.rcpt_rejected", "554 5.7.1 Relay access denied")
+            .cause.find("relay") != std::string::npos);
+}
+
+TEST_CASE("diagnosis: an existing cause is kept") {
+  Error e = make_error(Category::auth, "smtp.auth_failed", "x");
+  e.cause = "known";
+  diagnose(e, DiagnosisContext{});
+  CHECK(e.cause == "known");
+}
+
+}  // namespace mv

@@ -1,0 +1,46 @@
+// Exit codes of verify-roundtrip, one per failing stage, documented in --help and the README.
+#pragma once
+
+#include "protocols/common/error.hpp"
+
+namespace mv::tool {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitUsage = 2,     // bad command line or configuration
+  kExitNetwork = 3,   // DNS, connect, timeout, connection lost
+  kExitTls = 4,       // TLS handshake, certificate, STARTTLS missing/refused/injected
+  kExitAuth = 5,      // credentials refused
+  kExitPolicy = 6,    // refused by policy (plaintext auth, basic auth disabled)
+  kExitDelivery = 7,  // message refused, not delivered, modified
+  kExitProtocol = 8,  // the server broke the protocol
+};
+
+inline int exit_code_for(const Error& e) {
+  switch (e.category) {
+    case Category::none:
+      return kExitOk;
+    case Category::usage:
+      return kExitUsage;
+    case Category::network:
+      return kExitNetwork;
+    case Category::tls:
+      return kExitTls;
+    case Category::auth:
+      return kExitAuth;
+    case Category::policy:
+      return kExitPolicy;
+    case Category::delivery:
+      return kExitDelivery;
+    case Category::protocol:
+      return kExitProtocol;
+  }
+  return kExitProtocol;
+}
+
+inline constexpr const char* kExitCodeHelp =
+    "Exit codes: 0 passed, 2 usage, 3 network (DNS, connect, timeout), 4 TLS (handshake, "
+    "certificate, STARTTLS), 5 authentication, 6 refused by policy, 7 message refused or not "
+    "delivered, 8 protocol violation by the server.";
+
+}  // namespace mv::tool

@@ -1,0 +1,45 @@
+#include "tools/human_output.hpp"
+
+#include <cstdio>
+
+namespace mv::tool {
+
+namespace {
+std::string format_ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, ms < 10 ? "%.1f ms" : "%.0f ms", ms);
+  return buf;
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+}  // namespace
+
+void print_human(std::ostream& out, const Report& report, const std::string& verdict_ok,
+                 bool color) {
+  const char* green = color ? "\033[32m" : "";
+  const char* red = color ? "\033[31m" : "";
+  const char* yellow = color ? "\033[33m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  for (const StepRecord& s : report.steps) {
+    out << "  " << (s.ok ? green : red) << (s.ok ? "✓" : "✗") << reset << " " << pad(s.name, 16)
+        << " " << pad(format_ms(s.ms), 9) << " " << s.detail << "\n";
+  }
+  for (const std::string& w : report.warnings)
+    out << "  " << yellow << "!" << reset << " " << w << "\n";
+  if (report.ok()) {
+    out << green << "PASS" << reset << " " << verdict_ok << " (" << format_ms(report.total_ms)
+        << " in all)\n";
+    return;
+  }
+  const Error& e = report.error;
+  out << red << "FAIL" << reset << " at " << (e.step.empty() ? "start" : e.step) << ": " << e.detail
+      << " [" << e.code << "]\n";
+  if (!e.server_says.empty()) out << "  server said: " << e.server_says << "\n";
+  if (!e.cause.empty()) out << "  cause: " << e.cause << "\n";
+  if (!e.fix.empty()) out << "  fix:   " << e.fix << "\n";
+}
+
+}  // namespace mv::tool
