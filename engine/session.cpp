@@ -229,6 +229,11 @@ bool Session::pump_conversation(Millis now) {
                : make_error(Category::network, "net.reset", "the connection broke while sending"));
       return false;
     }
+    if (!wrote_since_event_) {
+      // A step lasts from its command to its reply, not from the previous reply.
+      mark_us_ = monotonic_us();
+      wrote_since_event_ = true;
+    }
     conv_.consume(r.bytes);
     progress = true;
   }
@@ -288,6 +293,7 @@ void Session::record_events() {
         dot != std::string::npos && prefix_.find('.') != std::string::npos)
       step = prefix_ + step.substr(dot);
     report_.add_step(std::move(step), elapsed_ms(), ev->detail);
+    wrote_since_event_ = false;
   }
 }
 

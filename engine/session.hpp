@@ -83,6 +83,7 @@ class Session {
   bool hs_want_write_ = false;
   Millis deadline_ = 0;
   std::int64_t mark_us_ = 0;  // when the current step began
+  bool wrote_since_event_ = false;
   bool started_ = false;
 };
 

@@ -117,9 +117,9 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::st
 }
 
 std::string printed_token(const ToolRun& run) {
-  auto pos = run.out.find("token ");
+  auto pos = run.out.rfind(", token ");
   if (pos == std::string::npos) return {};
-  pos += 6;
+  pos += 8;
   auto end = pos;
   while (end < run.out.size() && std::isalnum(static_cast<unsigned char>(run.out[end])))
     ++end;

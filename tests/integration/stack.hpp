@@ -31,7 +31,7 @@ struct ToolRun {
 ToolRun run_tool(const std::vector<std::string>& args,
                  const std::vector<std::string>& extra_env = {});
 
-// The token printed by the tool ("token XXXX"), empty when none.
+// The token printed in the verdict line (", token XXXX"), empty when none.
 std::string printed_token(const ToolRun& run);
 
 // Waits (bounded) for a delivered message whose header carries this token; returns its full text.

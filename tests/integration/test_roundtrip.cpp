@@ -1,0 +1,198 @@
+// The full round trip against the real Postfix + Dovecot: every SMTP × IMAP/POP3 combination,
+// the devices and folders checks, and cleanup that removes only the run's own message.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "protocols/common/message.hpp"
+#include "tests/integration/stack.hpp"
+
+namespace mv::test {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Combo {
+  std::string smtp_tls, smtp_port_key, receive, in_tls, in_port_key;
+};
+
+std::vector<std::string> roundtrip_args(const Combo& c,
+                                        const std::string& user_key = "MAILSTACK_USER1") {
+  const Stack& s = stack();
+  return {"--email",
+          s.get(user_key),
+          "--host",
+          s.get("MAILSTACK_TLS_NAME"),
+          "--smtp-tls",
+          c.smtp_tls,
+          "--smtp-port",
+          s.get(c.smtp_port_key),
+          "--receive",
+          c.receive,
+          "--" + c.receive + "-tls",
+          c.in_tls,
+          "--" + c.receive + "-port",
+          s.get(c.in_port_key),
+          "--cafile",
+          s.get("MAILSTACK_CA"),
+          "--password-env",
+          "MV_TEST_PASSWORD",
+          "--timeout",
+          "10",
+          "--delivery-timeout",
+          "10"};
+}
+
+std::string password(const std::string& pass_key = "MAILSTACK_PASS1") {
+  return "MV_TEST_PASSWORD=" + stack().get(pass_key);
+}
+
+// Every message file of a Maildir (new and cur, any flags) by content: a digest set that does not
+// care about the renames flag changes cause.
+std::multiset<std::string> maildir_contents(const std::string& address) {
+  std::multiset<std::string> out;
+  for (const char* sub : {"/new", "/cur"}) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(stack().maildir(address) + sub, ec)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      BodyDigest d;
+      d.update(ss.str());
+      out.insert(d.finish());
+    }
+  }
+  return out;
+}
+
+// Puts a message straight into the Maildir, flagged as given (T = \Deleted, S = \Seen).
+void seed_message(const std::string& address, const std::string& name, const std::string& flags) {
+  const std::string dir = stack().maildir(address) + "/cur";
+  fs::create_directories(dir);
+  std::ofstream out(dir + "/" + name + ":2," + flags, std::ios::binary);
+  out << "From: someone@example.org\r\nTo: " << address << "\r\nSubject: keep me " << name
+      << "\r\nMessage-ID: <" << name << "@example.org>\r\n\r\nThe user's own message " << name
+      << ".\r\n";
+}
+
+void check_passed_and_cleaned(const ToolRun& run, const std::string& address) {
+  INFO(run.all());
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("round trip complete") != std::string::npos);
+  std::string token = printed_token(run);
+  REQUIRE(!token.empty());
+  CHECK(run.out.find("token and body intact") != std::string::npos);
+  CHECK_FALSE(wait_for_delivery(address, token, 0).has_value());  // removed by cleanup
+}
+
+}  // namespace
+
+TEST_CASE("integration/roundtrip: SMTP 587 STARTTLS × IMAP 993 with devices and folders checks") {
+  ToolRun run = run_tool(roundtrip_args({"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap",
+                                         "implicit", "MAILSTACK_IMAPS_PORT"}),
+                         {password()});
+  check_passed_and_cleaned(run, stack().get("MAILSTACK_USER1"));
+  CHECK(run.out.find("marked read in a second session, seen as read in the first") !=
+        std::string::npos);
+  CHECK(run.out.find("Sent = \"Sent\" (SPECIAL-USE \\Sent)") != std::string::npos);
+  CHECK(run.out.find("Junk = \"Junk\" (SPECIAL-USE \\Junk)") != std::string::npos);
+  CHECK(run.out.find("UID EXPUNGE: only this message") != std::string::npos);
+}
+
+TEST_CASE("integration/roundtrip: SMTP 465 × IMAP 143 STARTTLS") {
+  ToolRun run = run_tool(roundtrip_args({"implicit", "MAILSTACK_SMTPS_PORT", "imap", "starttls",
+                                         "MAILSTACK_IMAP_PORT"}),
+                         {password()});
+  check_passed_and_cleaned(run, stack().get("MAILSTACK_USER1"));
+  CHECK(run.out.find("imap.starttls") != std::string::npos);
+}
+
+TEST_CASE("integration/roundtrip: SMTP 587 × POP3 995") {
+  ToolRun run = run_tool(roundtrip_args({"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "pop3",
+                                         "implicit", "MAILSTACK_POP3S_PORT"}),
+                         {password()});
+  check_passed_and_cleaned(run, stack().get("MAILSTACK_USER1"));
+  CHECK(run.out.find("POP3 does not synchronise read state") != std::string::npos);
+}
+
+TEST_CASE("integration/roundtrip: SMTP 465 × POP3 110 STLS") {
+  ToolRun run = run_tool(roundtrip_args({"implicit", "MAILSTACK_SMTPS_PORT", "pop3", "starttls",
+                                         "MAILSTACK_POP3_PORT"}),
+                         {password()});
+  check_passed_and_cleaned(run, stack().get("MAILSTACK_USER1"));
+  CHECK(run.out.find("pop3.stls") != std::string::npos);
+}
+
+TEST_CASE("integration/roundtrip: --keep leaves the message, --receive-only finds it by token") {
+  auto args = roundtrip_args(
+      {"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap", "implicit", "MAILSTACK_IMAPS_PORT"});
+  args.push_back("--keep");
+  ToolRun sent = run_tool(args, {password()});
+  INFO(sent.all());
+  REQUIRE(sent.exit_code == 0);
+  std::string token = printed_token(sent);
+  CHECK(wait_for_delivery(stack().get("MAILSTACK_USER1"), token, 0).has_value());
+
+  const Stack& s = stack();
+  ToolRun found = run_tool(
+      {"--email", s.get("MAILSTACK_USER1"), "--host", s.get("MAILSTACK_TLS_NAME"), "--imap-port",
+       s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"), "--password-env",
+       "MV_TEST_PASSWORD", "--receive-only", "--find-token", token, "--check", "none"},
+      {password()});
+  INFO(found.all());
+  CHECK(found.exit_code == 0);
+  CHECK(found.out.find("imap.arrival") != std::string::npos);
+  // --receive-only never deletes what it did not send.
+  CHECK(wait_for_delivery(stack().get("MAILSTACK_USER1"), token, 0).has_value());
+}
+
+TEST_CASE("integration/roundtrip: cleanup leaves every other message byte for byte (IMAP, POP3)") {
+  const std::string bob = stack().get("MAILSTACK_USER2");
+  seed_message(bob, "1700000001.seed-plain", "");
+  seed_message(bob, "1700000002.seed-read", "S");
+  seed_message(bob, "1700000003.seed-deleted", "T");  // the user already flagged it \Deleted
+  const auto before = maildir_contents(bob);
+  REQUIRE(before.size() >= 3);
+
+  for (const Combo& c : {Combo{"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap", "implicit",
+                               "MAILSTACK_IMAPS_PORT"},
+                         Combo{"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "pop3", "implicit",
+                               "MAILSTACK_POP3S_PORT"}}) {
+    ToolRun run = run_tool(roundtrip_args(c, "MAILSTACK_USER2"), {password("MAILSTACK_PASS2")});
+    check_passed_and_cleaned(run, bob);
+    const auto after = maildir_contents(bob);
+    CHECK(after == before);
+  }
+}
+
+TEST_CASE("integration/roundtrip: a wrong IMAP password is an IMAP auth failure") {
+  const Stack& s = stack();
+  ToolRun run =
+      run_tool({"--email", s.get("MAILSTACK_USER1"), "--host", s.get("MAILSTACK_TLS_NAME"),
+                "--imap-port", s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"),
+                "--password-env", "MV_TEST_PASSWORD", "--receive-only"},
+               {"MV_TEST_PASSWORD=Canary-Imap-31c4"});
+  INFO(run.all());
+  CHECK(run.exit_code == 5);
+  CHECK(run.out.find("imap.auth_failed") != std::string::npos);
+  CHECK(run.all().find("Canary-Imap-31c4") == std::string::npos);
+}
+
+TEST_CASE("integration/roundtrip: IMAP without TLS is refused before credentials") {
+  const Stack& s = stack();
+  ToolRun run =
+      run_tool({"--email", s.get("MAILSTACK_USER1"), "--host", s.get("MAILSTACK_TLS_NAME"),
+                "--imap-tls", "none", "--imap-port", s.get("MAILSTACK_IMAP_PORT"), "--cafile",
+                s.get("MAILSTACK_CA"), "--password-env", "MV_TEST_PASSWORD", "--receive-only"},
+               {password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 6);
+  CHECK(run.out.find("imap.plaintext_auth_refused") != std::string::npos);
+  CHECK(run.out.find("imap.auth ") == std::string::npos);
+}
+
+}  // namespace mv::test
