@@ -6,11 +6,10 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 scripts/build.sh
 stack=tests/mailstack/mailstack.sh
-started=0
-if ! "$stack" status >/dev/null 2>&1; then
-  "$stack" start
-  started=1
-fi
-cleanup() { [ "$started" = 1 ] && "$stack" stop >/dev/null 2>&1 || true; }
+out=$("$stack" start) || { echo "$out" >&2; exit 1; }
+echo "$out"
+started=1
+case "$out" in *"already running"*) started=0 ;; esac
+cleanup() { if [ "$started" = 1 ]; then "$stack" stop >/dev/null 2>&1 || true; fi; }
 trap cleanup EXIT
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600
