@@ -4,14 +4,22 @@ namespace mv {
 
 std::string_view category_name(Category c) {
   switch (c) {
-    case Category::none: return "none";
-    case Category::usage: return "usage";
-    case Category::network: return "network";
-    case Category::tls: return "tls";
-    case Category::protocol: return "protocol";
-    case Category::auth: return "auth";
-    case Category::policy: return "policy";
-    case Category::delivery: return "delivery";
+    case Category::none:
+      return "none";
+    case Category::usage:
+      return "usage";
+    case Category::network:
+      return "network";
+    case Category::tls:
+      return "tls";
+    case Category::protocol:
+      return "protocol";
+    case Category::auth:
+      return "auth";
+    case Category::policy:
+      return "policy";
+    case Category::delivery:
+      return "delivery";
   }
   return "unknown";
 }

@@ -4,9 +4,12 @@ namespace mv {
 
 std::string_view tls_mode_name(TlsMode m) {
   switch (m) {
-    case TlsMode::implicit: return "implicit";
-    case TlsMode::starttls: return "starttls";
-    case TlsMode::none: return "none";
+    case TlsMode::implicit:
+      return "implicit";
+    case TlsMode::starttls:
+      return "starttls";
+    case TlsMode::none:
+      return "none";
   }
   return "?";
 }

@@ -17,7 +17,8 @@ inline std::vector<std::vector<std::string_view>> all_splits(std::string_view in
     out.push_back({input.substr(0, cut), input.substr(cut)});
   }
   std::vector<std::string_view> bytes;
-  for (std::size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
+  for (std::size_t i = 0; i < input.size(); ++i)
+    bytes.push_back(input.substr(i, 1));
   out.push_back(bytes);
   return out;
 }
@@ -25,13 +26,15 @@ inline std::vector<std::vector<std::string_view>> all_splits(std::string_view in
 // Runs produce(chunks) for every split and returns the result of the whole-input run after
 // checking (via the equal callback, typically a doctest CHECK) that every split gave the same.
 template <typename Result>
-Result same_for_every_split(std::string_view input,
-                            const std::function<Result(const std::vector<std::string_view>&)>& produce,
-                            const std::function<void(const Result& whole, const Result& split,
-                                                     std::size_t split_index)>& compare) {
+Result same_for_every_split(
+    std::string_view input,
+    const std::function<Result(const std::vector<std::string_view>&)>& produce,
+    const std::function<void(const Result& whole, const Result& split, std::size_t split_index)>&
+        compare) {
   auto splits = all_splits(input);
   Result whole = produce(splits.front());
-  for (std::size_t i = 1; i < splits.size(); ++i) compare(whole, produce(splits[i]), i);
+  for (std::size_t i = 1; i < splits.size(); ++i)
+    compare(whole, produce(splits[i]), i);
   return whole;
 }
 
