@@ -163,6 +163,9 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
     return {"the server refused the sender or recipient address",
             "check the address; the run sends to the account itself"};
   }
+  if (code == "imap.select_failed")
+    return {"the server could not open the mailbox (missing, no permission, or a server fault)",
+            "see the server's words; the mailbox must exist and be readable by this account"};
   if (code == "smtp.data_rejected")
     return {"the server refused the message content", "see the server's words"};
   if (code.ends_with("greeting_refused"))

@@ -65,6 +65,12 @@ class ImapReadback final : public Readback {
 
   Error complete(Pump& pump, const Expected& expected, RunResult& result) override {
     pump_ = &pump;
+    if (expected.token.empty()) {  // --receive-only without a token: log in, select, checks
+      if (deps_.config.check_folders) {
+        if (Error e = check_folders()) return e;
+      }
+      return logout(a_);
+    }
     std::uint32_t uid = 0;
     if (Error e = wait_for_arrival(expected, result, uid)) return e;
     if (Error e = verify(uid, expected)) return e;

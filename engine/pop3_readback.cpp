@@ -51,6 +51,13 @@ class Pop3Readback final : public Readback {
         return Error{};
       };
       Error e = settle();
+      if (!e && expected.token.empty()) {  // --receive-only without a token: log in and leave
+        client.quit();
+        pump.run_until([&] { return session.finished(); });
+        if (session.phase() == Session::Phase::failed) e = session.error();
+        pump.remove(session);
+        return e;
+      }
       if (!e) {
         std::uint32_t count = client.message_count();
         std::uint32_t from = count > kScanWindow ? count - kScanWindow + 1 : 1;

@@ -72,7 +72,7 @@ std::multiset<std::string> maildir_contents(const std::string& address) {
 // Puts a message straight into the Maildir, flagged as given (T = \Deleted, S = \Seen).
 void seed_message(const std::string& address, const std::string& name, const std::string& flags) {
   const std::string dir = stack().maildir(address) + "/cur";
-  fs::create_directories(dir);
+  REQUIRE_MESSAGE(fs::is_directory(dir), "the Maildir must exist (log in once first)");
   std::ofstream out(dir + "/" + name + ":2," + flags, std::ios::binary);
   out << "From: someone@example.org\r\nTo: " << address << "\r\nSubject: keep me " << name
       << "\r\nMessage-ID: <" << name << "@example.org>\r\n\r\nThe user's own message " << name
@@ -152,6 +152,14 @@ TEST_CASE("integration/roundtrip: --keep leaves the message, --receive-only find
 
 TEST_CASE("integration/roundtrip: cleanup leaves every other message byte for byte (IMAP, POP3)") {
   const std::string bob = stack().get("MAILSTACK_USER2");
+  // A first login makes Dovecot create the Maildir with its own owner and modes.
+  const Stack& s = stack();
+  ToolRun login =
+      run_tool({"--email", bob, "--host", s.get("MAILSTACK_TLS_NAME"), "--imap-port",
+                s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"), "--password-env",
+                "MV_TEST_PASSWORD", "--receive-only", "--check", "none"},
+               {password("MAILSTACK_PASS2")});
+  REQUIRE(login.exit_code == 0);
   seed_message(bob, "1700000001.seed-plain", "");
   seed_message(bob, "1700000002.seed-read", "S");
   seed_message(bob, "1700000003.seed-deleted", "T");  // the user already flagged it \Deleted
