@@ -223,9 +223,9 @@ struct ImapClient::Impl final : LiteralSink {
   bool search_truncated = false;
   ImapFetchedMessage fetched;
   std::uint32_t target_uid = 0;
-  ImapBodyScanner scanner;
+  MessageScanner scanner;
   bool scanning = false;
-  std::optional<ImapScannedBody> scanned;
+  std::optional<ScannedMessage> scanned;
   std::uint32_t scanned_seq = 0;
   std::map<std::uint32_t, std::vector<std::string>> flags_by_uid;
   std::map<std::uint32_t, std::uint32_t> seq_to_uid;
@@ -239,7 +239,7 @@ struct ImapClient::Impl final : LiteralSink {
   void literal_begin(std::uint32_t seq, std::string_view item, std::uint64_t) override {
     scanning = state == State::fetch && (iequals(item, "BODY[]") || iequals(item, "RFC822"));
     if (scanning) {
-      scanner.reset();
+      scanner = MessageScanner{};  // drops what an interrupted literal left
       scanned_seq = seq;
     }
   }

@@ -9,7 +9,7 @@
 // each task ends with an Event and leaves its result in an accessor; ready() is true again.
 // Tags come from a PRNG seeded by the caller (no clock or randomness inside); a tagged reply whose
 // tag is not the command in flight is a protocol error. Message bodies stream through
-// ImapBodyScanner: memory does not grow with message size. Secrets never appear in events/errors.
+// MessageScanner: memory does not grow with message size. Secrets never appear in events/errors.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +22,9 @@
 
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/limits.hpp"
+#include "protocols/common/message_scanner.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"
-#include "protocols/imap/body_scanner.hpp"
 #include "protocols/imap/response.hpp"
 
 namespace mv {
@@ -101,7 +101,7 @@ struct ImapFetchedMessage {
   bool found = false;  // the server returned the message (with UID and a body)
   std::uint32_t uid = 0;
   std::uint32_t seq = 0;
-  ImapScannedBody message;  // token, Message-ID, body digest, bytes
+  ScannedMessage message;  // token, Message-ID, body digest, bytes
   std::optional<std::uint64_t> rfc822_size;
   std::vector<std::string> flags;
   std::string internaldate;

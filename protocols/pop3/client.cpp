@@ -602,7 +602,7 @@ void Pop3Client::send_top() {
     task_done("pop3.top", std::move(detail));
     return;
   }
-  scanner_.emplace(task_.token, false);
+  scanner_.emplace(MessageScanOptions{.wanted_token = task_.token, .digest_body = false});
   queue_command("TOP " + std::to_string(next_top_) + " 0");
   set_state(State::top);
 }
@@ -643,7 +643,7 @@ void Pop3Client::handle_top(Result r) {
 
 void Pop3Client::send_retr() {
   retrieved_ = Pop3Message{};
-  scanner_.emplace(std::string{}, true);
+  scanner_.emplace();
   queue_command("RETR " + std::to_string(task_.number));
   set_state(State::retr);
 }
@@ -668,9 +668,9 @@ void Pop3Client::handle_retr(Result r) {
       retrieved_.token = std::move(m.token);
       retrieved_.message_id = std::move(m.message_id);
       retrieved_.body_digest = std::move(m.body_digest);
-      retrieved_.size = m.size;
+      retrieved_.size = m.bytes;
       std::string detail = "message " + std::to_string(task_.number) + ", " +
-                           std::to_string(m.size) + " octets, " +
+                           std::to_string(m.bytes) + " octets, " +
                            (retrieved_.token ? "token header present" : "no token header");
       if (!retrieved_.message_id.empty()) {
         detail += ", Message-ID " + sanitize_server_text(retrieved_.message_id, 200);

@@ -21,9 +21,9 @@
 
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/limits.hpp"
+#include "protocols/common/message_scanner.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"
-#include "protocols/pop3/message_scan.hpp"
 #include "protocols/pop3/reply.hpp"
 
 namespace mv {

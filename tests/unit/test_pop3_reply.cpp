@@ -1,5 +1,5 @@
 // POP3 response framing and grammar: status lines, list bodies, streamed payloads, truncation,
-// bounds, UIDL/LIST/CAPA/STAT grammar, and the message scanner. Every stream is fed at every split.
+// bounds, UIDL/LIST/CAPA/STAT grammar. Every stream is fed at every split.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -7,8 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include "protocols/common/message.hpp"
-#include "protocols/pop3/message_scan.hpp"
 #include "protocols/pop3/reply.hpp"
 #include "tests/support/split_feed.hpp"
 
@@ -321,99 +319,4 @@ TEST_CASE("pop3/reply: CAPA lines and their bound") {
   CHECK_FALSE(mv::add_capability_line("STLS", few, limits, e));
   CHECK(e.code == "pop3.too_many_capabilities");
   CHECK_FALSE(few.stls);
-}
-
-namespace {
-
-mv::ScannedMessage scan_split(std::string_view input, const std::vector<std::string_view>& chunks,
-                              std::string wanted, bool digest) {
-  (void)input;
-  mv::MessageScanner scanner(std::move(wanted), digest);
-  for (auto c : chunks)
-    scanner.update(c);
-  return scanner.finish();
-}
-
-mv::ScannedMessage scan_every_split(std::string_view input, std::string wanted, bool digest) {
-  return mv::test::same_for_every_split<mv::ScannedMessage>(
-      input, [&](const auto& chunks) { return scan_split(input, chunks, wanted, digest); },
-      [](const mv::ScannedMessage& whole, const mv::ScannedMessage& split, std::size_t i) {
-        INFO("split #" << i);
-        CHECK(split.token == whole.token);
-        CHECK(split.token_matched == whole.token_matched);
-        CHECK(split.message_id == whole.message_id);
-        CHECK(split.body_digest == whole.body_digest);
-        CHECK(split.size == whole.size);
-        CHECK(split.header_ended == whole.header_ended);
-      });
-}
-
-std::string digest_of(std::string_view body) {
-  mv::BodyDigest d;
-  d.update(body);
-  return d.finish();
-}
-
-}  // namespace
-
-TEST_CASE("pop3/message_scan: token, folded Message-ID and body digest at every split") {
-  const std::string body = "line one\r\n.dotted\r\nX-Mailverify-Token: not-a-header\r\n\r\n";
-  const std::string message =
-      "Received: from a\r\n\tby b\r\n"
-      "Message-ID:\r\n <abc.123@example.org>\r\n"
-      "x-mailverify-token:   tok123  \r\n"
-      "X-Mailverify-Token: second\r\n"
-      "\r\n" +
-      body;
-  auto m = scan_every_split(message, "tok123", true);
-  REQUIRE(m.token);
-  CHECK(*m.token == "tok123");
-  CHECK(m.token_matched);
-  CHECK(m.message_id == "<abc.123@example.org>");
-  CHECK(m.header_ended);
-  CHECK(m.size == message.size());
-  CHECK(m.body_digest == digest_of(body));
-  CHECK(m.body_digest != digest_of("line one\r\n"));
-
-  // The second token header matches too; a body line that looks like a header does not.
-  CHECK(scan_every_split(message, "second", false).token_matched);
-  CHECK_FALSE(scan_every_split(message, "not-a-header", false).token_matched);
-  CHECK_FALSE(scan_every_split(message, "tok12", false).token_matched);
-  CHECK(scan_every_split(message, "", false).token_matched == false);
-  CHECK(scan_every_split(message, "tok123", false).body_digest.empty());
-}
-
-TEST_CASE("pop3/message_scan: header-only messages, bare LF, overlong fields") {
-  // TOP n 0 from a server that omits the blank line, bare LF line ends, no final line end.
-  auto m = scan_every_split("Subject: s\nX-Mailverify-Token: abc", "abc", false);
-  CHECK(m.token_matched);
-  CHECK_FALSE(m.header_ended);
-  // A field longer than the bound is skipped, not grown; the next field still counts.
-  const std::string huge = "X-Mailverify-Token: " + std::string(mv::kMaxScannedField, 'a');
-  auto h = scan_every_split(huge + "\r\n\t" + "abc\r\nMessage-ID: <m@x>\r\n\r\n", "abc", false);
-  CHECK_FALSE(h.token_matched);
-  CHECK_FALSE(h.token.has_value());
-  CHECK(h.message_id == "<m@x>");
-}
-
-TEST_CASE("pop3/message_scan: the composed test message reads back with its own digest") {
-  mv::MessageSpec spec;
-  spec.from = "alice@example.org";
-  spec.to = "alice@example.org";
-  spec.token = "Tok3nAbc";
-  spec.date = "Mon, 1 Jan 2024 00:00:00 +0000";
-  spec.body_size = 700;
-  mv::Error err;
-  auto msg = mv::TestMessage::compose(spec, err);
-  REQUIRE(msg);
-  std::string text;
-  char buf[97];
-  while (std::size_t n = msg->read(buf, sizeof buf))
-    text.append(buf, n);
-  REQUIRE(text.size() == msg->size());
-  auto m = scan_every_split(text, "Tok3nAbc", true);
-  CHECK(m.token_matched);
-  CHECK(m.message_id == msg->message_id());
-  CHECK(m.body_digest == msg->body_digest());
-  CHECK(m.size == msg->size());
 }
