@@ -42,6 +42,7 @@ struct RunConfig {
   Millis delivery_timeout = 30'000;
   std::size_t body_size = 512;
   StopAfter stop_after = StopAfter::nothing;
+  std::string trace_path;  // --trace: the wire transcript, secrets redacted; empty: none
 };
 
 struct RunResult {
