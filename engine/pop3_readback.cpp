@@ -41,7 +41,7 @@ class Pop3Readback final : public Readback {
       o.mechanism = deps_.config.incoming.mechanism;
       Pop3Client client(o);
       Session session("pop3", deps_.config.incoming.endpoint, deps_.tls, client,
-                      deps_.config.timeouts, deps_.report);
+                      deps_.config.timeouts, deps_.report, deps_.trace);
       pump.add(session);
       auto settle = [&] {
         pump.run_until([&] { return session.finished() || client.idle(); });

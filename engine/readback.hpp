@@ -37,6 +37,7 @@ struct ReadbackDeps {
   const RunConfig& config;
   TlsContext& tls;
   Report& report;
+  Trace* trace = nullptr;
 };
 
 std::unique_ptr<Readback> make_imap_readback(const ReadbackDeps& deps);

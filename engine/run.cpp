@@ -10,6 +10,14 @@
 #include "engine/token.hpp"
 #include "protocols/smtp/client.hpp"
 
+// Both read-back protocols unless the build leaves one out (CMake sets these to 0 or 1).
+#ifndef MAILVERIFY_WITH_IMAP
+#define MAILVERIFY_WITH_IMAP 1
+#endif
+#ifndef MAILVERIFY_WITH_POP3
+#define MAILVERIFY_WITH_POP3 1
+#endif
+
 namespace mv {
 
 namespace {
@@ -84,6 +92,11 @@ RunResult run(const RunConfig& config) {
   Error error;
   auto tls = TlsContext::create(config.tls, error);
   if (!tls) return finish(std::move(error));
+  std::unique_ptr<Trace> trace;
+  if (!config.trace_path.empty()) {
+    trace = Trace::open(config.trace_path, error);
+    if (!trace) return finish(std::move(error));
+  }
 
   Expected expected;
   std::optional<TestMessage> message;
@@ -109,9 +122,17 @@ RunResult run(const RunConfig& config) {
   const bool dry = config.stop_after != StopAfter::nothing;
   std::unique_ptr<Readback> readback;
   if (config.read_back && !dry) {
-    ReadbackDeps deps{config, *tls, report};
-    readback =
-        config.receive == Receive::imap ? make_imap_readback(deps) : make_pop3_readback(deps);
+    ReadbackDeps deps{config, *tls, report, trace.get()};
+#if MAILVERIFY_WITH_IMAP
+    if (config.receive == Receive::imap) readback = make_imap_readback(deps);
+#endif
+#if MAILVERIFY_WITH_POP3
+    if (config.receive == Receive::pop3) readback = make_pop3_readback(deps);
+#endif
+    if (!readback)  // the minimal profile may leave a protocol out (MAILVERIFY_WITH_IMAP/POP3)
+      return finish(make_error(Category::usage, "usage.protocol_not_built",
+                               std::string(config.receive == Receive::imap ? "IMAP" : "POP3") +
+                                   " read-back is not compiled into this build"));
     readback->start(pump);  // IMAP logs in while SMTP sends
   }
 
@@ -131,7 +152,7 @@ RunResult run(const RunConfig& config) {
       conversation = std::move(client);
     }
     smtp_session = std::make_unique<Session>("smtp", config.smtp.endpoint, *tls, *conversation,
-                                             config.timeouts, report);
+                                             config.timeouts, report, trace.get());
     pump.add(*smtp_session);
   }
 

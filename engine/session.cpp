@@ -19,13 +19,14 @@ std::string describe_tls(const TlsInfo& info) {
 }  // namespace
 
 Session::Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
-                 Timeouts timeouts, Report& report)
+                 Timeouts timeouts, Report& report, Trace* trace)
     : prefix_(std::move(prefix)),
       endpoint_(std::move(endpoint)),
       tls_(tls),
       conv_(conversation),
       timeouts_(timeouts),
-      report_(report) {}
+      report_(report),
+      trace_(trace) {}
 
 Session::~Session() {
   if (stream_) stream_->close();
@@ -49,6 +50,7 @@ void Session::fail(Error e) {
               : phase_ == Phase::handshaking ? "tls"
                                              : "talk");
   report_.add_step(e.step, elapsed_ms(), e.detail, false);
+  if (trace_) trace_->note(prefix_, "failed: " + e.code + ": " + e.detail);
   error_ = std::move(e);
   phase_ = Phase::failed;
   if (stream_) stream_->close();
@@ -139,6 +141,7 @@ void Session::on_poll(short revents, Millis now) {
       stream_ = std::make_unique<Stream>(connector_->release());
       connector_.reset();
       report_.add_step(prefix_ + ".connect", elapsed_ms(), "connected to " + peer_);
+      if (trace_) trace_->note(prefix_, "connected to " + peer_);
       if (endpoint_.tls == TlsMode::implicit) {
         stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name);
         phase_ = Phase::handshaking;
@@ -197,6 +200,7 @@ void Session::handshake(Millis now) {
       break;
   }
   report_.add_step(prefix_ + ".tls", elapsed_ms(), describe_tls(stream_->tls_info()));
+  if (trace_) trace_->note(prefix_, "TLS established: " + describe_tls(stream_->tls_info()));
   phase_ = Phase::talking;
   deadline_ = now + timeouts_.idle;
   if (upgrading_) conv_.on_tls_ready();
@@ -229,6 +233,7 @@ bool Session::pump_conversation(Millis now) {
                : make_error(Category::network, "net.reset", "the connection broke while sending"));
       return false;
     }
+    if (trace_) trace_->sent(prefix_, out.substr(0, r.bytes), conv_.output_sensitive());
     if (!wrote_since_event_) {
       // A step lasts from its command to its reply, not from the previous reply.
       mark_us_ = monotonic_us();
@@ -281,6 +286,7 @@ bool Session::pump_conversation(Millis now) {
       break;
   }
   deadline_ = now + timeouts_.idle;
+  if (trace_) trace_->received(prefix_, std::string_view(buf, r.bytes));
   conv_.on_bytes(std::string_view(buf, r.bytes));
   return true;
 }

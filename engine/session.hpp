@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/report.hpp"
+#include "engine/trace.hpp"
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/tls_mode.hpp"
 #include "tls/connector.hpp"
@@ -34,8 +35,9 @@ struct Timeouts {
 class Session {
  public:
   // prefix names the steps ("smtp" → "smtp.connect", "smtp.tls"); report receives every step.
+  // trace, when given, receives every byte (credentials redacted) and every phase change.
   Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
-          Timeouts timeouts, Report& report);
+          Timeouts timeouts, Report& report, Trace* trace = nullptr);
   ~Session();
 
   enum class Phase { connecting, handshaking, talking, closed, failed };
@@ -72,6 +74,7 @@ class Session {
   Conversation& conv_;
   Timeouts timeouts_;
   Report& report_;
+  Trace* trace_;
 
   Phase phase_ = Phase::connecting;
   std::unique_ptr<Connector> connector_;

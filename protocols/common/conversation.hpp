@@ -32,6 +32,9 @@ class Conversation {
   virtual std::string_view output() = 0;
   // The pump wrote n bytes of output().
   virtual void consume(std::size_t n) = 0;
+  // True while output() carries a credential (AUTH, LOGIN, PASS, SASL responses), so a wire trace
+  // can redact it. Conservative: may be true for a whole authentication exchange.
+  virtual bool output_sensitive() const { return false; }
 
   // True while the conversation waits for the pump to run a TLS handshake (after a STARTTLS
   // reply). The pump must not read plaintext in that state; it calls on_tls_ready() when done.

@@ -788,6 +788,11 @@ std::string_view ImapClient::output() {
   return std::string_view(impl_->out).substr(impl_->out_pos);
 }
 
+// LOGIN (with its literals) and the AUTHENTICATE exchange are the only commands with a credential.
+bool ImapClient::output_sensitive() const {
+  return impl_->state == State::login || impl_->state == State::authenticate;
+}
+
 void ImapClient::consume(std::size_t n) {
   Impl& m = *impl_;
   m.out_pos += n;

@@ -63,6 +63,11 @@ std::string_view Pop3Client::output() {
   return std::string_view(out_).substr(out_pos_);
 }
 
+// PASS and the SASL exchange are the only commands that carry a credential.
+bool Pop3Client::output_sensitive() const {
+  return state_ == State::pass || state_ == State::auth;
+}
+
 void Pop3Client::consume(std::size_t n) {
   n = std::min(n, out_.size() - out_pos_);
   out_pos_ += n;

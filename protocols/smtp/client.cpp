@@ -152,6 +152,10 @@ std::string_view SmtpClient::output() {
   return std::string_view(out_).substr(out_pos_);
 }
 
+bool SmtpClient::output_sensitive() const {
+  return out_has_secret_;
+}
+
 void SmtpClient::consume(std::size_t n) {
   n = std::min(n, out_.size() - out_pos_);
   out_pos_ += n;

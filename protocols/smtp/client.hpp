@@ -56,6 +56,7 @@ class SmtpClient final : public Conversation {
   void on_eof() override;
   std::string_view output() override;
   void consume(std::size_t n) override;
+  bool output_sensitive() const override;
   bool wants_tls() const override;
   void on_tls_ready() override;
   std::optional<Event> next_event() override;

@@ -1,0 +1,125 @@
+#include "engine/trace.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/clock.hpp"
+
+namespace mv {
+
+namespace {
+
+bool iequals_word(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 32) : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+// The first n space-separated words of line.
+std::string_view first_words(std::string_view line, int n) {
+  std::size_t pos = 0;
+  for (int i = 0; i < n; ++i) {
+    pos = line.find(' ', pos);
+    if (pos == std::string_view::npos) return line;
+    if (i + 1 < n) ++pos;
+  }
+  return line.substr(0, pos);
+}
+
+std::string_view word(std::string_view line, int index) {
+  std::string_view rest = line;
+  for (int i = 0; i < index; ++i) {
+    auto sp = rest.find(' ');
+    if (sp == std::string_view::npos) return {};
+    rest = rest.substr(sp + 1);
+  }
+  return rest.substr(0, rest.find(' '));
+}
+
+}  // namespace
+
+std::unique_ptr<Trace> Trace::open(const std::string& path, Error& error) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) {
+    error = make_error(Category::usage, "usage.trace_file",
+                       "cannot write the trace file " + path + ": " + std::strerror(errno));
+    return nullptr;
+  }
+  return std::unique_ptr<Trace>(new Trace(f, monotonic_us()));
+}
+
+Trace::~Trace() {
+  std::fclose(file_);
+}
+
+std::string Trace::escape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if ((c >= 0x20 && c != 0x7f) || c == '\t') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+std::string Trace::redact(std::string_view line) {
+  // SMTP/POP3 "AUTH MECH ...", POP3 "PASS ...", IMAP "tag LOGIN ...", "tag AUTHENTICATE MECH ...".
+  std::string_view keep;
+  std::string_view w0 = word(line, 0), w1 = word(line, 1);
+  if (iequals_word(w0, "AUTH"))
+    keep = first_words(line, 2);
+  else if (iequals_word(w0, "PASS"))
+    keep = w0;
+  else if (iequals_word(w1, "LOGIN"))
+    keep = first_words(line, 2);
+  else if (iequals_word(w1, "AUTHENTICATE"))
+    keep = first_words(line, 3);
+  std::string out = escape(keep);
+  if (!out.empty()) out += ' ';
+  out += "<redacted>";
+  return out;
+}
+
+void Trace::prefix(std::string_view session, char direction) {
+  double ms = static_cast<double>(monotonic_us() - start_us_) / 1000.0;
+  std::fprintf(file_, "%10.3f %-12.*s %c ", ms, static_cast<int>(session.size()), session.data(),
+               direction);
+}
+
+void Trace::write_lines(std::string_view session, char direction, std::string_view bytes,
+                        bool sensitive) {
+  while (!bytes.empty()) {
+    auto lf = bytes.find('\n');
+    std::string_view line = bytes.substr(0, lf);
+    bytes = lf == std::string_view::npos ? std::string_view{} : bytes.substr(lf + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    prefix(session, direction);
+    std::string shown = sensitive ? redact(line) : escape(line);
+    std::fwrite(shown.data(), 1, shown.size(), file_);
+    std::fputc('\n', file_);
+  }
+  std::fflush(file_);
+}
+
+void Trace::sent(std::string_view session, std::string_view bytes, bool sensitive) {
+  write_lines(session, '>', bytes, sensitive);
+}
+
+void Trace::received(std::string_view session, std::string_view bytes) {
+  write_lines(session, '<', bytes, false);
+}
+
+void Trace::note(std::string_view session, std::string_view text) {
+  write_lines(session, '*', text, false);
+}
+
+}  // namespace mv

@@ -1,0 +1,46 @@
+// The wire transcript behind --trace: every byte each session sent and received, with direction
+// and time since the run began, control characters escaped, and credentials redacted (whatever a
+// conversation marks as sensitive output: AUTH, LOGIN, PASS, SASL responses). Lines are written as
+// they happen, so a trace of a hung run shows where it hung.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocols/common/error.hpp"
+
+namespace mv {
+
+class Trace {
+ public:
+  // Opens (truncates) the file; a usage error when it cannot be written.
+  static std::unique_ptr<Trace> open(const std::string& path, Error& error);
+  ~Trace();
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
+  // Client → server bytes; sensitive bytes keep only the command verb.
+  void sent(std::string_view session, std::string_view bytes, bool sensitive);
+  void received(std::string_view session, std::string_view bytes);
+  // Something that is not bytes on the wire: connect, TLS established, a failure.
+  void note(std::string_view session, std::string_view text);
+
+  // What a sensitive line shows: "AUTH PLAIN", "A1 LOGIN", "PASS" and the rest redacted.
+  static std::string redact(std::string_view line);
+  // Control characters as \xNN (CR LF ends are shown by the line break).
+  static std::string escape(std::string_view text);
+
+ private:
+  Trace(std::FILE* file, std::int64_t start_us) : file_(file), start_us_(start_us) {}
+  void write_lines(std::string_view session, char direction, std::string_view bytes,
+                   bool sensitive);
+  void prefix(std::string_view session, char direction);
+
+  std::FILE* file_;
+  std::int64_t start_us_;
+};
+
+}  // namespace mv

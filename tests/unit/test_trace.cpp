@@ -1,0 +1,60 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/trace.hpp"
+#include "tests/support/test_pki.hpp"
+
+namespace mv {
+
+TEST_CASE("trace/redact: only the command verb of a credential line survives") {
+  CHECK(Trace::redact("AUTH PLAIN AGFsaWNlAHNlY3JldA==") == "AUTH PLAIN <redacted>");
+  CHECK(Trace::redact("auth login") == "auth login <redacted>");
+  CHECK(Trace::redact("PASS hunter2") == "PASS <redacted>");
+  CHECK(Trace::redact("M1A2B3 LOGIN alice \"hunter2\"") == "M1A2B3 LOGIN <redacted>");
+  CHECK(Trace::redact("M1A2B3 AUTHENTICATE PLAIN AGFsaWNl") ==
+        "M1A2B3 AUTHENTICATE PLAIN <redacted>");
+  // A SASL continuation or a literal part is redacted whole.
+  CHECK(Trace::redact("dXNlcgBwYXNz") == "<redacted>");
+  CHECK(Trace::redact("hunter2") == "<redacted>");
+}
+
+TEST_CASE("trace/escape: control characters are shown, never written raw") {
+  CHECK(Trace::escape(std::string_view("a\0b\x1b[31m\x7f", 9)) == "a\\x00b\\x1b[31m\\x7f");
+  CHECK(Trace::escape("tab\tok") == "tab\tok");
+}
+
+TEST_CASE("trace/file: lines carry session and direction, sensitive bytes are redacted") {
+  test::TempDir dir;
+  const std::string path = dir.file("trace.txt");
+  {
+    Error error;
+    auto trace = Trace::open(path, error);
+    REQUIRE(trace);
+    trace->received("smtp", "334 \r\n");
+    trace->sent("smtp", "AUTH PLAIN AGFsaWNlAHMzY3IzdA==\r\n", true);
+    trace->sent("imap", "M1 LOGIN alice s3cr3t\r\n", true);
+    trace->sent("imap", "M2 SELECT INBOX\r\n", false);
+    trace->note("imap", "TLS established");
+  }
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  CHECK(text.find("smtp         < 334") != std::string::npos);
+  CHECK(text.find("smtp         > AUTH PLAIN <redacted>") != std::string::npos);
+  CHECK(text.find("imap         > M1 LOGIN <redacted>") != std::string::npos);
+  CHECK(text.find("imap         > M2 SELECT INBOX") != std::string::npos);
+  CHECK(text.find("imap         * TLS established") != std::string::npos);
+  CHECK(text.find("s3cr3t") == std::string::npos);
+  CHECK(text.find("AGFsaWNlAHMzY3IzdA") == std::string::npos);
+}
+
+TEST_CASE("trace/open: an unwritable path is a usage error") {
+  Error error;
+  CHECK_FALSE(Trace::open("/nonexistent-dir/trace.txt", error));
+  CHECK(error.code == "usage.trace_file");
+}
+
+}  // namespace mv
