@@ -97,6 +97,13 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
   if (code == "net.timeout")
     return {"no answer from " + where(c) + " in time; a firewall may be silently dropping packets",
             "check the port and any firewall; for SMTP, many ISPs block 25 and some block 587"};
+  if (code == "net.no_greeting")
+    return {"the server on port " + std::to_string(c.port) +
+                " stays silent: it most likely expects implicit TLS (SSL/TLS) from the first "
+                "byte, not " +
+                std::string(c.tls == TlsMode::none ? "plaintext" : "STARTTLS"),
+            "use --" + c.protocol + "-tls implicit for port " + std::to_string(c.port) +
+                " (STARTTLS belongs on 587/143/110)"};
   if (code == "net.unreachable")
     return {"no network route to " + c.host, "check the network connection (or try -4 / -6)"};
   if (code == "net.reset")

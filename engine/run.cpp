@@ -1,10 +1,12 @@
 #include "engine/run.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
 
 #include "engine/clock.hpp"
 #include "engine/diagnosis.hpp"
+#include "engine/port_probe.hpp"
 #include "engine/pump.hpp"
 #include "engine/readback.hpp"
 #include "engine/token.hpp"
@@ -72,6 +74,28 @@ SmtpOptions smtp_options(const RunConfig& config, MessageSource* message) {
   o.rcpt_to = config.email;
   o.message = message;
   return o;
+}
+
+// "587 is blocked; 465 answers": the other submission ports, probed at once, into the fix.
+void add_port_probe(Error& e, const RunConfig& config, Report& report) {
+  std::vector<unsigned> ports;
+  for (unsigned p : {465u, 587u, 25u})
+    if (p != config.smtp.endpoint.port) ports.push_back(p);
+  auto probes = probe_ports(config.smtp.endpoint.host, ports, config.smtp.endpoint.family,
+                            std::min<Millis>(config.timeouts.connect, 3000));
+  std::string detail, open;
+  for (const PortProbe& p : probes) {
+    if (!detail.empty()) detail += "; ";
+    detail += std::to_string(p.port) + " " + p.detail;
+    if (p.open && open.empty()) open = std::to_string(p.port);
+  }
+  report.add_step("smtp.probe_ports", 0, detail, !open.empty());
+  if (!open.empty()) {
+    e.fix = "port " + open + " answers: try --smtp-port " + open +
+            (open == "465" ? " --smtp-tls implicit" : " --smtp-tls starttls");
+  } else {
+    e.fix += " (no other submission port answers either: the network may block outgoing mail)";
+  }
 }
 
 }  // namespace
@@ -164,8 +188,14 @@ RunResult run(const RunConfig& config) {
     bool readback_settled = !readback || readback->settled();
     return smtp_settled && readback_settled;
   });
-  if (smtp_session && smtp_session->phase() == Session::Phase::failed)
-    return finish(smtp_session->error());
+  if (smtp_session && smtp_session->phase() == Session::Phase::failed) {
+    Error e = smtp_session->error();
+    if (config.probe_ports && e.step == "smtp.connect" && e.code != "net.dns") {
+      diagnose(e, context_for(e, config));
+      add_port_probe(e, config, report);
+    }
+    return finish(std::move(e));
+  }
   expected.accepted_at = monotonic_ms();
   if (smtp) result.queue_id = smtp->queue_id();
   if (!readback) return finish(Error{});

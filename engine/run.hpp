@@ -42,7 +42,8 @@ struct RunConfig {
   Millis delivery_timeout = 30'000;
   std::size_t body_size = 512;
   StopAfter stop_after = StopAfter::nothing;
-  std::string trace_path;  // --trace: the wire transcript, secrets redacted; empty: none
+  bool probe_ports = true;  // when SMTP cannot connect, probe 465/587/25 and say which answer
+  std::string trace_path;   // --trace: the wire transcript, secrets redacted; empty: none
 };
 
 struct RunResult {

@@ -169,9 +169,16 @@ void Session::on_poll(short revents, Millis now) {
           return;
         }
         if (now >= deadline_) {
-          fail_timeout("net.timeout", "the server sent nothing for " +
-                                          std::to_string(timeouts_.idle / 1000) +
-                                          " s while a reply was due");
+          // Silence before the first byte of a plaintext session is the classic sign of an
+          // implicit-TLS port: the server waits for our TLS ClientHello, we wait for its greeting.
+          if (!received_any_ && !stream_->tls_active()) {
+            fail_timeout("net.no_greeting", "the server sent no greeting in " +
+                                                std::to_string(timeouts_.idle / 1000) + " s");
+          } else {
+            fail_timeout("net.timeout", "the server sent nothing for " +
+                                            std::to_string(timeouts_.idle / 1000) +
+                                            " s while a reply was due");
+          }
           return;
         }
       }
@@ -286,6 +293,7 @@ bool Session::pump_conversation(Millis now) {
       break;
   }
   deadline_ = now + timeouts_.idle;
+  received_any_ = true;
   if (trace_) trace_->received(prefix_, std::string_view(buf, r.bytes));
   conv_.on_bytes(std::string_view(buf, r.bytes));
   return true;

@@ -88,6 +88,7 @@ class Session {
   std::int64_t mark_us_ = 0;  // when the current step began
   bool wrote_since_event_ = false;
   bool started_ = false;
+  bool received_any_ = false;  // any byte from the server yet (a greeting)
 };
 
 }  // namespace mv

@@ -153,3 +153,46 @@ TEST_CASE("integration/send: --stop-after auth logs in and sends no message") {
 }
 
 }  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("integration/send: STARTTLS on the implicit-TLS port is diagnosed as a mode mismatch") {
+  auto args = base_args("starttls", "MAILSTACK_SMTPS_PORT");
+  args.back() = "1";  // --timeout 1: the server waits for our ClientHello, we for its greeting
+  ToolRun run = run_tool(args, {good_password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 3);
+  CHECK(run.out.find("net.no_greeting") != std::string::npos);
+  CHECK(run.out.find("--smtp-tls implicit") != std::string::npos);
+}
+
+TEST_CASE("integration/send: a closed port probes the other submission ports") {
+  auto args = base_args("starttls", "MAILSTACK_SMTP_SUBMISSION_PORT");
+  args[5] = "1";
+  ToolRun run = run_tool(args, {good_password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 3);
+  CHECK(run.out.find("smtp.probe_ports") != std::string::npos);
+}
+
+TEST_CASE("integration/send: a message over the server's SIZE limit is refused before MAIL") {
+  auto args = base_args("starttls", "MAILSTACK_SMTP_SUBMISSION_PORT");
+  args.insert(args.end(), {"--body-size", "68000000"});  // the stack announces SIZE 67108864
+  ToolRun run = run_tool(args, {good_password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 7);
+  CHECK(run.out.find("smtp.message_too_large") != std::string::npos);
+  CHECK(run.out.find("✓ smtp.mail") == std::string::npos);  // refused before MAIL FROM
+}
+
+TEST_CASE("integration/send: a certificate for another name fails the host check") {
+  auto args = base_args("starttls", "MAILSTACK_SMTP_SUBMISSION_PORT");
+  args[3] = "127.0.0.2";  // the certificate names localhost; mbedTLS 2.28 matches DNS names only
+  ToolRun run = run_tool(args, {good_password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 4);
+  CHECK(run.out.find("tls.bad_host") != std::string::npos);
+  CHECK(run.out.find("smtp.auth") == std::string::npos);
+}
+
+}  // namespace mv::test

@@ -79,3 +79,17 @@ TEST_CASE("diagnosis: an existing cause is kept") {
 }
 
 }  // namespace mv
+
+namespace mv {
+TEST_CASE("diagnosis/tls: silence on an implicit-TLS port says use implicit TLS") {
+  Error e = make_error(Category::network, "net.no_greeting", "no greeting");
+  DiagnosisContext c;
+  c.protocol = "imap";
+  c.host = "imap.example.com";
+  c.port = 993;
+  c.tls = TlsMode::starttls;
+  diagnose(e, c);
+  CHECK(e.cause.find("implicit TLS") != std::string::npos);
+  CHECK(e.fix.find("--imap-tls implicit") != std::string::npos);
+}
+}  // namespace mv

@@ -1,0 +1,46 @@
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/port_probe.hpp"
+
+namespace mv {
+
+namespace {
+// A listening socket on 127.0.0.1 with a kernel-chosen port; closing it frees the port.
+struct Listener {
+  int fd = -1;
+  unsigned port = 0;
+  Listener() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 4) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~Listener() { ::close(fd); }
+};
+}  // namespace
+
+TEST_CASE("port_probe: an open and a closed port are told apart, in the order asked") {
+  Listener open;
+  unsigned closed = 0;
+  {
+    Listener gone;
+    closed = gone.port;
+  }
+  auto probes = probe_ports("127.0.0.1", {closed, open.port}, Family::ipv4, 2000);
+  REQUIRE(probes.size() == 2);
+  CHECK(probes[0].port == closed);
+  CHECK_FALSE(probes[0].open);
+  CHECK(probes[0].detail == "refused");
+  CHECK(probes[1].port == open.port);
+  CHECK(probes[1].open);
+}
+
+}  // namespace mv
