@@ -16,6 +16,12 @@ namespace mv {
 
 namespace {
 
+// Delivery usually completes within 10-60 ms; after this long, waiting moves to IDLE.
+constexpr Millis kPollPhase = 2000;
+// One IDLE lasts at most this long before a safety search (servers' IDLE notification can lag or
+// be missing altogether: Courier without its notifier waits 60 s).
+constexpr Millis kIdleSlice = 5000;
+
 std::string ms_text(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", ms);
@@ -104,8 +110,12 @@ class ImapReadback final : public Readback {
     return e;
   }
 
+  // Polls UID SEARCH at short, growing gaps while delivery is likely (the first seconds); after
+  // that, when the server offers IDLE, waits in IDLE slices (ended early by EXISTS) between
+  // searches, so a long wait costs no traffic. Reports which way the message was seen.
   Error wait_for_arrival(const Expected& expected, RunResult& result, std::uint32_t& uid) {
     const Millis deadline = expected.accepted_at + deps_.config.delivery_timeout;
+    std::string how = "UID SEARCH poll";
     for (unsigned poll = 0;; ++poll) {
       if (!a_.client->search_token(expected.token))
         return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
@@ -119,17 +129,35 @@ class ImapReadback final : public Readback {
         deps_.report.add_step("imap.arrival", 0,
                               (deps_.config.send ? "seen " + ms_text(ms) + " after SMTP accepted"
                                                  : std::string("found")) +
-                                  ", UID " + std::to_string(uid) + ", by UID SEARCH poll #" +
+                                  ", UID " + std::to_string(uid) + ", by " + how + " #" +
                                   std::to_string(poll + 1));
         return {};
       }
       Millis now = monotonic_ms();
       if (now >= deadline) break;
-      pump_->run_until([&] { return a_.session->finished(); },
-                       std::min(deadline, now + poll_gap(poll)));
+      if (now - expected.accepted_at >= kPollPhase && a_.client->capabilities().idle) {
+        if (Error e = idle_slice(std::min(deadline, now + kIdleSlice), how)) return e;
+      } else {
+        how = "UID SEARCH poll";
+        pump_->run_until([&] { return a_.session->finished(); },
+                         std::min(deadline, now + poll_gap(poll)));
+      }
       if (a_.failed()) return a_.error();
     }
     return not_delivered(expected);
+  }
+
+  // One IDLE until EXISTS or the slice ends; how says which it was.
+  Error idle_slice(Millis until, std::string& how) {
+    if (!a_.client->idle())
+      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    pump_->run_until([&] { return a_.session->finished() || a_.client->ready(); }, until);
+    how = a_.client->ready() ? "IDLE (EXISTS) then UID SEARCH" : "UID SEARCH after an IDLE slice";
+    if (!a_.client->ready() && !a_.session->finished()) {
+      a_.client->idle_done();
+      return run_task(a_);
+    }
+    return a_.failed() ? a_.error() : Error{};
   }
 
   // Not in INBOX in time: look in the Junk folder before calling it lost.

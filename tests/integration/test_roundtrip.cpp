@@ -2,10 +2,12 @@
 // the devices and folders checks, and cleanup that removes only the run's own message.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "protocols/common/message.hpp"
 #include "tests/integration/stack.hpp"
@@ -201,6 +203,32 @@ TEST_CASE("integration/roundtrip: IMAP without TLS is refused before credentials
   CHECK(run.exit_code == 6);
   CHECK(run.out.find("imap.plaintext_auth_refused") != std::string::npos);
   CHECK(run.out.find("imap.auth ") == std::string::npos);
+}
+
+}  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("integration/roundtrip: a late message is caught by IDLE after the polling phase") {
+  const Stack& s = stack();
+  const std::string alice = s.get("MAILSTACK_USER1");
+  const std::string token = "LateIdle" + std::to_string(::getpid());
+  // The message appears 2.5 s after the tool starts waiting: past the fast polling phase.
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    std::ofstream out(s.maildir(alice) + "/new/1700000100.late-" + token, std::ios::binary);
+    out << "From: " << alice << "\r\nTo: " << alice << "\r\nX-Mailverify-Token: " << token
+        << "\r\nSubject: late\r\n\r\nlate body\r\n";
+  });
+  ToolRun run = run_tool({"--email", alice, "--host", s.get("MAILSTACK_TLS_NAME"), "--imap-port",
+                          s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"),
+                          "--password-env", "MV_TEST_PASSWORD", "--receive-only", "--find-token",
+                          token, "--check", "none", "--delivery-timeout", "15"},
+                         {password()});
+  writer.join();
+  INFO(run.all());
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("by IDLE (EXISTS) then UID SEARCH") != std::string::npos);
 }
 
 }  // namespace mv::test
