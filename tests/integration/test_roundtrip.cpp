@@ -232,3 +232,33 @@ TEST_CASE("integration/roundtrip: a late message is caught by IDLE after the pol
 }
 
 }  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("integration/roundtrip: a message that landed in Junk is reported as such, not passed") {
+  const Stack& s = stack();
+  const std::string alice = s.get("MAILSTACK_USER1");
+  const std::string token = "InJunk" + std::to_string(::getpid());
+  // The folders check of an earlier run made Dovecot create .Junk; the spam filter's move is
+  // played by writing the message there directly.
+  const std::string junk = s.maildir(alice) + "/.Junk";
+  REQUIRE(fs::is_directory(junk));
+  fs::create_directories(junk + "/new");
+  {
+    std::ofstream out(junk + "/new/1700000200.junk-" + token, std::ios::binary);
+    out << "From: " << alice << "\r\nTo: " << alice << "\r\nX-Mailverify-Token: " << token
+        << "\r\nSubject: junk\r\n\r\njunk body\r\n";
+  }
+  fs::permissions(junk + "/new", fs::perms::all, fs::perm_options::add);
+  ToolRun run = run_tool({"--email", alice, "--host", s.get("MAILSTACK_TLS_NAME"), "--imap-port",
+                          s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"),
+                          "--password-env", "MV_TEST_PASSWORD", "--receive-only", "--find-token",
+                          token, "--check", "none", "--delivery-timeout", "1"},
+                         {password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 7);
+  CHECK(run.out.find("roundtrip.junk") != std::string::npos);
+  CHECK(run.out.find("delivered to the Junk folder \"Junk\"") != std::string::npos);
+}
+
+}  // namespace mv::test
