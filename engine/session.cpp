@@ -143,7 +143,8 @@ void Session::on_poll(short revents, Millis now) {
       report_.add_step(prefix_ + ".connect", elapsed_ms(), "connected to " + peer_);
       if (trace_) trace_->note(prefix_, "connected to " + peer_);
       if (endpoint_.tls == TlsMode::implicit) {
-        stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name);
+        stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name,
+                           endpoint_.host + ":" + std::to_string(endpoint_.port));
         phase_ = Phase::handshaking;
         deadline_ = now + timeouts_.handshake;
         handshake(now);
@@ -262,7 +263,8 @@ bool Session::pump_conversation(Millis now) {
   if (conv_.wants_tls()) {
     // Never read plaintext past a STARTTLS reply: the next bytes must be a TLS record.
     upgrading_ = true;
-    stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name);
+    stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name,
+                       endpoint_.host + ":" + std::to_string(endpoint_.port));
     phase_ = Phase::handshaking;
     deadline_ = now + timeouts_.handshake;
     elapsed_ms();

@@ -211,7 +211,8 @@ IoResult Stream::write(const char* data, std::size_t len) {
   }
 }
 
-void Stream::start_tls(TlsContext& context, const std::string& host_name) {
+void Stream::start_tls(TlsContext& context, const std::string& host_name,
+                       const std::string& session_key) {
   if (error_) return;
   if (tls_) {
     error_ = make_error(Category::tls, "tls.handshake", "TLS was already started on this stream");
@@ -228,6 +229,11 @@ void Stream::start_tls(TlsContext& context, const std::string& host_name) {
     return;
   }
   mbedtls_ssl_set_bio(&tls_->ssl, tls_.get(), &Tls::send_cb, &Tls::recv_cb, nullptr);
+  if (!session_key.empty()) {
+    context_ = &context;
+    session_key_ = session_key;
+    context.offer_session(session_key, tls_->ssl);
+  }
 }
 
 Stream::Handshake Stream::handshake() {
@@ -250,6 +256,7 @@ Stream::Handshake Stream::handshake() {
   tls_->first_bytes.shrink_to_fit();
   tls_active_ = true;
   fill_info();
+  if (context_) context_->save_session(session_key_, tls_->ssl);
 #ifdef TCP_QUICKACK
   // The server's first application bytes (a greeting) follow at once; answering them without a
   // delayed ACK saves ~40 ms (notes: mailstack-facts). Linux resets it over time; best effort.

@@ -50,7 +50,10 @@ class Stream {
   // Starts a client handshake on this descriptor; call handshake() until it is done. The host
   // name is always handed to mbedTLS (SNI and the name check; 2.28 skips the check without it).
   // The context must outlive this stream.
-  void start_tls(TlsContext& context, const std::string& host_name);
+  // With a session_key, a session saved under that key is offered for resumption, and the new
+  // session is saved under it once established.
+  void start_tls(TlsContext& context, const std::string& host_name,
+                 const std::string& session_key = {});
   enum class Handshake { done, want_read, want_write, failed };
   Handshake handshake();
 
@@ -76,6 +79,8 @@ class Stream {
   TlsInfo info_;
   Error error_;
   bool tls_active_ = false;
+  TlsContext* context_ = nullptr;  // where to save the session, when resumption was asked for
+  std::string session_key_;
 };
 
 }  // namespace mv

@@ -1,5 +1,7 @@
 #include "tls/tls_context.hpp"
 
+#include <map>
+
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -36,6 +38,15 @@ const mbedtls_ecp_group_id kCurves[] = {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_D
 }  // namespace
 
 struct TlsContext::Impl {
+  // One saved session per key; owned here, freed with the context.
+  struct SavedSession {
+    mbedtls_ssl_session session;
+    SavedSession() { mbedtls_ssl_session_init(&session); }
+    ~SavedSession() { mbedtls_ssl_session_free(&session); }
+    SavedSession(const SavedSession&) = delete;
+    SavedSession& operator=(const SavedSession&) = delete;
+  };
+  std::map<std::string, std::unique_ptr<SavedSession>> sessions;
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
   mbedtls_x509_crt ca;
@@ -66,6 +77,16 @@ bool TlsContext::verify() const {
 }
 const mbedtls_ssl_config* TlsContext::config() const {
   return &impl_->conf;
+}
+
+void TlsContext::save_session(const std::string& key, const mbedtls_ssl_context& ssl) {
+  auto saved = std::make_unique<Impl::SavedSession>();
+  if (mbedtls_ssl_get_session(&ssl, &saved->session) == 0) impl_->sessions[key] = std::move(saved);
+}
+
+bool TlsContext::offer_session(const std::string& key, mbedtls_ssl_context& ssl) const {
+  auto it = impl_->sessions.find(key);
+  return it != impl_->sessions.end() && mbedtls_ssl_set_session(&ssl, &it->second->session) == 0;
 }
 
 std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options, Error& error) {

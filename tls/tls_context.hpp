@@ -14,6 +14,7 @@
 // Same tag in mbedTLS 2.28 and 3.x (`typedef struct mbedtls_ssl_config mbedtls_ssl_config`), so
 // users of this header need not include mbedTLS.
 struct mbedtls_ssl_config;
+struct mbedtls_ssl_context;
 
 namespace mv {
 
@@ -39,6 +40,12 @@ class TlsContext {
   bool verify() const;
   // The client configuration every Stream::start_tls() uses.
   const mbedtls_ssl_config* config() const;
+
+  // Session resumption: the last established session per key (e.g. "imap:host:993"), so a second
+  // connection to the same server (the devices check) can skip the full handshake.
+  void save_session(const std::string& key, const mbedtls_ssl_context& ssl);
+  // Offers the saved session for key to a context before its handshake; false when none.
+  bool offer_session(const std::string& key, mbedtls_ssl_context& ssl) const;
 
  private:
   explicit TlsContext(std::unique_ptr<Impl> impl);
