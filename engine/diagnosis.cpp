@@ -97,6 +97,10 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
   if (code == "net.timeout")
     return {"no answer from " + where(c) + " in time; a firewall may be silently dropping packets",
             "check the port and any firewall; for SMTP, many ISPs block 25 and some block 587"};
+  if (code == "net.too_slow")
+    return {"the server at " + where(c) + " sends its reply so slowly that it never finishes",
+            "retry later; if it persists, the server is overloaded or something throttles the "
+            "connection"};
   if (code == "net.no_greeting")
     return {"the server on port " + std::to_string(c.port) +
                 " stays silent: it most likely expects implicit TLS (SSL/TLS) from the first "

@@ -2,12 +2,23 @@
 
 #include <poll.h>
 
+#include <cstdio>
+
 #include "engine/clock.hpp"
 
 namespace mv {
 
 namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
+// Within one idle period a step must either finish or move at least this many bytes.
+constexpr std::size_t kMinBytesPerWindow = 1024;
+
+// "30 s", or "0.8 s" below ten seconds.
+std::string seconds_text(Millis ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, ms < 10'000 ? "%.1f s" : "%.0f s", static_cast<double>(ms) / 1000);
+  return buf;
+}
 
 std::string describe_tls(const TlsInfo& info) {
   std::string s = info.version + " " + info.cipher;
@@ -104,8 +115,36 @@ bool Session::ready_now() {
   return stream_->has_pending() || (!want_write_ && !conv_.output().empty());
 }
 
+void Session::start_window(Millis now) {
+  window_start_ = now;
+  window_bytes_ = 0;
+  window_checked_ = false;
+}
+
+// Bytes keep coming, but too few to finish a reply: a drip that would reset the idle timer
+// forever. Within one idle period a step must finish (an event ends its window) or move at least
+// kMinBytesPerWindow; bulk transfers do and get a fresh window. A stall (no byte for half an idle
+// period) is left to the idle deadline, which names it as such.
+void Session::check_progress(Millis now) {
+  if (window_start_ < 0 || now < window_start_ + timeouts_.idle) return;
+  window_checked_ = true;
+  if (window_bytes_ >= kMinBytesPerWindow) {
+    start_window(now);
+    return;
+  }
+  const Millis last_byte = deadline_ - timeouts_.idle;
+  if (now - last_byte < timeouts_.idle / 2) {
+    fail_timeout("net.too_slow", "the server sent only " + std::to_string(window_bytes_) +
+                                     " bytes in " + seconds_text(timeouts_.idle) +
+                                     " without finishing its reply");
+  }
+}
+
 Millis Session::next_deadline() const {
   Millis d = deadline_;
+  if (phase_ == Phase::talking && window_start_ >= 0 && !window_checked_ &&
+      window_start_ + timeouts_.idle < d)
+    d = window_start_ + timeouts_.idle;
   if (phase_ == Phase::talking) {
     if (auto wake = conv_.wake_at(); wake && *wake < d) d = *wake;
   }
@@ -173,17 +212,18 @@ void Session::on_poll(short revents, Millis now) {
           // Silence before the first byte of a plaintext session is the classic sign of an
           // implicit-TLS port: the server waits for our TLS ClientHello, we wait for its greeting.
           if (!received_any_ && !stream_->tls_active()) {
-            fail_timeout("net.no_greeting", "the server sent no greeting in " +
-                                                std::to_string(timeouts_.idle / 1000) + " s");
+            fail_timeout("net.no_greeting",
+                         "the server sent no greeting in " + seconds_text(timeouts_.idle));
           } else {
             fail_timeout("net.timeout", "the server sent nothing for " +
-                                            std::to_string(timeouts_.idle / 1000) +
-                                            " s while a reply was due");
+                                            seconds_text(timeouts_.idle) +
+                                            " while a reply was due");
           }
           return;
         }
       }
       advance(now);
+      if (phase_ == Phase::talking) check_progress(now);
       return;
     default:
       return;
@@ -246,6 +286,7 @@ bool Session::pump_conversation(Millis now) {
       // A step lasts from its command to its reply, not from the previous reply.
       mark_us_ = monotonic_us();
       wrote_since_event_ = true;
+      start_window(now);
     }
     conv_.consume(r.bytes);
     progress = true;
@@ -296,6 +337,8 @@ bool Session::pump_conversation(Millis now) {
   }
   deadline_ = now + timeouts_.idle;
   received_any_ = true;
+  if (window_start_ < 0) start_window(now);
+  window_bytes_ += r.bytes;
   if (trace_) trace_->received(prefix_, std::string_view(buf, r.bytes));
   conv_.on_bytes(std::string_view(buf, r.bytes));
   return true;
@@ -310,6 +353,7 @@ void Session::record_events() {
       step = prefix_ + step.substr(dot);
     report_.add_step(std::move(step), elapsed_ms(), ev->detail);
     wrote_since_event_ = false;
+    window_start_ = -1;  // the step is over; the next one starts its own window
   }
 }
 

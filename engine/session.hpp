@@ -66,6 +66,8 @@ class Session {
   void record_events();
   void fail(Error e);
   void fail_timeout(const char* code, const std::string& what);
+  void start_window(Millis now);
+  void check_progress(Millis now);
   double elapsed_ms();
 
   std::string prefix_;
@@ -89,6 +91,9 @@ class Session {
   bool wrote_since_event_ = false;
   bool started_ = false;
   bool received_any_ = false;  // any byte from the server yet (a greeting)
+  Millis window_start_ = -1;   // current progress window of a step (-1: none running)
+  std::size_t window_bytes_ = 0;
+  bool window_checked_ = false;  // the window's end passed; later bytes are checked as they come
 };
 
 }  // namespace mv
