@@ -643,6 +643,12 @@ void SmtpClient::refill_body() {
     stuffer_.finish(out_);
     queued_total_ += out_.size() - before;
     reply_due_.push_back(queued_total_);
+    // RFC 2920 3.1: message content may start a group and QUIT may end it, so with PIPELINING the
+    // QUIT rides with the final dot and saves a round trip.
+    if (caps_.pipelining) {
+      queue_command("QUIT");
+      quit_pipelined_ = true;
+    }
     wait_reply();
     set_state(State::data_end);
     return;
@@ -661,7 +667,11 @@ void SmtpClient::handle_data_end(const SmtpReply& reply) {
   accept_reply_ = sanitize_server_text(reply.summary());
   queue_id_ = sanitize_server_text(extract_queue_id(reply.text()), 128);
   emit("smtp.data", queue_id_.empty() ? "accepted" : "accepted, queued as " + queue_id_);
-  send_quit();
+  if (quit_pipelined_) {
+    set_state(State::quit);
+  } else {
+    send_quit();
+  }
 }
 
 // ---- QUIT -------------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ class SmtpClient final : public Conversation {
             const SmtpReply* reply = nullptr);
 
   SmtpOptions options_;
+  bool quit_pipelined_ = false;  // QUIT went out with the final dot (PIPELINING)
   State state_ = State::greeting;
   SmtpReplyParser parser_;
   SmtpCapabilities caps_;
