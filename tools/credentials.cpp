@@ -1,22 +1,29 @@
 #include "tools/credentials.hpp"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 namespace mv::tool {
 
 namespace {
+
+constexpr std::size_t kMaxSecretBytes = 64 * 1024;  // tokens are long; nothing sane is longer
 
 // Trailing CR/LF are how files and terminals end a line, never part of a password.
 std::string strip_line_end(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
     s.pop_back();
   return s;
+}
+
+std::string first_line(const std::string& s) {
+  return strip_line_end(s.substr(0, s.find('\n')));
 }
 
 std::optional<std::string> prompt_without_echo(const std::string& prompt) {
@@ -45,33 +52,71 @@ std::optional<std::string> prompt_without_echo(const std::string& prompt) {
 
 }  // namespace
 
+SecretResult secret_from_command(const std::string& option, const std::string& command) {
+  SecretResult r;
+  const std::string named = option + " command '" + command + "'";
+  std::fflush(nullptr);  // the child must not inherit and repeat our buffered output
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) {
+    r.error = "cannot run the " + named;
+    return r;
+  }
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) {
+    if (out.size() < kMaxSecretBytes) out.append(buf, n);  // keep draining: no SIGPIPE
+  }
+  int status = ::pclose(pipe);
+  if (status == -1) {
+    r.error = "cannot run the " + named;
+  } else if (WIFSIGNALED(status)) {
+    r.error = "the " + named + " was killed by signal " + std::to_string(WTERMSIG(status));
+  } else if (WEXITSTATUS(status) != 0) {
+    r.error = "the " + named + " failed with exit status " + std::to_string(WEXITSTATUS(status));
+  } else if (std::string line = first_line(out); line.empty()) {
+    r.error = "the " + named + " printed nothing on its first line";
+  } else {
+    r.secret = std::move(line);
+  }
+  return r;
+}
+
 SecretResult read_secret(const SecretSources& s) {
   SecretResult r;
+  if (!s.command.empty()) return secret_from_command(s.option, s.command);
   if (!s.env_var.empty()) {
     const char* v = std::getenv(s.env_var.c_str());
     if (!v) {
-      r.error = "the environment variable " + s.env_var + " is not set";
+      r.error = "the environment variable " + s.env_var + " (" + s.option + ") is not set";
+    } else if (std::string value = strip_line_end(v); value.empty()) {
+      r.error = "the environment variable " + s.env_var + " (" + s.option + ") is empty";
     } else {
-      r.secret = strip_line_end(v);
+      r.secret = std::move(value);
     }
     return r;
   }
   if (!s.file.empty()) {
     std::ifstream in(s.file, std::ios::binary);
     if (!in) {
-      r.error = "cannot read the secret file " + s.file;
+      r.error = "cannot read the secret file " + s.file + " (" + s.option + ")";
       return r;
     }
     std::string line;
     std::getline(in, line);
-    r.secret = strip_line_end(line);
+    line = strip_line_end(line);
+    if (line.empty()) {
+      r.error = "the first line of the secret file " + s.file + " (" + s.option + ") is empty";
+      return r;
+    }
+    r.secret = std::move(line);
     return r;
   }
   if (s.literal) {
     r.secret = *s.literal;
     r.warning =
         "a secret on the command line is visible to other users in the process list; prefer "
-        "--password-env, --password-file or the prompt";
+        "--password-env, --password-file, --password-cmd or the prompt";
     return r;
   }
   if (s.allow_prompt && ::isatty(STDIN_FILENO)) r.secret = prompt_without_echo(s.prompt);

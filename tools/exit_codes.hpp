@@ -41,6 +41,8 @@ inline int exit_code_for(const Error& e) {
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 passed, 2 usage, 3 network (DNS, connect, timeout), 4 TLS (handshake, "
     "certificate, STARTTLS), 5 authentication, 6 refused by policy, 7 message refused or not "
-    "delivered, 8 protocol violation by the server.";
+    "delivered, 8 protocol violation by the server. With --nagios: 0 OK, 1 WARNING (warnings, "
+    "--warning/--cert-warning passed), 2 CRITICAL (any failure, --critical/--cert-critical "
+    "passed), 3 UNKNOWN (usage errors).";
 
 }  // namespace mv::tool

@@ -17,6 +17,19 @@ std::string pad(std::string s, std::size_t width) {
 }
 }  // namespace
 
+void print_settings_line(std::ostream& out, const RunConfig& config, const ProviderPreset* preset) {
+  out << "verify-roundtrip: " << config.email;
+  if (preset) out << " (preset " << preset->name << ")";
+  if (config.send)
+    out << ", SMTP " << config.smtp.endpoint.host << ":" << config.smtp.endpoint.port << " ("
+        << tls_mode_name(config.smtp.endpoint.tls) << ")";
+  if (config.read_back)
+    out << ", " << (config.receive == Receive::imap ? "IMAP " : "POP3 ")
+        << config.incoming.endpoint.host << ":" << config.incoming.endpoint.port << " ("
+        << tls_mode_name(config.incoming.endpoint.tls) << ")";
+  out << "\n";
+}
+
 void print_human(std::ostream& out, const Report& report, const std::string& verdict_ok,
                  bool color) {
   const char* green = color ? "\033[32m" : "";

@@ -1,13 +1,18 @@
-// The default, human-readable rendering of a Report: one line per step with its mark, duration
-// and facts, then the verdict; on failure the step, the server's words, the cause and the fix.
+// The default, human-readable rendering: first the settings actually used (with the preset's
+// name when one applied), then one line per step with its mark, duration and facts, then the
+// verdict; on failure the step, the server's words, the cause and the fix.
 #pragma once
 
 #include <ostream>
 #include <string>
 
 #include "engine/report.hpp"
+#include "engine/run.hpp"
+#include "tools/presets.hpp"
 
 namespace mv::tool {
+
+void print_settings_line(std::ostream& out, const RunConfig& config, const ProviderPreset* preset);
 
 void print_human(std::ostream& out, const Report& report, const std::string& verdict_ok,
                  bool color);

@@ -1,0 +1,337 @@
+#include "tools/options.hpp"
+
+#include <cctype>
+#include <cxxopts.hpp>
+
+#include "tools/exit_codes.hpp"
+
+namespace mv::tool {
+
+namespace {
+
+struct UsageError {
+  std::string message;
+};
+
+// The ports RFC 8314 and the protocols' own RFCs assign, by protocol and TLS mode.
+unsigned default_port(const std::string& protocol, TlsMode mode) {
+  const bool implicit = mode == TlsMode::implicit;
+  if (protocol == "smtp") return implicit ? 465 : mode == TlsMode::starttls ? 587 : 25;
+  if (protocol == "imap") return implicit ? 993 : 143;
+  return implicit ? 995 : 110;
+}
+
+bool has_control_chars(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+std::string opt(const cxxopts::ParseResult& args, const std::string& key) {
+  return args.count(key) ? args[key].as<std::string>() : std::string{};
+}
+
+// The preset's server for this protocol, and for SMTP its alternative (another port and mode).
+ServerPreset preset_server(const ProviderPreset* p, const std::string& protocol,
+                           std::optional<TlsMode> wanted) {
+  if (!p) return {};
+  ServerPreset main = protocol == "smtp" ? p->smtp : protocol == "imap" ? p->imap : p->pop3;
+  if (protocol == "smtp" && wanted && main.tls != *wanted && p->smtp_alternative.present() &&
+      p->smtp_alternative.tls == *wanted)
+    return p->smtp_alternative;
+  return main;
+}
+
+// --<protocol>-host/-port/-tls over --host over the preset over the defaults.
+void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol,
+                   const ProviderPreset* preset, Endpoint& endpoint,
+                   std::vector<std::string>& warnings) {
+  std::optional<TlsMode> explicit_mode;
+  if (args.count(protocol + "-tls")) {
+    explicit_mode = tls_mode_from_name(args[protocol + "-tls"].as<std::string>());
+    if (!explicit_mode)
+      throw UsageError{"--" + protocol + "-tls must be starttls, implicit or none"};
+  }
+  const ServerPreset from_preset = preset_server(preset, protocol, explicit_mode);
+  const std::string host_key = protocol + "-host";
+  if (args.count(host_key)) {
+    endpoint.host = args[host_key].as<std::string>();
+  } else if (args.count("host")) {
+    endpoint.host = args["host"].as<std::string>();
+  } else if (from_preset.present()) {
+    endpoint.host = std::string(from_preset.host);
+  } else if (preset) {
+    throw UsageError{std::string(preset->display) + " offers no " + protocol + "; give --" +
+                     host_key};
+  } else {
+    throw UsageError{"--" + host_key + " (or --host, or --email at a known provider) is required"};
+  }
+  for (unsigned char c : endpoint.host)
+    if (c <= 0x20 || c == 0x7f) throw UsageError{"control characters or spaces in --" + host_key};
+  if (endpoint.host.empty()) throw UsageError{"empty --" + host_key};
+
+  const TlsMode default_mode = protocol == "smtp" ? TlsMode::starttls : TlsMode::implicit;
+  endpoint.tls = explicit_mode           ? *explicit_mode
+                 : from_preset.present() ? from_preset.tls
+                                         : default_mode;
+  const std::string port_key = protocol + "-port";
+  if (args.count(port_key)) {
+    endpoint.port = args[port_key].as<unsigned>();
+  } else if (from_preset.present() && from_preset.tls == endpoint.tls) {
+    endpoint.port = from_preset.port;
+  } else {
+    endpoint.port = default_port(protocol, endpoint.tls);
+  }
+  if (endpoint.port == 0 || endpoint.port > 65535) throw UsageError{"bad --" + port_key};
+  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
+  if (auto current = current_name_of_legacy_host(endpoint.host))
+    warnings.push_back(endpoint.host + " is a retired server name; the current one is " +
+                       std::string(*current) + " (--" + host_key + " " + std::string(*current) +
+                       ")");
+}
+
+// The secret options with this prefix ("" or "smtp-"); at most one source may be named.
+void read_secret_sources(const cxxopts::ParseResult& args, const std::string& prefix,
+                         IdentityPlan& plan) {
+  int named = 0;
+  auto take = [&](const std::string& name, std::string& into, bool token) {
+    if (!args.count(prefix + name)) return;
+    ++named;
+    into = args[prefix + name].as<std::string>();
+    plan.sources.option = "--" + prefix + name;
+    if (into.empty()) throw UsageError{"empty " + plan.sources.option};
+    plan.is_token = token;
+  };
+  take("password-env", plan.sources.env_var, false);
+  take("password-file", plan.sources.file, false);
+  take("password-cmd", plan.sources.command, false);
+  if (prefix.empty()) {
+    take("oauth2-token-env", plan.sources.env_var, true);
+    take("oauth2-token-cmd", plan.sources.command, true);
+    if (args.count("password")) {
+      ++named;
+      plan.sources.literal = args["password"].as<std::string>();
+      plan.sources.option = "--password";
+    }
+  } else {
+    take("oauth2-token-cmd", plan.sources.command, true);
+  }
+  if (named > 1)
+    throw UsageError{"give only one of the --" + prefix + "password-* / --" + prefix +
+                     "oauth2-token-* options"};
+}
+
+cxxopts::Options make_options() {
+  cxxopts::Options opts("verify-roundtrip",
+                        "Proves end to end that a mail account's settings work: logs in over "
+                        "SMTP, sends a uniquely tagged message to the account itself and reads it "
+                        "back over IMAP or POP3.\n");
+  // clang-format off
+  opts.add_options()
+    ("email", "the account's address (sender and recipient of the test message)", cxxopts::value<std::string>())
+    ("provider", "use this provider's published settings (see --list-providers; default: from the --email domain; none: no preset)", cxxopts::value<std::string>())
+    ("list-providers", "show the provider presets and exit")
+    ("host", "default server for every protocol", cxxopts::value<std::string>())
+    ("smtp-host", "SMTP server (default: --host, or the preset)", cxxopts::value<std::string>())
+    ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<unsigned>())
+    ("smtp-tls", "SMTP TLS mode: starttls (default), implicit or none", cxxopts::value<std::string>())
+    ("receive", "read back over imap or pop3", cxxopts::value<std::string>()->default_value("imap"))
+    ("imap-host", "IMAP server (default: --host, or the preset)", cxxopts::value<std::string>())
+    ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<unsigned>())
+    ("imap-tls", "IMAP TLS mode: implicit (default), starttls or none", cxxopts::value<std::string>())
+    ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>())
+    ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<unsigned>())
+    ("pop3-tls", "POP3 TLS mode: implicit (default), starttls or none", cxxopts::value<std::string>())
+    ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>())
+    ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>())
+    ("password-env", "read the password from this environment variable", cxxopts::value<std::string>())
+    ("password-file", "read the password from the first line of this file", cxxopts::value<std::string>())
+    ("password-cmd", "run this shell command; the first line it prints is the password", cxxopts::value<std::string>())
+    ("password", "the password itself (visible to other users: prefer the options above)", cxxopts::value<std::string>())
+    ("oauth2-token-env", "read an OAuth2 access token from this environment variable", cxxopts::value<std::string>())
+    ("oauth2-token-cmd", "run this shell command; the first line it prints is an OAuth2 access token", cxxopts::value<std::string>())
+    ("smtp-user", "SMTP only: user name (default: --user)", cxxopts::value<std::string>())
+    ("smtp-password-env", "SMTP only: password from this environment variable", cxxopts::value<std::string>())
+    ("smtp-password-file", "SMTP only: password from this file", cxxopts::value<std::string>())
+    ("smtp-password-cmd", "SMTP only: password from this shell command", cxxopts::value<std::string>())
+    ("smtp-oauth2-token-cmd", "SMTP only: OAuth2 access token from this shell command", cxxopts::value<std::string>())
+    ("no-auth", "submit without authenticating")
+    ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>())
+    ("insecure", "do not verify certificates (never needed with --cafile)")
+    ("allow-plaintext", "allow credentials without TLS (only on a trusted network)")
+    ("4,ipv4", "connect over IPv4 only")
+    ("6,ipv6", "connect over IPv6 only")
+    ("connect-timeout", "seconds per connection attempt", cxxopts::value<unsigned>()->default_value("10"))
+    ("timeout", "seconds to wait for any server reply", cxxopts::value<unsigned>()->default_value("30"))
+    ("ehlo", "name to send in EHLO", cxxopts::value<std::string>()->default_value("localhost"))
+    ("body-size", "approximate size of the test message body in bytes", cxxopts::value<std::size_t>()->default_value("512"))
+    ("send-only", "only send the test message (no read-back)")
+    ("receive-only", "only log in to the mailbox (with --find-token: find that message)")
+    ("find-token", "with --receive-only: the token of a message sent earlier", cxxopts::value<std::string>())
+    ("check", "checks after read-back: devices, folders, both (default) or none", cxxopts::value<std::string>()->default_value("devices,folders"))
+    ("keep", "leave the test message in the mailbox (default: remove only it)")
+    ("delivery-timeout", "seconds to wait for the message to arrive", cxxopts::value<unsigned>()->default_value("30"))
+    ("stop-after", "dry run that sends no message: stop after connect, tls or auth", cxxopts::value<std::string>())
+    ("trace", "write the wire transcript (secrets redacted) to this file", cxxopts::value<std::string>())
+    ("json", "print one JSON document (schema_version 1) instead of text")
+    ("nagios", "print one monitoring-plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+    ("warning", "with --nagios: WARNING when the run takes longer than this many seconds", cxxopts::value<double>())
+    ("critical", "with --nagios: CRITICAL when the run takes longer than this many seconds", cxxopts::value<double>())
+    ("cert-warning", "with --nagios: WARNING when a certificate expires in fewer days", cxxopts::value<long>())
+    ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<long>())
+    ("no-color", "no colour even on a terminal")
+    ("h,help", "show this help");
+  // clang-format on
+  return opts;
+}
+
+void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
+  if (!args.unmatched().empty()) throw UsageError{"unexpected argument " + args.unmatched()[0]};
+  if (args.count("json") && args.count("nagios"))
+    throw UsageError{"--json and --nagios exclude each other"};
+  for (const char* key : {"warning", "critical", "cert-warning", "cert-critical"})
+    if (args.count(key) && o.format != OutputFormat::nagios)
+      throw UsageError{std::string("--") + key + " goes with --nagios"};
+  if (args.count("warning")) o.thresholds.warning_s = args["warning"].as<double>();
+  if (args.count("critical")) o.thresholds.critical_s = args["critical"].as<double>();
+  if (args.count("cert-warning")) o.thresholds.cert_warning_days = args["cert-warning"].as<long>();
+  if (args.count("cert-critical"))
+    o.thresholds.cert_critical_days = args["cert-critical"].as<long>();
+  for (const auto& t : {o.thresholds.warning_s, o.thresholds.critical_s})
+    if (t && !(*t > 0)) throw UsageError{"--warning and --critical take seconds above 0"};
+  for (const auto& t : {o.thresholds.cert_warning_days, o.thresholds.cert_critical_days})
+    if (t && *t < 0) throw UsageError{"--cert-warning and --cert-critical take days, 0 or more"};
+  o.no_color = args.count("no-color") > 0;
+
+  RunConfig& config = o.config;
+  if (!args.count("email")) throw UsageError{"--email is required"};
+  config.email = args["email"].as<std::string>();
+  if (has_control_chars(config.email)) throw UsageError{"control characters in --email"};
+  if (args.count("provider")) {
+    std::string name = args["provider"].as<std::string>();
+    if (name != "none") {
+      o.preset = preset_by_name(name);
+      if (!o.preset) throw UsageError{"unknown --provider " + name + " (see --list-providers)"};
+    }
+  } else {
+    o.preset = preset_for_email(config.email);
+  }
+  if (args.count("4") && args.count("6")) throw UsageError{"-4 and -6 exclude each other"};
+  if (args.count("send-only") && args.count("receive-only"))
+    throw UsageError{"--send-only and --receive-only exclude each other"};
+  config.send = !args.count("receive-only");
+  config.read_back = !args.count("send-only");
+  const std::string receive = args["receive"].as<std::string>();
+  if (receive != "imap" && receive != "pop3") throw UsageError{"--receive must be imap or pop3"};
+  config.receive = receive == "imap" ? Receive::imap : Receive::pop3;
+  if (config.send) read_endpoint(args, "smtp", o.preset, config.smtp.endpoint, o.warnings);
+  if (config.read_back)
+    read_endpoint(args, receive, o.preset, config.incoming.endpoint, o.warnings);
+  if (args.count("find-token")) {
+    if (config.send) throw UsageError{"--find-token goes with --receive-only"};
+    config.find_token = args["find-token"].as<std::string>();
+    for (unsigned char c : config.find_token)
+      if (!std::isalnum(c)) throw UsageError{"--find-token takes letters and digits only"};
+  }
+  std::string checks = args["check"].as<std::string>();
+  config.check_devices = checks.find("devices") != std::string::npos;
+  config.check_folders = checks.find("folders") != std::string::npos;
+  if (!config.check_devices && !config.check_folders && checks != "none")
+    throw UsageError{"--check takes devices, folders, devices,folders or none"};
+  config.keep = args.count("keep") > 0;
+  config.delivery_timeout = static_cast<Millis>(args["delivery-timeout"].as<unsigned>()) * 1000;
+  config.allow_plaintext = args.count("allow-plaintext") > 0;
+  config.ehlo_name = args["ehlo"].as<std::string>();
+  if (has_control_chars(config.ehlo_name)) throw UsageError{"control characters in --ehlo"};
+  config.body_size = args["body-size"].as<std::size_t>();
+  config.timeouts.connect = static_cast<Millis>(args["connect-timeout"].as<unsigned>()) * 1000;
+  config.timeouts.handshake = config.timeouts.connect;
+  config.timeouts.idle = static_cast<Millis>(args["timeout"].as<unsigned>()) * 1000;
+  config.tls.ca_file = opt(args, "cafile");
+  if (args.count("insecure")) {
+    config.tls.verify = false;
+    o.warnings.push_back(
+        "--insecure: certificates are NOT verified; anyone on the path can read the password");
+  }
+  config.trace_path = opt(args, "trace");
+  if (args.count("trace") && config.trace_path.empty()) throw UsageError{"empty --trace"};
+  if (args.count("stop-after")) {
+    std::string s = args["stop-after"].as<std::string>();
+    if (s == "connect")
+      config.stop_after = StopAfter::connect;
+    else if (s == "tls")
+      config.stop_after = StopAfter::tls;
+    else if (s == "auth")
+      config.stop_after = StopAfter::auth;
+    else
+      throw UsageError{"--stop-after must be connect, tls or auth"};
+  }
+  if (args.count("auth")) {
+    o.mechanism = mechanism_from_name(args["auth"].as<std::string>());
+    if (!o.mechanism)
+      throw UsageError{"unknown --auth mechanism " + args["auth"].as<std::string>()};
+  }
+
+  o.smtp_login = !args.count("no-auth");
+  o.login.user = opt(args, "user");
+  if (has_control_chars(o.login.user)) throw UsageError{"control characters in --user"};
+  read_secret_sources(args, "", o.login);
+  const bool smtp_own = args.count("smtp-user") || args.count("smtp-password-env") ||
+                        args.count("smtp-password-file") || args.count("smtp-password-cmd") ||
+                        args.count("smtp-oauth2-token-cmd");
+  if (smtp_own) {
+    if (!o.smtp_login)
+      throw UsageError{
+          "--no-auth and the --smtp-user/--smtp-password-* options exclude each other"};
+    if (!config.send)
+      throw UsageError{"--smtp-user/--smtp-password-* go with sending (not --receive-only)"};
+    IdentityPlan smtp;
+    smtp.user = args.count("smtp-user") ? args["smtp-user"].as<std::string>() : o.login.user;
+    if (has_control_chars(smtp.user)) throw UsageError{"control characters in --smtp-user"};
+    read_secret_sources(args, "smtp-", smtp);
+    if (!smtp.sources.named()) {  // only the user differs: the shared secret serves both
+      smtp.sources = o.login.sources;
+      smtp.is_token = o.login.is_token;
+      smtp.shares_secret = true;
+    }
+    o.smtp_identity = std::move(smtp);
+  }
+}
+
+}  // namespace
+
+CommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine cl;
+  // Known before parsing, so that even a usage error comes out in the chosen format.
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--json") cl.options.format = OutputFormat::json;
+    if (args[i] == "--nagios") cl.options.format = OutputFormat::nagios;
+  }
+  cxxopts::Options opts = make_options();
+  std::vector<const char*> argv;
+  for (const std::string& a : args)
+    argv.push_back(a.c_str());
+  try {
+    cxxopts::ParseResult parsed = opts.parse(static_cast<int>(argv.size()), argv.data());
+    if (parsed.count("help")) {
+      cl.action = Action::help;
+      cl.text = opts.help() + "\n" + kExitCodeHelp + "\n";
+      return cl;
+    }
+    if (parsed.count("list-providers")) {
+      cl.action = Action::list_providers;
+      return cl;
+    }
+    parse_into(parsed, cl.options);
+    cl.action = Action::run;
+  } catch (const UsageError& e) {
+    cl.action = Action::usage_error;
+    cl.text = e.message;
+  } catch (const std::exception& e) {
+    cl.action = Action::usage_error;
+    cl.text = e.what();
+  }
+  return cl;
+}
+
+}  // namespace mv::tool

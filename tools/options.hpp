@@ -1,0 +1,54 @@
+// The command line of verify-roundtrip, parsed into what to run (a RunConfig), how to show it
+// (output format, thresholds, colour) and who logs in where with which secret source — without
+// reading any secret yet, so every rule is unit-testable without spawning the tool. Explicit
+// options always win over a provider preset, and the preset over built-in defaults.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/run.hpp"
+#include "tools/credentials.hpp"
+#include "tools/nagios_output.hpp"
+#include "tools/presets.hpp"
+
+namespace mv::tool {
+
+enum class OutputFormat { human, json, nagios };
+
+// One login identity before its secret is read: the user (empty: the account's address, or the
+// login of a ~/.netrc entry) and where the secret comes from (nothing named: ~/.netrc, then the
+// prompt).
+struct IdentityPlan {
+  std::string user;
+  SecretSources sources;
+  bool is_token = false;
+  bool shares_secret = false;  // SMTP's own user with the shared secret (read once for both)
+};
+
+struct ToolOptions {
+  RunConfig config;  // credentials not filled in yet: see resolve_identities()
+  OutputFormat format = OutputFormat::human;
+  NagiosThresholds thresholds;
+  bool no_color = false;
+  const ProviderPreset* preset = nullptr;     // the preset used, if any
+  std::vector<std::string> warnings;          // to show before the run (legacy host names, ...)
+  bool smtp_login = true;                     // false: --no-auth (SMTP submits without AUTH)
+  IdentityPlan login;                         // --user and the shared secret options
+  std::optional<IdentityPlan> smtp_identity;  // --smtp-user/--smtp-password-*: SMTP's own
+  std::optional<Mechanism> mechanism;         // --auth
+};
+
+enum class Action { run, help, list_providers, usage_error };
+
+struct CommandLine {
+  Action action = Action::usage_error;
+  ToolOptions options;
+  std::string text;  // the help text, or the usage error
+};
+
+// args[0] is the program name. Never throws.
+CommandLine parse_command_line(const std::vector<std::string>& args);
+
+}  // namespace mv::tool
