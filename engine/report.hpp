@@ -17,8 +17,20 @@ struct StepRecord {
   std::string detail;  // facts, e.g. "TLSv1.2 TLS-ECDHE-... issuer ... expires in 29 days"
 };
 
+// What one session's TLS handshake established, for thresholds and machine-readable output.
+struct TlsFact {
+  std::string session;  // "smtp", "imap", "imap.device2", ...
+  std::string version;
+  std::string cipher;
+  std::string subject;
+  std::string issuer;
+  long days_to_expiry = 0;
+  bool verified = false;
+};
+
 struct Report {
   std::vector<StepRecord> steps;
+  std::vector<TlsFact> tls;
   std::vector<std::string> warnings;
   Error error;  // category none when the run passed
   double total_ms = 0;

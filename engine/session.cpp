@@ -247,7 +247,10 @@ void Session::handshake(Millis now) {
     case Stream::Handshake::done:
       break;
   }
-  report_.add_step(prefix_ + ".tls", elapsed_ms(), describe_tls(stream_->tls_info()));
+  const TlsInfo& info = stream_->tls_info();
+  report_.add_step(prefix_ + ".tls", elapsed_ms(), describe_tls(info));
+  report_.tls.push_back({prefix_, info.version, info.cipher, info.subject, info.issuer,
+                         info.days_to_expiry, info.verified});
   if (trace_) trace_->note(prefix_, "TLS established: " + describe_tls(stream_->tls_info()));
   phase_ = Phase::talking;
   deadline_ = now + timeouts_.idle;

@@ -127,6 +127,16 @@ std::string render_json(const JsonRun& run) {
     j += "{\"name\":" + json_quote(s.name) + ",\"ok\":" + (s.ok ? "true" : "false") +
          ",\"ms\":" + number(s.ms) + ",\"detail\":" + json_quote(s.detail) + "}";
   }
+  j += "],\"tls\":[";
+  for (std::size_t i = 0; i < report.tls.size(); ++i) {
+    const TlsFact& t = report.tls[i];
+    if (i) j += ',';
+    j += "{\"session\":" + json_quote(t.session) + ",\"version\":" + json_quote(t.version) +
+         ",\"cipher\":" + json_quote(t.cipher) + ",\"subject\":" + json_quote(t.subject) +
+         ",\"issuer\":" + json_quote(t.issuer) +
+         ",\"days_to_expiry\":" + std::to_string(t.days_to_expiry) +
+         ",\"verified\":" + (t.verified ? "true" : "false") + "}";
+  }
   j += "],\"warnings\":[";
   bool first = true;
   for (const auto* list : {&report.warnings, &run.tool_warnings}) {
@@ -146,7 +156,8 @@ std::string render_json_usage_error(const std::string& message, int exit_code) {
   e.fix = "see verify-roundtrip --help";
   return "{\"schema_version\":" + std::to_string(kSchemaVersion) +
          ",\"tool\":\"verify-roundtrip\",\"ok\":false,\"email\":null,\"settings\":null,"
-         "\"token\":null,\"delivery_ms\":null,\"total_ms\":0,\"steps\":[],\"warnings\":[],"
+         "\"token\":null,\"delivery_ms\":null,\"total_ms\":0,\"steps\":[],\"tls\":[],\"warnings\":["
+         "],"
          "\"error\":" +
          error_of(e) + ",\"exit_code\":" + std::to_string(exit_code) + "}";
 }

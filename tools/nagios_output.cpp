@@ -60,17 +60,8 @@ std::string seconds_text(double s) {
 
 std::optional<long> min_cert_days(const Report& report) {
   std::optional<long> min;
-  static constexpr std::string_view kMarker = "expires in ";
-  for (const StepRecord& s : report.steps) {
-    if (s.name.size() < 4 || s.name.compare(s.name.size() - 4, 4, ".tls") != 0) continue;
-    std::size_t pos = s.detail.find(kMarker);
-    if (pos == std::string::npos) continue;
-    const char* start = s.detail.c_str() + pos + kMarker.size();
-    char* end = nullptr;
-    long days = std::strtol(start, &end, 10);
-    if (end == start || std::string_view(end).rfind(" day", 0) != 0) continue;
-    if (!min || days < *min) min = days;
-  }
+  for (const TlsFact& t : report.tls)
+    if (!min || t.days_to_expiry < *min) min = t.days_to_expiry;
   return min;
 }
 

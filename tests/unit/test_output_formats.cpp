@@ -245,8 +245,10 @@ RunResult passed_result() {
   r.delivery_ms = 59;
   r.report.add_step("smtp.connect", 1.5, "connected to 192.0.2.1:587");
   r.report.add_step("smtp.tls", 12, "TLSv1.3 X, issuer CN=CA, expires in 40 days");
+  r.report.tls.push_back({"smtp", "TLSv1.3", "X", "CN=mx", "CN=CA", 40, true});
   r.report.add_step("smtp.auth", 3, "mechanism PLAIN");
   r.report.add_step("imap.tls", 9.5, "TLSv1.3 X, issuer CN=CA, expires in 12 days");
+  r.report.tls.push_back({"imap", "TLSv1.3", "X", "CN=imap", "CN=CA", 12, true});
   r.report.add_step("imap.fetch", 1.25, "uid 92");
   r.report.total_ms = 113.4;
   return r;
@@ -428,14 +430,14 @@ TEST_CASE("nagios: thresholds, warnings and failures set the status and exit cod
   CHECK(std::regex_match(ue.line, kPluginLine));
 }
 
-TEST_CASE("nagios: certificate days come from the TLS steps only") {
+TEST_CASE("nagios: certificate days are the smallest of every TLS session's") {
   Report report;
   CHECK_FALSE(min_cert_days(report));
-  report.add_step("smtp.ehlo", 1, "expires in 3 days");  // not a TLS step
+  report.add_step("smtp.ehlo", 1, "expires in 3 days");  // words in a step are not facts
   CHECK_FALSE(min_cert_days(report));
-  report.add_step("smtp.tls", 1, "TLSv1.2 X, expires in 45 days");
-  report.add_step("imap.device2.tls", 1, "TLSv1.2 X, expires in -2 days (NOT verified)");
-  report.add_step("pop3.tls", 1, "TLSv1.2 X, expires in soon days");
+  report.tls.push_back({"smtp", "TLSv1.2", "X", "", "", 45, true});
+  report.tls.push_back({"imap.device2", "TLSv1.2", "X", "", "", -2, false});
+  report.tls.push_back({"pop3", "TLSv1.2", "X", "", "", 90, true});
   CHECK(min_cert_days(report) == -2);
 }
 
