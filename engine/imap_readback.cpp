@@ -77,6 +77,15 @@ class ImapReadback final : public Readback {
     return {};
   }
 
+  Error dry_run(Pump& pump, StopAfter stop) override {
+    pump_ = &pump;
+    a_.session->stop_at(session_stop(stop));
+    pump.add(*a_.session);
+    pump.run_until([&] { return a_.settled(); });
+    if (a_.failed()) return a_.error();
+    return logout(a_);  // a no-op unless logged in (--stop-after auth)
+  }
+
   Error complete(Pump& pump, const Expected& expected, RunResult& result) override {
     pump_ = &pump;
     if (expected.token.empty()) {  // --receive-only without a token: log in, select, checks

@@ -29,77 +29,23 @@ class Pop3Readback final : public Readback {
   bool settled() const override { return true; }
   Error setup_error() const override { return {}; }
 
+  Error dry_run(Pump& pump, StopAfter stop) override {
+    Visit v(*this, pump);
+    v.session.stop_at(session_stop(stop));
+    pump.run_until([&] { return v.session.finished() || v.client.idle(); });
+    if (v.failed()) return v.session.error();
+    return v.client.idle() ? v.quit() : Error{};  // logged in only with --stop-after auth
+  }
+
   Error complete(Pump& pump, const Expected& expected, RunResult& result) override {
     const Millis deadline = expected.accepted_at + deps_.config.delivery_timeout;
-    for (unsigned visit = 0;; ++visit) {
-      Pop3Options o;
-      o.tls = deps_.config.incoming.endpoint.tls;
-      o.allow_plaintext = deps_.config.allow_plaintext;
-      if (deps_.config.incoming.credentials) o.credentials = *deps_.config.incoming.credentials;
-      o.credentials.host = deps_.config.incoming.endpoint.host;
-      o.credentials.port = deps_.config.incoming.endpoint.port;
-      o.mechanism = deps_.config.incoming.mechanism;
-      Pop3Client client(o);
-      Session session("pop3", deps_.config.incoming.endpoint, deps_.tls, client,
-                      deps_.config.timeouts, deps_.report, deps_.trace);
-      pump.add(session);
-      auto settle = [&] {
-        pump.run_until([&] { return session.finished() || client.idle(); });
-        if (session.phase() == Session::Phase::failed) return session.error();
-        if (!client.idle())
-          return make_error(Category::protocol, "pop3.closed", "the POP3 session ended early");
-        return Error{};
-      };
-      Error e = settle();
-      if (!e && expected.token.empty()) {  // --receive-only without a token: log in and leave
-        client.quit();
-        pump.run_until([&] { return session.finished(); });
-        if (session.phase() == Session::Phase::failed) e = session.error();
-        pump.remove(session);
-        return e;
-      }
-      if (!e) {
-        std::uint32_t count = client.message_count();
-        std::uint32_t from = count > kScanWindow ? count - kScanWindow + 1 : 1;
-        if (count > 0) {
-          client.find_token(expected.token, from);
-          e = settle();
-        }
-        if (!e && count > 0 && client.found()) {
-          std::uint32_t n = *client.found();
-          double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
-          result.delivery_ms = ms;
-          char buf[96];
-          std::snprintf(buf, sizeof buf, "seen %.1f ms after SMTP accepted, message %u, visit #%u",
-                        ms, n, visit + 1);
-          deps_.report.add_step("pop3.arrival", 0, deps_.config.send ? buf : "found");
-          e = verify(client, settle, n, expected);
-          if (!e) {
-            deps_.report.add_step("pop3.devices", 0,
-                                  "POP3 does not synchronise read state between devices (use IMAP "
-                                  "for that)");
-            if (deps_.config.send && !deps_.config.keep) client.dele(n);
-            client.quit();
-            pump.run_until([&] { return session.finished(); });
-            if (session.phase() == Session::Phase::failed) e = session.error();
-            if (!e && deps_.config.send && !deps_.config.keep)
-              deps_.report.add_step("pop3.cleanup", 0,
-                                    "deleted message " + std::to_string(n) + " (only this one)");
-          }
-          pump.remove(session);
-          return e;
-        }
-      }
-      if (!e) {
-        client.quit();
-        pump.run_until([&] { return session.finished(); });
-        if (session.phase() == Session::Phase::failed) e = session.error();
-      }
-      pump.remove(session);
-      if (e) return e;
+    for (unsigned n = 0;; ++n) {
+      bool found = false;
+      if (Error e = visit(pump, expected, result, n, found)) return e;
+      if (found || expected.token.empty()) return {};
       Millis now = monotonic_ms();
       if (now >= deadline) break;
-      pump.run_until([] { return false; }, std::min(deadline, now + poll_gap(visit)));
+      pump.run_until([] { return false; }, std::min(deadline, now + poll_gap(n)));
     }
     Error e = make_error(Category::delivery, "roundtrip.not_delivered",
                          "the message did not arrive within " +
@@ -109,12 +55,84 @@ class Pop3Readback final : public Readback {
   }
 
  private:
-  template <typename Settle>
-  Error verify(Pop3Client& client, Settle& settle, std::uint32_t n, const Expected& expected) {
+  // One POP3 connection: client and session together, removed from the pump when done.
+  struct Visit {
+    Pop3Client client;
+    Session session;
+    Pump& pump;
+
+    Visit(const Pop3Readback& r, Pump& p)
+        : client(r.options()),
+          session("pop3", r.deps_.config.incoming.endpoint, r.deps_.tls, client,
+                  r.deps_.config.timeouts, r.deps_.report, r.deps_.trace),
+          pump(p) {
+      pump.add(session);
+    }
+    ~Visit() { pump.remove(session); }
+    bool failed() const { return session.phase() == Session::Phase::failed; }
+    // Runs until the queued tasks are done.
+    Error settle() {
+      pump.run_until([&] { return session.finished() || client.idle(); });
+      if (failed()) return session.error();
+      if (!client.idle())
+        return make_error(Category::protocol, "pop3.closed", "the POP3 session ended early");
+      return {};
+    }
+    // QUIT, which also commits any DELE of this session.
+    Error quit() {
+      client.quit();
+      pump.run_until([&] { return session.finished(); });
+      return failed() ? session.error() : Error{};
+    }
+  };
+
+  Pop3Options options() const {
+    Pop3Options o;
+    o.tls = deps_.config.incoming.endpoint.tls;
+    o.allow_plaintext = deps_.config.allow_plaintext;
+    if (deps_.config.incoming.credentials) o.credentials = *deps_.config.incoming.credentials;
+    o.credentials.host = deps_.config.incoming.endpoint.host;
+    o.credentials.port = deps_.config.incoming.endpoint.port;
+    o.mechanism = deps_.config.incoming.mechanism;
+    return o;
+  }
+
+  // Logs in, scans the newest messages for the token; when found, verifies, cleans up, quits.
+  Error visit(Pump& pump, const Expected& expected, RunResult& result, unsigned n, bool& found) {
+    Visit v(*this, pump);
+    if (Error e = v.settle()) return e;
+    const std::uint32_t count = v.client.message_count();
+    if (!expected.token.empty() && count > 0) {
+      v.client.find_token(expected.token, count > kScanWindow ? count - kScanWindow + 1 : 1);
+      if (Error e = v.settle()) return e;
+      found = v.client.found().has_value();
+    }
+    if (!found) return v.quit();
+    const std::uint32_t number = *v.client.found();
+    const double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
+    result.delivery_ms = ms;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "seen %.1f ms after SMTP accepted, message %u, visit #%u", ms,
+                  number, n + 1);
+    deps_.report.add_step("pop3.arrival", 0, deps_.config.send ? buf : "found");
+    if (Error e = verify(v, number, expected)) return e;
+    deps_.report.add_step("pop3.devices", 0,
+                          "POP3 does not synchronise read state between devices (use IMAP for "
+                          "that)");
+    const bool cleanup = deps_.config.send && !deps_.config.keep;
+    if (cleanup) v.client.dele(number);
+    if (Error e = v.quit()) return e;
+    if (cleanup)
+      deps_.report.add_step("pop3.cleanup", 0,
+                            "deleted message " + std::to_string(number) + " (only this one)");
+    return {};
+  }
+
+  Error verify(Visit& v, std::uint32_t number, const Expected& expected) {
     std::int64_t start = monotonic_us();
-    client.retrieve(n);
-    if (Error e = settle()) return e;
-    const Pop3Message& m = client.retrieved();
+    v.client.retrieve(number);
+    if (Error e = v.settle()) return e;
+    const Pop3Message& m = v.client.retrieved();
     Error e;
     if (m.token != expected.token) {
       e = make_error(Category::delivery, "roundtrip.modified",

@@ -31,6 +31,9 @@ class Readback {
   virtual Error setup_error() const = 0;
   // Finds, verifies, checks and cleans up. Returns the run's error (none when passed).
   virtual Error complete(Pump& pump, const Expected& expected, RunResult& result) = 0;
+  // --stop-after: connects, then stops after connect, TLS or login (logging out cleanly); never
+  // selects a mailbox for writing, searches or changes anything. Used instead of start/complete.
+  virtual Error dry_run(Pump& pump, StopAfter stop) = 0;
 };
 
 struct ReadbackDeps {
@@ -46,5 +49,8 @@ std::unique_ptr<Readback> make_pop3_readback(const ReadbackDeps& deps);
 // Poll schedule for arrival: short, growing gaps first (delivery usually takes 10-60 ms), then at
 // most one second apart. The n-th gap in milliseconds, n from 0.
 Millis poll_gap(unsigned n);
+
+// Where a session stops for a dry run (--stop-after connect|tls; auth is the client's own end).
+Session::StopAt session_stop(StopAfter stop);
 
 }  // namespace mv

@@ -42,23 +42,6 @@ DiagnosisContext context_for(const Error& e, const RunConfig& c) {
   return context_of(c.receive == Receive::imap ? "imap" : "pop3", c.incoming);
 }
 
-// A conversation that only waits: for --stop-after connect|tls the session must not speak.
-class SilentConversation final : public Conversation {
- public:
-  void on_bytes(std::string_view) override {}
-  void on_eof() override {}
-  std::string_view output() override { return {}; }
-  void consume(std::size_t) override {}
-  bool wants_tls() const override { return false; }
-  void on_tls_ready() override {}
-  std::optional<Event> next_event() override { return std::nullopt; }
-  bool done() const override { return true; }
-  const Error& error() const override { return error_; }
-
- private:
-  Error error_;
-};
-
 SmtpOptions smtp_options(const RunConfig& config, MessageSource* message) {
   SmtpOptions o;
   o.ehlo_name = config.ehlo_name;
@@ -145,7 +128,7 @@ RunResult run(const RunConfig& config) {
   Pump pump;
   const bool dry = config.stop_after != StopAfter::nothing;
   std::unique_ptr<Readback> readback;
-  if (config.read_back && !dry) {
+  if (config.read_back) {
     ReadbackDeps deps{config, *tls, report, trace.get()};
 #if MAILVERIFY_WITH_IMAP
     if (config.receive == Receive::imap) readback = make_imap_readback(deps);
@@ -157,35 +140,24 @@ RunResult run(const RunConfig& config) {
       return finish(make_error(Category::usage, "usage.protocol_not_built",
                                std::string(config.receive == Receive::imap ? "IMAP" : "POP3") +
                                    " read-back is not compiled into this build"));
-    readback->start(pump);  // IMAP logs in while SMTP sends
+    if (!dry) readback->start(pump);  // IMAP logs in while SMTP sends
   }
 
-  std::unique_ptr<Conversation> conversation;
+  std::unique_ptr<SmtpClient> smtp;
   std::unique_ptr<Session> smtp_session;
-  SmtpClient* smtp = nullptr;
   if (config.send) {
-    const bool silent =
-        config.stop_after == StopAfter::connect ||
-        (config.stop_after == StopAfter::tls && config.smtp.endpoint.tls == TlsMode::implicit);
-    if (silent) {
-      conversation = std::make_unique<SilentConversation>();
-    } else {
-      auto client = std::make_unique<SmtpClient>(
-          smtp_options(config, dry ? nullptr : static_cast<MessageSource*>(&*message)));
-      smtp = client.get();
-      conversation = std::move(client);
-    }
-    smtp_session = std::make_unique<Session>("smtp", config.smtp.endpoint, *tls, *conversation,
+    smtp = std::make_unique<SmtpClient>(
+        smtp_options(config, dry ? nullptr : static_cast<MessageSource*>(&*message)));
+    smtp_session = std::make_unique<Session>("smtp", config.smtp.endpoint, *tls, *smtp,
                                              config.timeouts, report, trace.get());
+    smtp_session->stop_at(session_stop(config.stop_after));
     pump.add(*smtp_session);
   }
 
   pump.run_until([&] {
     if (smtp_session && smtp_session->phase() == Session::Phase::failed) return true;
-    bool smtp_settled = !smtp_session || smtp_session->finished() ||
-                        (config.stop_after == StopAfter::tls && smtp && smtp->tls_active() &&
-                         smtp_session->phase() == Session::Phase::talking);
-    bool readback_settled = !readback || readback->settled();
+    bool smtp_settled = !smtp_session || smtp_session->finished();
+    bool readback_settled = !readback || dry || readback->settled();
     return smtp_settled && readback_settled;
   });
   if (smtp_session && smtp_session->phase() == Session::Phase::failed) {
@@ -199,8 +171,15 @@ RunResult run(const RunConfig& config) {
   expected.accepted_at = monotonic_ms();
   if (smtp) result.queue_id = smtp->queue_id();
   if (!readback) return finish(Error{});
+  if (dry) return finish(readback->dry_run(pump, config.stop_after));
   if (Error e = readback->setup_error()) return finish(std::move(e));
   return finish(readback->complete(pump, expected, result));
+}
+
+Session::StopAt session_stop(StopAfter stop) {
+  return stop == StopAfter::connect ? Session::StopAt::connect
+         : stop == StopAfter::tls   ? Session::StopAt::tls
+                                    : Session::StopAt::end;
 }
 
 Millis poll_gap(unsigned n) {

@@ -181,6 +181,11 @@ void Session::on_poll(short revents, Millis now) {
       connector_.reset();
       report_.add_step(prefix_ + ".connect", elapsed_ms(), "connected to " + peer_);
       if (trace_) trace_->note(prefix_, "connected to " + peer_);
+      if (stop_at_ == StopAt::connect) {
+        stream_->close();
+        phase_ = Phase::closed;
+        return;
+      }
       if (endpoint_.tls == TlsMode::implicit) {
         stream_->start_tls(tls_, endpoint_.tls_name.empty() ? endpoint_.host : endpoint_.tls_name,
                            endpoint_.host + ":" + std::to_string(endpoint_.port));
@@ -252,6 +257,11 @@ void Session::handshake(Millis now) {
   report_.tls.push_back({prefix_, info.version, info.cipher, info.subject, info.issuer,
                          info.days_to_expiry, info.verified});
   if (trace_) trace_->note(prefix_, "TLS established: " + describe_tls(stream_->tls_info()));
+  if (stop_at_ == StopAt::tls) {
+    stream_->close();
+    phase_ = Phase::closed;
+    return;
+  }
   phase_ = Phase::talking;
   deadline_ = now + timeouts_.idle;
   if (upgrading_) conv_.on_tls_ready();

@@ -42,6 +42,11 @@ class Session {
 
   enum class Phase { connecting, handshaking, talking, closed, failed };
   Phase phase() const { return phase_; }
+
+  // Dry runs: close the connection (cleanly, without a word of protocol after it) once TCP is
+  // connected, or once TLS is established, and count that as finished.
+  enum class StopAt { end, connect, tls };
+  void stop_at(StopAt stop) { stop_at_ = stop; }
   bool finished() const { return phase_ == Phase::closed || phase_ == Phase::failed; }
   // Set once phase() is failed: from the connector, the stream or the conversation.
   const Error& error() const { return error_; }
@@ -79,6 +84,7 @@ class Session {
   Trace* trace_;
 
   Phase phase_ = Phase::connecting;
+  StopAt stop_at_ = StopAt::end;
   std::unique_ptr<Connector> connector_;
   std::unique_ptr<Stream> stream_;
   Error error_;

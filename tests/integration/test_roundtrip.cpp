@@ -262,3 +262,39 @@ TEST_CASE("integration/roundtrip: a message that landed in Junk is reported as s
 }
 
 }  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("integration/roundtrip: --stop-after auth logs in everywhere and changes nothing") {
+  for (const Combo& c :
+       {Combo{"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap", "starttls",
+              "MAILSTACK_IMAP_PORT"},
+        Combo{"implicit", "MAILSTACK_SMTPS_PORT", "pop3", "implicit", "MAILSTACK_POP3S_PORT"}}) {
+    const auto before = maildir_contents(stack().get("MAILSTACK_USER1"));
+    auto args = roundtrip_args(c);
+    args.insert(args.end(), {"--stop-after", "auth"});
+    ToolRun run = run_tool(args, {password()});
+    INFO(run.all());
+    CHECK(run.exit_code == 0);
+    CHECK(run.out.find("✓ smtp.auth") != std::string::npos);
+    CHECK(run.out.find("✓ " + c.receive + ".auth") != std::string::npos);
+    CHECK(run.out.find("smtp.mail") == std::string::npos);
+    CHECK(run.out.find("search") == std::string::npos);
+    CHECK(run.out.find("dry run") != std::string::npos);
+    CHECK(maildir_contents(stack().get("MAILSTACK_USER1")) == before);
+  }
+}
+
+TEST_CASE("integration/roundtrip: --stop-after tls stops every session after its handshake") {
+  auto args = roundtrip_args(
+      {"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap", "starttls", "MAILSTACK_IMAP_PORT"});
+  args.insert(args.end(), {"--stop-after", "tls"});
+  ToolRun run = run_tool(args, {password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("✓ smtp.tls") != std::string::npos);
+  CHECK(run.out.find("✓ imap.tls") != std::string::npos);
+  CHECK(run.out.find(".auth") == std::string::npos);
+}
+
+}  // namespace mv::test
