@@ -219,11 +219,7 @@ class ImapReadback final : public Readback {
       }
       pump_->remove(*j.session);
     }
-    Error e = make_error(Category::delivery, "roundtrip.not_delivered",
-                         "the message did not arrive within " +
-                             std::to_string(deps_.config.delivery_timeout / 1000) + " s");
-    e.step = "imap.arrival";
-    return e;
+    return not_delivered_error(deps_.config, expected, "imap.arrival");
   }
 
   Error verify(std::uint32_t uid, const Expected& expected) {

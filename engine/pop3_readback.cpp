@@ -47,11 +47,7 @@ class Pop3Readback final : public Readback {
       if (now >= deadline) break;
       pump.run_until([] { return false; }, std::min(deadline, now + poll_gap(n)));
     }
-    Error e = make_error(Category::delivery, "roundtrip.not_delivered",
-                         "the message did not arrive within " +
-                             std::to_string(deps_.config.delivery_timeout / 1000) + " s");
-    e.step = "pop3.arrival";
-    return e;
+    return not_delivered_error(deps_.config, expected, "pop3.arrival");
   }
 
  private:

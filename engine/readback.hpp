@@ -18,7 +18,11 @@ struct Expected {
   std::string message_id;   // empty in --receive-only
   std::string body_digest;  // empty in --receive-only
   Millis accepted_at = 0;   // monotonic time the SMTP server accepted the message
+  std::string queue_id;     // what the SMTP server called it, for "not delivered" reports
 };
+
+// "Not delivered" in one shared wording, saying what SMTP did with the message.
+Error not_delivered_error(const RunConfig& config, const Expected& expected, const char* step);
 
 class Readback {
  public:

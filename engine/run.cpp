@@ -88,6 +88,11 @@ RunResult run(const RunConfig& config) {
   Report& report = result.report;
   std::int64_t start = monotonic_us();
   auto finish = [&](Error e) {
+    for (const TlsFact& t : report.tls) {
+      if (t.days_to_expiry < config.cert_warning_days && t.days_to_expiry >= 0)
+        report.warnings.push_back("the certificate of " + t.session + " expires in " +
+                                  std::to_string(t.days_to_expiry) + " days (" + t.subject + ")");
+    }
     if (e) {
       diagnose(e, context_for(e, config));
       report.error = std::move(e);
@@ -169,11 +174,32 @@ RunResult run(const RunConfig& config) {
     return finish(std::move(e));
   }
   expected.accepted_at = monotonic_ms();
-  if (smtp) result.queue_id = smtp->queue_id();
+  if (smtp) result.queue_id = expected.queue_id = smtp->queue_id();
   if (!readback) return finish(Error{});
   if (dry) return finish(readback->dry_run(pump, config.stop_after));
   if (Error e = readback->setup_error()) return finish(std::move(e));
   return finish(readback->complete(pump, expected, result));
+}
+
+Error not_delivered_error(const RunConfig& config, const Expected& expected, const char* step) {
+  std::string detail =
+      "the message did not arrive within " + std::to_string(config.delivery_timeout / 1000) + " s";
+  if (config.send) {
+    detail += " although the SMTP server accepted it";
+    if (!expected.queue_id.empty()) detail += " (queue id " + expected.queue_id + ")";
+  }
+  Error e = make_error(Category::delivery, "roundtrip.not_delivered", detail);
+  e.step = step;
+  if (config.send) {
+    e.cause = "the server accepted the message but did not deliver it to this mailbox in time";
+    e.fix =
+        "look up the queue id in the server's logs (delayed queue, filtering, forwarding "
+        "rules), or raise --delivery-timeout";
+  } else {
+    e.cause = "no message with this token is in the mailbox";
+    e.fix = "check the token, and whether a filter moved the message to another folder";
+  }
+  return e;
 }
 
 Session::StopAt session_stop(StopAfter stop) {

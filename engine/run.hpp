@@ -42,8 +42,9 @@ struct RunConfig {
   Millis delivery_timeout = 30'000;
   std::size_t body_size = 512;
   StopAfter stop_after = StopAfter::nothing;
-  bool probe_ports = true;  // when SMTP cannot connect, probe 465/587/25 and say which answer
-  std::string trace_path;   // --trace: the wire transcript, secrets redacted; empty: none
+  long cert_warning_days = 14;  // a certificate expiring sooner is a warning
+  bool probe_ports = true;      // when SMTP cannot connect, probe 465/587/25 and say which answer
+  std::string trace_path;       // --trace: the wire transcript, secrets redacted; empty: none
 };
 
 struct RunResult {

@@ -177,7 +177,7 @@ cxxopts::Options make_options() {
     ("nagios", "print one monitoring-plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
     ("warning", "with --nagios: WARNING when the run takes longer than this many seconds", cxxopts::value<double>())
     ("critical", "with --nagios: CRITICAL when the run takes longer than this many seconds", cxxopts::value<double>())
-    ("cert-warning", "with --nagios: WARNING when a certificate expires in fewer days", cxxopts::value<long>())
+    ("cert-warning", "warn when a certificate expires in fewer days (default 14; --nagios: WARNING)", cxxopts::value<long>())
     ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<long>())
     ("no-color", "no colour even on a terminal")
     ("h,help", "show this help");
@@ -189,12 +189,14 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   if (!args.unmatched().empty()) throw UsageError{"unexpected argument " + args.unmatched()[0]};
   if (args.count("json") && args.count("nagios"))
     throw UsageError{"--json and --nagios exclude each other"};
-  for (const char* key : {"warning", "critical", "cert-warning", "cert-critical"})
+  // --cert-warning also sets when any output warns of an expiring certificate.
+  for (const char* key : {"warning", "critical", "cert-critical"})
     if (args.count(key) && o.format != OutputFormat::nagios)
       throw UsageError{std::string("--") + key + " goes with --nagios"};
   if (args.count("warning")) o.thresholds.warning_s = args["warning"].as<double>();
   if (args.count("critical")) o.thresholds.critical_s = args["critical"].as<double>();
   if (args.count("cert-warning")) o.thresholds.cert_warning_days = args["cert-warning"].as<long>();
+  if (o.thresholds.cert_warning_days) o.config.cert_warning_days = *o.thresholds.cert_warning_days;
   if (args.count("cert-critical"))
     o.thresholds.cert_critical_days = args["cert-critical"].as<long>();
   for (const auto& t : {o.thresholds.warning_s, o.thresholds.critical_s})

@@ -196,3 +196,17 @@ TEST_CASE("integration/send: a certificate for another name fails the host check
 }
 
 }  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("integration/send: a server that offers no AUTH after TLS is diagnosed as such") {
+  // The stack's port-25 service: STARTTLS, but no AUTH (an MX, not a submission service).
+  auto args = base_args("starttls", "MAILSTACK_SMTP_PORT");
+  ToolRun run = run_tool(args, {good_password()});
+  INFO(run.all());
+  CHECK(run.exit_code == 5);
+  CHECK(run.out.find("smtp.auth_unavailable") != std::string::npos);
+  CHECK(run.out.find("did not offer authentication") != std::string::npos);
+}
+
+}  // namespace mv::test

@@ -204,3 +204,12 @@ TEST_CASE("options: --help documents the exit codes and the new options") {
 }
 
 }  // namespace mv::tool
+
+namespace mv::tool {
+TEST_CASE("options: --cert-warning sets the run's expiry warning, with or without --nagios") {
+  CHECK(parse_ok({"--email", "me@gmail.com", "--password-env", "X"}).config.cert_warning_days ==
+        14);
+  CHECK(parse_ok({"--email", "me@gmail.com", "--password-env", "X", "--cert-warning", "40"})
+            .config.cert_warning_days == 40);
+}
+}  // namespace mv::tool
