@@ -1,6 +1,7 @@
 #include "engine/clock.hpp"
 
 #include <chrono>
+#include <cstdio>
 
 namespace mv {
 
@@ -11,6 +12,12 @@ Millis monotonic_ms() {
 std::int64_t monotonic_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string seconds_text(Millis ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, ms < 10'000 ? "%.1f s" : "%.0f s", static_cast<double>(ms) / 1000);
+  return buf;
 }
 
 std::string rfc5322_date(std::time_t when) {

@@ -18,6 +18,8 @@ namespace {
 
 // Delivery usually completes within 10-60 ms; after this long, waiting moves to IDLE.
 constexpr Millis kPollPhase = 2000;
+// Progress is worth showing only once the wait is noticeable.
+constexpr Millis kProgressAfter = 500;
 // One IDLE lasts at most this long before a safety search (servers' IDLE notification can lag or
 // be missing altogether: Courier without its notifier waits 60 s).
 constexpr Millis kIdleSlice = 5000;
@@ -161,6 +163,10 @@ class ImapReadback final : public Readback {
       }
       const Millis now = monotonic_ms();
       if (now >= deadline) break;
+      if (deps_.config.on_progress && now - expected.accepted_at >= kProgressAfter)
+        deps_.config.on_progress(
+            "waiting for the message: " + ms_text(static_cast<double>(now - expected.accepted_at)) +
+            ", poll " + std::to_string(poll + 1));
       if (now - expected.accepted_at >= kPollPhase && a_.client->capabilities().idle) {
         bool saw_exists = false;
         if (Error e = idle_slice(std::min(deadline, now + kIdleSlice), saw_exists)) return e;

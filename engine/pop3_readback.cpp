@@ -45,6 +45,10 @@ class Pop3Readback final : public Readback {
       if (found || expected.token.empty()) return {};
       Millis now = monotonic_ms();
       if (now >= deadline) break;
+      if (deps_.config.on_progress)
+        deps_.config.on_progress(
+            "waiting for the message: " + seconds_text(now - expected.accepted_at) + ", visit " +
+            std::to_string(n + 1));
       pump.run_until([] { return false; }, std::min(deadline, now + poll_gap(n)));
     }
     return not_delivered_error(deps_.config, expected, "pop3.arrival");

@@ -5,6 +5,7 @@
 // sent. --send-only and --receive-only run one half; --stop-after makes a dry run.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -44,7 +45,10 @@ struct RunConfig {
   StopAfter stop_after = StopAfter::nothing;
   long cert_warning_days = 14;  // a certificate expiring sooner is a warning
   bool probe_ports = true;      // when SMTP cannot connect, probe 465/587/25 and say which answer
-  std::string trace_path;       // --trace: the wire transcript, secrets redacted; empty: none
+  // Called while waiting for the message to arrive ("waiting for the message: 1.2 s, poll 6"),
+  // so a terminal can show progress. Empty: nothing is called.
+  std::function<void(const std::string&)> on_progress;
+  std::string trace_path;  // --trace: the wire transcript, secrets redacted; empty: none
 };
 
 struct RunResult {

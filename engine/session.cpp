@@ -13,13 +13,6 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 // Within one idle period a step must either finish or move at least this many bytes.
 constexpr std::size_t kMinBytesPerWindow = 1024;
 
-// "30 s", or "0.8 s" below ten seconds.
-std::string seconds_text(Millis ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, ms < 10'000 ? "%.1f s" : "%.0f s", static_cast<double>(ms) / 1000);
-  return buf;
-}
-
 std::string describe_tls(const TlsInfo& info) {
   std::string s = info.version + " " + info.cipher;
   if (!info.issuer.empty()) s += ", issuer " + info.issuer;

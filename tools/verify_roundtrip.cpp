@@ -58,7 +58,15 @@ int main(int argc, char** argv) {
     print_settings_line(std::cout, o.config, o.preset);
     std::cout.flush();
   }
+  // A live progress line while waiting for delivery, on a terminal only, erased afterwards.
+  const bool progress = o.format == OutputFormat::human && ::isatty(STDERR_FILENO);
+  if (progress) {
+    o.config.on_progress = [](const std::string& text) {
+      std::cerr << "\r\033[K  … " << text << std::flush;
+    };
+  }
   RunResult result = run(o.config);
+  if (progress) std::cerr << "\r\033[K" << std::flush;
   const int exit_code = exit_code_for(result.report.error);
   switch (o.format) {
     case OutputFormat::json:
