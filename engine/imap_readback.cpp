@@ -165,8 +165,8 @@ class ImapReadback final : public Readback {
       if (now >= deadline) break;
       if (deps_.config.on_progress && now - expected.accepted_at >= kProgressAfter)
         deps_.config.on_progress(
-            "waiting for the message: " + ms_text(static_cast<double>(now - expected.accepted_at)) +
-            ", poll " + std::to_string(poll + 1));
+            "waiting for the message: " + seconds_text(now - expected.accepted_at) + ", poll " +
+            std::to_string(poll + 1));
       if (now - expected.accepted_at >= kPollPhase && a_.client->capabilities().idle) {
         bool saw_exists = false;
         if (Error e = idle_slice(std::min(deadline, now + kIdleSlice), saw_exists)) return e;
