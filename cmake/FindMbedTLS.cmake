@@ -2,9 +2,15 @@
 # Defines the imported targets MbedTLS::mbedtls, MbedTLS::mbedx509 and MbedTLS::mbedcrypto,
 # the same names mbedTLS 3.x exports from its own package.
 find_path(MbedTLS_INCLUDE_DIR mbedtls/ssl.h)
-find_library(MbedTLS_TLS_LIBRARY NAMES mbedtls)
-find_library(MbedTLS_X509_LIBRARY NAMES mbedx509)
-find_library(MbedTLS_CRYPTO_LIBRARY NAMES mbedcrypto)
+# MV_MBEDTLS_STATIC prefers the archives (libmbedtls.a ...) that Debian ships beside the .so.
+if(MV_MBEDTLS_STATIC)
+  set(_mv_mbedtls_prefix lib)
+  set(_mv_mbedtls_suffix .a)
+endif()
+find_library(MbedTLS_TLS_LIBRARY NAMES ${_mv_mbedtls_prefix}mbedtls${_mv_mbedtls_suffix} mbedtls)
+find_library(MbedTLS_X509_LIBRARY NAMES ${_mv_mbedtls_prefix}mbedx509${_mv_mbedtls_suffix} mbedx509)
+find_library(MbedTLS_CRYPTO_LIBRARY
+             NAMES ${_mv_mbedtls_prefix}mbedcrypto${_mv_mbedtls_suffix} mbedcrypto)
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(MbedTLS REQUIRED_VARS MbedTLS_INCLUDE_DIR MbedTLS_TLS_LIBRARY
