@@ -2,7 +2,9 @@
 // the devices and folders checks, and cleanup that removes only the run's own message.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -239,17 +241,22 @@ TEST_CASE("integration/roundtrip: a message that landed in Junk is reported as s
   const Stack& s = stack();
   const std::string alice = s.get("MAILSTACK_USER1");
   const std::string token = "InJunk" + std::to_string(::getpid());
-  // The folders check of an earlier run made Dovecot create .Junk; the spam filter's move is
-  // played by writing the message there directly.
+  // The spam filter's move is played by writing the message into the Junk folder's Maildir
+  // directly (Maildir++: ".Junk" with cur/new/tmp, owned like the rest of the Maildir, which
+  // Dovecot creates lazily).
   const std::string junk = s.maildir(alice) + "/.Junk";
-  REQUIRE(fs::is_directory(junk));
-  fs::create_directories(junk + "/new");
+  struct stat owner {};
+  REQUIRE(::stat(s.maildir(alice).c_str(), &owner) == 0);
+  for (const char* sub : {"", "/cur", "/new", "/tmp"}) {
+    fs::create_directories(junk + sub);
+    REQUIRE(::chown((junk + sub).c_str(), owner.st_uid, owner.st_gid) == 0);
+    fs::permissions(junk + sub, fs::perms::owner_all);
+  }
   {
     std::ofstream out(junk + "/new/1700000200.junk-" + token, std::ios::binary);
     out << "From: " << alice << "\r\nTo: " << alice << "\r\nX-Mailverify-Token: " << token
         << "\r\nSubject: junk\r\n\r\njunk body\r\n";
   }
-  fs::permissions(junk + "/new", fs::perms::all, fs::perm_options::add);
   ToolRun run = run_tool({"--email", alice, "--host", s.get("MAILSTACK_TLS_NAME"), "--imap-port",
                           s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"),
                           "--password-env", "MV_TEST_PASSWORD", "--receive-only", "--find-token",
