@@ -89,7 +89,9 @@ class ImapResponseReader {
   void set_sink(LiteralSink* sink) { sink_ = sink; }
 
   // Same contract as ImapFramer::feed: takes what fits, the caller feeds the rest after next().
-  std::size_t feed(std::string_view data) { return framer_.feed(data); }
+  // After an error of the reader's own (not only the framer's), everything is swallowed, so a
+  // caller's feed loop cannot spin (found by fuzz_imap_response).
+  std::size_t feed(std::string_view data) { return error_ ? data.size() : framer_.feed(data); }
   // Advances; on Status::response `out` holds the next complete response. Sink calls happen here.
   Status next(ImapResponse& out);
 

@@ -281,3 +281,34 @@ TEST_CASE("imap/response: imap_streamed_item") {
   CHECK_FALSE(mv::imap_streamed_item("* LIST () \"/\" {5}"));
   CHECK_FALSE(mv::imap_streamed_item("A1 OK BODY[] {5}"));
 }
+
+namespace mv {
+TEST_CASE("imap/response: after its own error the reader swallows every byte fed") {
+  // Found by fuzz_imap_response: a response over max_reply_bytes failed the reader while the framer
+  // was still fine, and feed() kept taking only what fit in a line, then 0 bytes: a caller's loop
+  // spun forever.
+  Limits limits;
+  limits.max_line = 48;
+  limits.max_reply_bytes = 64;
+  ImapResponseReader reader(limits);
+  std::string input = "* OK " + std::string(30, 'a') + " {30}\r\n" + std::string(30, 'b') + "\r\n";
+  input += std::string(200, 'c');
+  ImapResponse r;
+  std::string_view rest = input;
+  int rounds = 0;
+  ImapResponseReader::Status st = ImapResponseReader::Status::need_more;
+  while (!rest.empty() && rounds++ < 1000) {
+    rest.remove_prefix(reader.feed(rest));
+    while ((st = reader.next(r)) == ImapResponseReader::Status::response) {
+    }
+    if (st == ImapResponseReader::Status::error) break;
+  }
+  REQUIRE(st == ImapResponseReader::Status::error);
+  CHECK(reader.error().code == "imap.response_too_large");
+  // More than a line's worth, twice: nothing drains the framer any more, yet all is taken.
+  const std::string more(500, 'x');
+  CHECK(reader.feed(more) == more.size());
+  CHECK(reader.feed(more) == more.size());
+  CHECK(reader.next(r) == ImapResponseReader::Status::error);
+}
+}  // namespace mv
