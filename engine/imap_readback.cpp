@@ -79,46 +79,47 @@ class ImapReadback final : public Readback {
     return {};
   }
 
-  Error dry_run(Pump& pump, StopAfter stop) override {
+  Task<Error> dry_run(Pump& pump, StopAfter stop) override {
     pump_ = &pump;
     a_.session->stop_at(session_stop(stop));
     pump.add(*a_.session);
-    pump.run_until([&] { return a_.settled(); });
-    if (a_.failed()) return a_.error();
-    return logout(a_);  // a no-op unless logged in (--stop-after auth)
+    co_await pump.until([&] { return a_.settled(); });
+    if (a_.failed()) co_return a_.error();
+    co_return co_await logout(a_);  // a no-op unless logged in (--stop-after auth)
   }
 
-  Error complete(Pump& pump, const Expected& expected, RunResult& result) override {
+  Task<Error> complete(Pump& pump, const Expected& expected, RunResult& result) override {
     pump_ = &pump;
     if (expected.token.empty()) {  // --receive-only without a token: log in, select, checks
       if (deps_.config.check_folders) {
-        if (Error e = check_folders()) return e;
+        if (Error e = co_await check_folders()) co_return e;
       }
-      return logout(a_);
+      co_return co_await logout(a_);
     }
     std::uint32_t uid = 0;
-    if (Error e = wait_for_arrival(expected, result, uid)) return e;
-    if (Error e = verify(uid, expected)) return e;
+    if (Error e = co_await wait_for_arrival(expected, result, uid)) co_return e;
+    if (Error e = co_await verify(uid, expected)) co_return e;
     if (deps_.config.check_devices) {
-      if (Error e = check_devices(uid)) return e;
+      if (Error e = co_await check_devices(uid)) co_return e;
     }
     if (deps_.config.check_folders) {
-      if (Error e = check_folders()) return e;
+      if (Error e = co_await check_folders()) co_return e;
     }
     if (deps_.config.send && !deps_.config.keep) {
-      if (Error e = cleanup(uid)) return e;
+      if (Error e = co_await cleanup(uid)) co_return e;
     }
-    return logout(a_);
+    co_return co_await logout(a_);
   }
 
  private:
   // Runs one task on a link until it finished; the task's failure (NO/BAD) is left to the caller.
-  Error run_task(ImapLink& link) {
-    pump_->run_until([&] { return link.session->finished() || link.client->ready(); });
-    if (link.failed()) return link.error();
+  Task<Error> run_task(ImapLink& link) {
+    co_await pump_->until([&] { return link.session->finished() || link.client->ready(); });
+    if (link.failed()) co_return link.error();
     if (!link.client->ready())
-      return make_error(Category::protocol, "imap.closed", "the IMAP session ended unexpectedly");
-    return {};
+      co_return make_error(Category::protocol, "imap.closed",
+                           "the IMAP session ended unexpectedly");
+    co_return Error{};
   }
 
   Error task_refused(const char* step, const char* what) { return task_refused(a_, step, what); }
@@ -137,7 +138,7 @@ class ImapReadback final : public Readback {
   // Why NOOP and not a bare SEARCH: a NOOP makes Dovecot run a full mailbox sync, while a
   // SEARCH may use a cheap one that misses a message delivered in the same second (measured
   // here: 1 run in 80 saw the message only 2 s later, when IDLE began).
-  Error wait_for_arrival(const Expected& expected, RunResult& result, std::uint32_t& uid) {
+  Task<Error> wait_for_arrival(const Expected& expected, RunResult& result, std::uint32_t& uid) {
     const Millis deadline = expected.accepted_at + deps_.config.delivery_timeout;
     std::string how = "UID SEARCH";
     std::optional<std::uint32_t> searched_exists;
@@ -146,9 +147,10 @@ class ImapReadback final : public Readback {
       if (!searched_exists || *searched_exists != exists || poll % 4 == 0) {
         searched_exists = exists;
         if (!a_.client->search_token(expected.token))
-          return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-        if (Error e = run_task(a_)) return e;
-        if (!a_.client->last_task().ok) return task_refused("search", "UID SEARCH");
+          co_return make_error(Category::protocol, "imap.not_ready",
+                               "the IMAP session is not ready");
+        if (Error e = co_await run_task(a_)) co_return e;
+        if (!a_.client->last_task().ok) co_return task_refused("search", "UID SEARCH");
         if (!a_.client->search_result().empty()) {
           uid = a_.client->search_result().back();
           double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
@@ -158,7 +160,7 @@ class ImapReadback final : public Readback {
                                                    : std::string("found")) +
                                     ", UID " + std::to_string(uid) + ", by " + how + " (poll " +
                                     std::to_string(poll + 1) + ")");
-          return {};
+          co_return Error{};
         }
       }
       const Millis now = monotonic_ms();
@@ -169,70 +171,77 @@ class ImapReadback final : public Readback {
             std::to_string(poll + 1));
       if (now - expected.accepted_at >= kPollPhase && a_.client->capabilities().idle) {
         bool saw_exists = false;
-        if (Error e = idle_slice(std::min(deadline, now + kIdleSlice), saw_exists)) return e;
+        if (Error e = co_await idle_slice(std::min(deadline, now + kIdleSlice), saw_exists))
+          co_return e;
         if (saw_exists) {
           how = "IDLE (EXISTS) then UID SEARCH";
           continue;
         }
       } else {
-        pump_->run_until([&] { return a_.session->finished(); },
-                         std::min(deadline, now + poll_gap(poll)));
-        if (a_.failed()) return a_.error();
+        co_await pump_->until([&] { return a_.session->finished(); },
+                              std::min(deadline, now + poll_gap(poll)));
+        if (a_.failed()) co_return a_.error();
       }
       if (!a_.client->noop())
-        return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-      if (Error e = run_task(a_)) return e;
+        co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      if (Error e = co_await run_task(a_)) co_return e;
       how = "NOOP then UID SEARCH";
     }
-    return not_delivered(expected);
+    co_return co_await not_delivered(expected);
   }
 
   // One IDLE until EXISTS (saw_exists) or until the slice ends (then DONE).
-  Error idle_slice(Millis until, bool& saw_exists) {
+  Task<Error> idle_slice(Millis until, bool& saw_exists) {
     if (!a_.client->idle())
-      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    pump_->run_until([&] { return a_.session->finished() || a_.client->ready(); }, until);
+      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    co_await pump_->until([&] { return a_.session->finished() || a_.client->ready(); }, until);
     saw_exists = a_.client->ready();
     if (!saw_exists && !a_.session->finished()) {
       a_.client->idle_done();
-      return run_task(a_);
+      co_return co_await run_task(a_);
     }
-    return a_.failed() ? a_.error() : Error{};
+    co_return a_.failed() ? a_.error() : Error{};
   }
 
   // Not in INBOX in time: look in the Junk folder before calling it lost.
-  Error not_delivered(const Expected& expected) {
+  Task<Error> not_delivered(const Expected& expected) {
     std::string junk;
-    if (a_.client->list_folders() && !run_task(a_) && a_.client->last_task().ok) {
+    // (No co_await right of && or ||: each wait is a statement of its own.)
+    bool listed = false;
+    if (a_.client->list_folders()) listed = !co_await run_task(a_) && a_.client->last_task().ok;
+    if (listed) {
       FolderMap map = map_folders(a_.client->folders());
       if (const FolderRole* r = map.find("Junk")) junk = r->folder;
     }
     if (!junk.empty()) {
       ImapLink j(deps_, "imap.junk", junk);
       pump_->add(*j.session);
-      if (!run_task(j) && j.client->search_token(expected.token) && !run_task(j) &&
-          !j.client->search_result().empty()) {
+      bool found = false;
+      bool searching = !co_await run_task(j) && j.client->search_token(expected.token);
+      if (searching) found = !co_await run_task(j) && !j.client->search_result().empty();
+      if (found) {
         std::uint32_t uid = j.client->search_result().back();
-        if (deps_.config.send && !deps_.config.keep && j.client->delete_uid(uid)) run_task(j);
-        (void)logout(j);
+        if (deps_.config.send && !deps_.config.keep && j.client->delete_uid(uid))
+          (void)co_await run_task(j);
+        (void)co_await logout(j);
         pump_->remove(*j.session);
         Error e = make_error(Category::delivery, "roundtrip.junk",
                              "the message was delivered to the Junk folder \"" + junk + "\"");
         e.step = "imap.arrival";
         e.cause = "the provider's spam filter classified the test message as junk";
         e.fix = "mark it as not junk, or check the sender's reputation and the filter rules";
-        return e;
+        co_return e;
       }
       pump_->remove(*j.session);
     }
-    return not_delivered_error(deps_.config, expected, "imap.arrival");
+    co_return not_delivered_error(deps_.config, expected, "imap.arrival");
   }
 
-  Error verify(std::uint32_t uid, const Expected& expected) {
+  Task<Error> verify(std::uint32_t uid, const Expected& expected) {
     if (!a_.client->fetch_message(uid))
-      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    if (Error e = run_task(a_)) return e;
-    if (!a_.client->last_task().ok) return task_refused("fetch", "UID FETCH");
+      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error e = co_await run_task(a_)) co_return e;
+    if (!a_.client->last_task().ok) co_return task_refused("fetch", "UID FETCH");
     const ImapFetchedMessage& m = a_.client->fetched_message();
     Error e;
     if (!m.found) {
@@ -251,55 +260,55 @@ class ImapReadback final : public Readback {
     }
     if (e) {
       e.step = "imap.verify";
-      return e;
+      co_return e;
     }
     std::string detail = "token and body intact, " + std::to_string(m.message.bytes) + " bytes";
     if (!expected.message_id.empty() && m.message.message_id != expected.message_id)
       detail += ", Message-ID rewritten by the server";
     deps_.report.add_step("imap.verify", 0, detail);
-    return {};
+    co_return Error{};
   }
 
   // "Check across devices": B marks the message read; A must see \Seen.
-  Error check_devices(std::uint32_t uid) {
-    if (!b_) return {};
+  Task<Error> check_devices(std::uint32_t uid) {
+    if (!b_) co_return Error{};
     ImapLink& b = *b_;
-    Error e = run_task(b);
+    Error e = co_await run_task(b);
     // B logged in before the message arrived: a NOOP brings the message into its view (a STORE on
     // a UID the session does not know yet is silently a no-op).
-    if (!e && b.client->noop()) e = run_task(b);
-    if (!e && b.client->store_flags(uid, "\\Seen")) e = run_task(b);
+    if (!e && b.client->noop()) e = co_await run_task(b);
+    if (!e && b.client->store_flags(uid, "\\Seen")) e = co_await run_task(b);
     if (!e && !b.client->last_task().ok) e = task_refused(b, "store", "UID STORE \\Seen");
-    if (!e && b.client->fetch_flags(uid)) e = run_task(b);
+    if (!e && b.client->fetch_flags(uid)) e = co_await run_task(b);
     const bool stored = !e && has_flag(b.client->flags_of(uid), "\\Seen");
-    if (!e) (void)logout(b);
+    if (!e) (void)co_await logout(b);
     pump_->remove(*b.session);
-    if (e) return e;
+    if (e) co_return e;
     if (!stored) {
       deps_.report.warnings.push_back("the second session could not mark the message read");
       deps_.report.add_step("imap.devices", 0, "\\Seen could not be set", false);
-      return {};
+      co_return Error{};
     }
     if (!a_.client->fetch_flags(uid))
-      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    if (Error fe = run_task(a_)) return fe;
+      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error fe = co_await run_task(a_)) co_return fe;
     if (!has_flag(a_.client->flags_of(uid), "\\Seen")) {
       deps_.report.warnings.push_back(
           "read state did not sync: a second session marked the message read, the first does "
           "not see \\Seen");
       deps_.report.add_step("imap.devices", 0, "read state NOT synchronised", false);
-      return {};
+      co_return Error{};
     }
     deps_.report.add_step("imap.devices", 0,
                           "marked read in a second session, seen as read in the first");
-    return {};
+    co_return Error{};
   }
 
-  Error check_folders() {
+  Task<Error> check_folders() {
     if (!a_.client->list_folders())
-      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    if (Error e = run_task(a_)) return e;
-    if (!a_.client->last_task().ok) return task_refused("list", "LIST");
+      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error e = co_await run_task(a_)) co_return e;
+    if (!a_.client->last_task().ok) co_return task_refused("list", "LIST");
     FolderMap map = map_folders(a_.client->folders());
     std::string detail;
     for (const FolderRole& r : map.roles) {
@@ -312,13 +321,13 @@ class ImapReadback final : public Readback {
     for (const std::string& w : map.warnings)
       deps_.report.warnings.push_back(w);
     deps_.report.add_step("imap.folders", 0, detail);
-    return {};
+    co_return Error{};
   }
 
-  Error cleanup(std::uint32_t uid) {
+  Task<Error> cleanup(std::uint32_t uid) {
     if (!a_.client->delete_uid(uid))
-      return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    if (Error e = run_task(a_)) return e;
+      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (Error e = co_await run_task(a_)) co_return e;
     switch (a_.client->delete_outcome()) {
       case ImapDeleteOutcome::expunged:
         deps_.report.add_step(
@@ -339,15 +348,15 @@ class ImapReadback final : public Readback {
         deps_.report.warnings.push_back("could not remove the test message: " +
                                         a_.client->last_task().server_says);
     }
-    return {};
+    co_return Error{};
   }
 
-  Error logout(ImapLink& link) {
-    if (!link.client->ready()) return {};
+  Task<Error> logout(ImapLink& link) {
+    if (!link.client->ready()) co_return Error{};
     link.client->logout();
-    pump_->run_until([&] { return link.session->finished(); });
-    if (link.failed()) return link.error();
-    return {};
+    co_await pump_->until([&] { return link.session->finished(); });
+    if (link.failed()) co_return link.error();
+    co_return Error{};
   }
 
   ReadbackDeps deps_;

@@ -29,33 +29,34 @@ class Pop3Readback final : public Readback {
   bool settled() const override { return true; }
   Error setup_error() const override { return {}; }
 
-  Error dry_run(Pump& pump, StopAfter stop) override {
+  Task<Error> dry_run(Pump& pump, StopAfter stop) override {
     Visit v(*this, pump);
     v.session.stop_at(session_stop(stop));
-    pump.run_until([&] { return v.session.finished() || v.client.idle(); });
-    if (v.failed()) return v.session.error();
-    return v.client.idle() ? v.quit() : Error{};  // logged in only with --stop-after auth
+    co_await pump.until([&] { return v.session.finished() || v.client.idle(); });
+    if (v.failed()) co_return v.session.error();
+    if (!v.client.idle()) co_return Error{};
+    co_return co_await v.quit();  // logged in only with --stop-after auth
   }
 
-  Error complete(Pump& pump, const Expected& expected, RunResult& result) override {
+  Task<Error> complete(Pump& pump, const Expected& expected, RunResult& result) override {
     const Millis deadline = expected.accepted_at + deps_.config.delivery_timeout;
     for (unsigned n = 0;; ++n) {
       bool found = false;
-      if (Error e = visit(pump, expected, result, n, found)) return e;
-      if (found || expected.token.empty()) return {};
+      if (Error e = co_await visit(pump, expected, result, n, found)) co_return e;
+      if (found || expected.token.empty()) co_return Error{};
       Millis now = monotonic_ms();
       if (now >= deadline) break;
       if (deps_.config.on_progress)
         deps_.config.on_progress(
             "waiting for the message: " + seconds_text(now - expected.accepted_at) + ", visit " +
             std::to_string(n + 1));
-      pump.run_until([] { return false; }, std::min(deadline, now + poll_gap(n)));
+      co_await pump.until([] { return false; }, std::min(deadline, now + poll_gap(n)));
     }
-    return not_delivered_error(deps_.config, expected, "pop3.arrival");
+    co_return not_delivered_error(deps_.config, expected, "pop3.arrival");
   }
 
  private:
-  // One POP3 connection: client and session together, removed from the pump when done.
+  // One POP3 connection: client and session together (the session leaves the pump with it).
   struct Visit {
     Pop3Client client;
     Session session;
@@ -68,21 +69,20 @@ class Pop3Readback final : public Readback {
           pump(p) {
       pump.add(session);
     }
-    ~Visit() { pump.remove(session); }
     bool failed() const { return session.phase() == Session::Phase::failed; }
     // Runs until the queued tasks are done.
-    Error settle() {
-      pump.run_until([&] { return session.finished() || client.idle(); });
-      if (failed()) return session.error();
+    Task<Error> settle() {
+      co_await pump.until([&] { return session.finished() || client.idle(); });
+      if (failed()) co_return session.error();
       if (!client.idle())
-        return make_error(Category::protocol, "pop3.closed", "the POP3 session ended early");
-      return {};
+        co_return make_error(Category::protocol, "pop3.closed", "the POP3 session ended early");
+      co_return Error{};
     }
     // QUIT, which also commits any DELE of this session.
-    Error quit() {
+    Task<Error> quit() {
       client.quit();
-      pump.run_until([&] { return session.finished(); });
-      return failed() ? session.error() : Error{};
+      co_await pump.until([&] { return session.finished(); });
+      co_return failed() ? session.error() : Error{};
     }
   };
 
@@ -98,16 +98,17 @@ class Pop3Readback final : public Readback {
   }
 
   // Logs in, scans the newest messages for the token; when found, verifies, cleans up, quits.
-  Error visit(Pump& pump, const Expected& expected, RunResult& result, unsigned n, bool& found) {
+  Task<Error> visit(Pump& pump, const Expected& expected, RunResult& result, unsigned n,
+                    bool& found) {
     Visit v(*this, pump);
-    if (Error e = v.settle()) return e;
+    if (Error e = co_await v.settle()) co_return e;
     const std::uint32_t count = v.client.message_count();
     if (!expected.token.empty() && count > 0) {
       v.client.find_token(expected.token, count > kScanWindow ? count - kScanWindow + 1 : 1);
-      if (Error e = v.settle()) return e;
+      if (Error e = co_await v.settle()) co_return e;
       found = v.client.found().has_value();
     }
-    if (!found) return v.quit();
+    if (!found) co_return co_await v.quit();
     const std::uint32_t number = *v.client.found();
     const double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
     result.delivery_ms = ms;
@@ -115,23 +116,23 @@ class Pop3Readback final : public Readback {
     std::snprintf(buf, sizeof buf, "seen %.1f ms after SMTP accepted, message %u, visit #%u", ms,
                   number, n + 1);
     deps_.report.add_step("pop3.arrival", 0, deps_.config.send ? buf : "found");
-    if (Error e = verify(v, number, expected)) return e;
+    if (Error e = co_await verify(v, number, expected)) co_return e;
     deps_.report.add_step("pop3.devices", 0,
                           "POP3 does not synchronise read state between devices (use IMAP for "
                           "that)");
     const bool cleanup = deps_.config.send && !deps_.config.keep;
     if (cleanup) v.client.dele(number);
-    if (Error e = v.quit()) return e;
+    if (Error e = co_await v.quit()) co_return e;
     if (cleanup)
       deps_.report.add_step("pop3.cleanup", 0,
                             "deleted message " + std::to_string(number) + " (only this one)");
-    return {};
+    co_return Error{};
   }
 
-  Error verify(Visit& v, std::uint32_t number, const Expected& expected) {
+  Task<Error> verify(Visit& v, std::uint32_t number, const Expected& expected) {
     std::int64_t start = monotonic_us();
     v.client.retrieve(number);
-    if (Error e = v.settle()) return e;
+    if (Error e = co_await v.settle()) co_return e;
     const Pop3Message& m = v.client.retrieved();
     Error e;
     if (m.token != expected.token) {
@@ -145,11 +146,11 @@ class Pop3Readback final : public Readback {
     }
     if (e) {
       e.step = "pop3.verify";
-      return e;
+      co_return e;
     }
     deps_.report.add_step("pop3.verify", ms_since(start),
                           "token and body intact, " + std::to_string(m.size) + " bytes");
-    return {};
+    co_return Error{};
   }
 
   ReadbackDeps deps_;

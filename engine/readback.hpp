@@ -1,6 +1,7 @@
 // The receiving half of a run, behind one interface so the plan does not care whether it reads
 // back over IMAP or POP3: start() while SMTP is still sending (IMAP logs in at once), then
 // complete() once the message was accepted: find it, verify it, run the checks, clean up.
+// complete() and dry_run() are coroutines of the plan: they wait on the pump, never block it.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "engine/pump.hpp"
 #include "engine/run.hpp"
+#include "engine/task.hpp"
 
 namespace mv {
 
@@ -34,10 +36,10 @@ class Readback {
   // The failure of the setup, if any.
   virtual Error setup_error() const = 0;
   // Finds, verifies, checks and cleans up. Returns the run's error (none when passed).
-  virtual Error complete(Pump& pump, const Expected& expected, RunResult& result) = 0;
+  virtual Task<Error> complete(Pump& pump, const Expected& expected, RunResult& result) = 0;
   // --stop-after: connects, then stops after connect, TLS or login (logging out cleanly); never
   // selects a mailbox for writing, searches or changes anything. Used instead of start/complete.
-  virtual Error dry_run(Pump& pump, StopAfter stop) = 0;
+  virtual Task<Error> dry_run(Pump& pump, StopAfter stop) = 0;
 };
 
 struct ReadbackDeps {

@@ -81,9 +81,8 @@ void add_port_probe(Error& e, const RunConfig& config, Report& report) {
   }
 }
 
-}  // namespace
-
-RunResult run(const RunConfig& config) {
+// The plan of one run, as a coroutine on a pump it may share with other plans.
+Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   RunResult result;
   Report& report = result.report;
   std::int64_t start = monotonic_us();
@@ -103,11 +102,11 @@ RunResult run(const RunConfig& config) {
 
   Error error;
   auto tls = TlsContext::create(config.tls, error);
-  if (!tls) return finish(std::move(error));
+  if (!tls) co_return finish(std::move(error));
   std::unique_ptr<Trace> trace;
   if (!config.trace_path.empty()) {
     trace = Trace::open(config.trace_path, error);
-    if (!trace) return finish(std::move(error));
+    if (!trace) co_return finish(std::move(error));
   }
 
   Expected expected;
@@ -120,7 +119,7 @@ RunResult run(const RunConfig& config) {
     spec.date = rfc5322_date(std::time(nullptr));
     spec.body_size = config.body_size;
     message = TestMessage::compose(spec, error);
-    if (!message) return finish(std::move(error));
+    if (!message) co_return finish(std::move(error));
     result.message_id = message->message_id();
     result.body_digest = message->body_digest();
     expected.message_id = result.message_id;
@@ -130,7 +129,6 @@ RunResult run(const RunConfig& config) {
   }
   expected.token = result.token;
 
-  Pump pump;
   const bool dry = config.stop_after != StopAfter::nothing;
   std::unique_ptr<Readback> readback;
   if (config.read_back) {
@@ -142,9 +140,9 @@ RunResult run(const RunConfig& config) {
     if (config.receive == Receive::pop3) readback = make_pop3_readback(deps);
 #endif
     if (!readback)  // the minimal profile may leave a protocol out (MAILVERIFY_WITH_IMAP/POP3)
-      return finish(make_error(Category::usage, "usage.protocol_not_built",
-                               std::string(config.receive == Receive::imap ? "IMAP" : "POP3") +
-                                   " read-back is not compiled into this build"));
+      co_return finish(make_error(Category::usage, "usage.protocol_not_built",
+                                  std::string(config.receive == Receive::imap ? "IMAP" : "POP3") +
+                                      " read-back is not compiled into this build"));
     if (!dry) readback->start(pump);  // IMAP logs in while SMTP sends
   }
 
@@ -159,7 +157,7 @@ RunResult run(const RunConfig& config) {
     pump.add(*smtp_session);
   }
 
-  pump.run_until([&] {
+  co_await pump.until([&] {
     if (smtp_session && smtp_session->phase() == Session::Phase::failed) return true;
     bool smtp_settled = !smtp_session || smtp_session->finished();
     bool readback_settled = !readback || dry || readback->settled();
@@ -171,14 +169,48 @@ RunResult run(const RunConfig& config) {
       diagnose(e, context_for(e, config));
       add_port_probe(e, config, report);
     }
-    return finish(std::move(e));
+    co_return finish(std::move(e));
   }
   expected.accepted_at = monotonic_ms();
   if (smtp) result.queue_id = expected.queue_id = smtp->queue_id();
-  if (!readback) return finish(Error{});
-  if (dry) return finish(readback->dry_run(pump, config.stop_after));
-  if (Error e = readback->setup_error()) return finish(std::move(e));
-  return finish(readback->complete(pump, expected, result));
+  if (!readback) co_return finish(Error{});
+  if (dry) co_return finish(co_await readback->dry_run(pump, config.stop_after));
+  if (Error e = readback->setup_error()) co_return finish(std::move(e));
+  co_return finish(co_await readback->complete(pump, expected, result));
+}
+
+Task<void> run_into(Pump& pump, const RunConfig& config, RunResult& result) {
+  result = co_await run_plan(pump, config);
+}
+
+// One lane of run_many(): takes the next config not yet started until none is left.
+Task<void> run_lane(Pump& pump, const std::vector<RunConfig>& configs, std::size_t& next,
+                    std::vector<RunResult>& results) {
+  while (next < configs.size()) {
+    const std::size_t i = next++;
+    results[i] = co_await run_plan(pump, configs[i]);
+  }
+}
+
+}  // namespace
+
+RunResult run(const RunConfig& config) {
+  RunResult result;
+  Pump pump;
+  pump.spawn(run_into(pump, config, result));
+  pump.run();
+  return result;
+}
+
+std::vector<RunResult> run_many(const std::vector<RunConfig>& configs, std::size_t max_concurrent) {
+  std::vector<RunResult> results(configs.size());
+  std::size_t next = 0;
+  Pump pump;
+  const std::size_t lanes = std::min(std::max<std::size_t>(max_concurrent, 1), configs.size());
+  for (std::size_t k = 0; k < lanes; ++k)
+    pump.spawn(run_lane(pump, configs, next, results));
+  pump.run();
+  return results;
 }
 
 Error not_delivered_error(const RunConfig& config, const Expected& expected, const char* step) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/report.hpp"
 #include "engine/session.hpp"
@@ -60,6 +61,11 @@ struct RunResult {
   std::optional<double> delivery_ms;  // SMTP accepted → seen in the mailbox
 };
 
+// One run, on a pump of its own.
 RunResult run(const RunConfig& config);
+
+// Every run in one pump (one poll loop, no threads), at most max_concurrent (at least 1) of them
+// in flight at a time; the results in the order of the configs.
+std::vector<RunResult> run_many(const std::vector<RunConfig>& configs, std::size_t max_concurrent);
 
 }  // namespace mv

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine/clock.hpp"
+#include "engine/pump.hpp"
 
 namespace mv {
 
@@ -33,6 +34,7 @@ Session::Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Convers
       trace_(trace) {}
 
 Session::~Session() {
+  if (pump_) pump_->remove(*this);
   if (stream_) stream_->close();
 }
 

@@ -17,6 +17,8 @@
 
 namespace mv {
 
+class Pump;
+
 struct Endpoint {
   std::string host;
   unsigned port = 0;
@@ -38,7 +40,10 @@ class Session {
   // trace, when given, receives every byte (credentials redacted) and every phase change.
   Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
           Timeouts timeouts, Report& report, Trace* trace = nullptr);
+  // Leaves the pump it was added to.
   ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   enum class Phase { connecting, handshaking, talking, closed, failed };
   Phase phase() const { return phase_; }
@@ -64,6 +69,7 @@ class Session {
   void on_poll(short revents, Millis now);
 
  private:
+  friend class Pump;  // keeps pump_: the pump that drives this session, if any
   void start(Millis now);
   void advance(Millis now);
   bool pump_conversation(Millis now);
@@ -82,6 +88,7 @@ class Session {
   Timeouts timeouts_;
   Report& report_;
   Trace* trace_;
+  Pump* pump_ = nullptr;
 
   Phase phase_ = Phase::connecting;
   StopAt stop_at_ = StopAt::end;

@@ -55,4 +55,13 @@ void print_human(std::ostream& out, const Report& report, const std::string& ver
   if (!e.fix.empty()) out << "  fix:   " << e.fix << "\n";
 }
 
+std::string account_line(const RunConfig& config, const Report& report) {
+  std::string line =
+      (report.ok() ? "OK " : "FAIL ") + config.email + " " + format_ms(report.total_ms);
+  if (!report.ok()) line += " " + report.error.code + ": " + report.error.detail;
+  for (char& c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return line;
+}
+
 }  // namespace mv::tool

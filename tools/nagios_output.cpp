@@ -1,5 +1,6 @@
 #include "tools/nagios_output.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -137,6 +138,38 @@ NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
                          ";" +
                          (t.cert_critical_days ? std::to_string(*t.cert_critical_days) + ":" : ""));
   }
+  return {status, std::string("MAILVERIFY ") + status_word(status) + " - " + plugin_text(text) +
+                      " | " + perf};
+}
+
+NagiosVerdict render_nagios_accounts(const std::vector<NagiosAccount>& accounts, double total_ms) {
+  int worst = kNagiosOk;
+  bool critical = false;
+  std::size_t failed = 0;
+  std::string failures, warnings;
+  for (const NagiosAccount& a : accounts) {
+    const int status = render_nagios(a.config, a.result, a.thresholds).exit_code;
+    critical = critical || status == kNagiosCritical;
+    worst = std::max(worst, status);
+    const Error& e = a.result.report.error;
+    if (e) {
+      ++failed;
+      failures += (failures.empty() ? "" : ", ") + a.config.email + " (" +
+                  (e.step.empty() ? std::string("start") : e.step) + ": " + e.code + ")";
+    } else if (status != kNagiosOk) {
+      warnings += (warnings.empty() ? "" : ", ") + a.config.email;
+    }
+  }
+  const int status = critical ? kNagiosCritical : worst;
+  const std::string n = std::to_string(accounts.size());
+  std::string text;
+  if (failed) text = std::to_string(failed) + " of " + n + " accounts failed: " + failures;
+  if (!warnings.empty()) text += (text.empty() ? "" : "; ") + std::string("warnings: ") + warnings;
+  if (text.empty()) text = "all " + n + " accounts passed";
+  text += " in " + fixed(total_ms, 0) + " ms";
+  const std::string perf = "accounts_ok=" + std::to_string(accounts.size() - failed) + ";;;0;" + n +
+                           " accounts_failed=" + std::to_string(failed) + ";;;0;" + n +
+                           " total_ms=" + fixed(total_ms, 1) + "ms;;;0";
   return {status, std::string("MAILVERIFY ") + status_word(status) + " - " + plugin_text(text) +
                       " | " + perf};
 }

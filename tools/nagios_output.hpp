@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/run.hpp"
 
@@ -33,6 +34,16 @@ struct NagiosVerdict {
 
 NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
                             const NagiosThresholds& thresholds);
+
+// --accounts --nagios: one line for every account. CRITICAL when any account failed (or passed
+// a critical threshold), else the worst of the accounts' own verdicts; perfdata accounts_ok,
+// accounts_failed and total_ms (the whole batch, wall time).
+struct NagiosAccount {
+  const RunConfig& config;
+  const RunResult& result;
+  const NagiosThresholds& thresholds;
+};
+NagiosVerdict render_nagios_accounts(const std::vector<NagiosAccount>& accounts, double total_ms);
 
 // The check could not run (bad command line, no password): UNKNOWN.
 NagiosVerdict nagios_usage_error(const std::string& message);

@@ -1,5 +1,6 @@
 #include "tools/options.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cxxopts.hpp>
 
@@ -180,6 +181,8 @@ cxxopts::Options make_options() {
     ("cert-warning", "warn when a certificate expires in fewer days (default 14; --nagios: WARNING)", cxxopts::value<long>())
     ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<long>())
     ("no-color", "no colour even on a terminal")
+    ("accounts", "check every account of this file at once: one line of options per account, over the options given here (# comments)", cxxopts::value<std::string>())
+    ("concurrency", "with --accounts: how many accounts are checked at the same time", cxxopts::value<unsigned>()->default_value("8"))
     ("h,help", "show this help");
   // clang-format on
   return opts;
@@ -300,7 +303,43 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   }
 }
 
+// --accounts: the file, the concurrency, and the other words as every account's defaults.
+void parse_accounts_request(const std::vector<std::string>& args,
+                            const cxxopts::ParseResult& parsed, CommandLine& cl) {
+  if (!parsed.unmatched().empty()) throw UsageError{"unexpected argument " + parsed.unmatched()[0]};
+  if (parsed.count("json") && parsed.count("nagios"))
+    throw UsageError{"--json and --nagios exclude each other"};
+  if (parsed.count("trace"))
+    throw UsageError{"with --accounts, give --trace per account in the file (one file each)"};
+  AccountsRequest& r = cl.accounts;
+  r.file = parsed["accounts"].as<std::string>();
+  if (r.file.empty()) throw UsageError{"empty --accounts"};
+  const unsigned concurrency = parsed["concurrency"].as<unsigned>();
+  if (concurrency == 0) throw UsageError{"--concurrency takes a number above 0"};
+  r.concurrency = concurrency;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool ours = a == "--accounts" || a == "--concurrency";
+    if (i > 0 && (ours || a.rfind("--accounts=", 0) == 0 || a.rfind("--concurrency=", 0) == 0)) {
+      if (ours) ++i;  // and its value
+      continue;
+    }
+    r.defaults.push_back(a);
+  }
+  cl.action = Action::run_accounts;
+}
+
 }  // namespace
+
+std::optional<OptionShape> option_shape(const std::string& name) {
+  static const cxxopts::Options opts = make_options();
+  for (const cxxopts::HelpOptionDetails& d : opts.group_help("").options) {
+    const bool is_long = std::find(d.l.begin(), d.l.end(), name) != d.l.end();
+    if (!is_long && d.s != name) continue;
+    return OptionShape{d.l.empty() ? d.s : d.l.front(), !d.is_boolean};
+  }
+  return std::nullopt;
+}
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
   CommandLine cl;
@@ -324,6 +363,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       cl.action = Action::list_providers;
       return cl;
     }
+    if (parsed.count("accounts")) {
+      parse_accounts_request(args, parsed, cl);
+      return cl;
+    }
+    if (parsed.count("concurrency")) throw UsageError{"--concurrency goes with --accounts"};
     parse_into(parsed, cl.options);
     cl.action = Action::run;
   } catch (const UsageError& e) {

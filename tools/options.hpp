@@ -40,15 +40,32 @@ struct ToolOptions {
   std::optional<Mechanism> mechanism;         // --auth
 };
 
-enum class Action { run, help, list_providers, usage_error };
+enum class Action { run, run_accounts, help, list_providers, usage_error };
+
+// --accounts FILE: the accounts to check, and the rest of the command line as their defaults.
+struct AccountsRequest {
+  std::string file;
+  std::size_t concurrency = 8;        // --concurrency: runs in flight at once
+  std::vector<std::string> defaults;  // args[0] and every option but --accounts/--concurrency
+};
 
 struct CommandLine {
   Action action = Action::usage_error;
-  ToolOptions options;
+  ToolOptions options;  // with run_accounts: only the output format
+  AccountsRequest accounts;
   std::string text;  // the help text, or the usage error
 };
 
-// args[0] is the program name. Never throws.
+// args[0] is the program name. Never throws. With --accounts, only the options that concern the
+// whole run are checked here; each account's options are parsed once merged (tools/accounts.hpp).
 CommandLine parse_command_line(const std::vector<std::string>& args);
+
+// An option as the command line knows it: its long name ("ipv4" for -4) and whether it takes a
+// value. nullopt: no such option.
+struct OptionShape {
+  std::string name;
+  bool takes_value = false;
+};
+std::optional<OptionShape> option_shape(const std::string& name);
 
 }  // namespace mv::tool

@@ -1,11 +1,15 @@
 // verify-roundtrip: the command line. Parses options, reads the secrets, runs the engine and
-// renders the report in the chosen format (text, --json or --nagios). Thin by design: every rule
-// lives in the module named after it.
+// renders the report in the chosen format (text, --json or --nagios); with --accounts, every
+// account at once in one loop, one line each. Thin by design: every rule lives in the module
+// named after it.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
+#include "engine/clock.hpp"
 #include "engine/run.hpp"
+#include "tools/accounts.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/human_output.hpp"
 #include "tools/identities.hpp"
@@ -31,6 +35,45 @@ int usage_error(OutputFormat format, const std::string& message) {
   return kExitUsage;
 }
 
+// --accounts: results in the file's order once all are done; exit 0 when every account passed,
+// else the highest exit code (--nagios: the summary's plugin status).
+int run_accounts(const CommandLine& cl) {
+  const OutputFormat format = cl.options.format;
+  std::vector<Account> accounts;
+  if (std::string err = prepare_accounts(cl.accounts, accounts); !err.empty())
+    return usage_error(format, err);
+  std::vector<RunConfig> configs;
+  for (const Account& a : accounts) {
+    for (const std::string& w : a.warnings)
+      std::cerr << "warning: " << a.options.config.email << ": " << w << "\n";
+    configs.push_back(a.options.config);
+  }
+  const std::int64_t start = monotonic_us();
+  const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency);
+  const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
+  if (format == OutputFormat::nagios) {
+    std::vector<NagiosAccount> each;
+    for (std::size_t i = 0; i < accounts.size(); ++i)
+      each.push_back({configs[i], results[i], accounts[i].options.thresholds});
+    NagiosVerdict v = render_nagios_accounts(each, total_ms);
+    std::cout << v.line << "\n";
+    return v.exit_code;
+  }
+  int worst = kExitOk;
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    const int exit_code = exit_code_for(results[i].report.error);
+    worst = std::max(worst, exit_code);
+    if (format == OutputFormat::json) {
+      std::cout << render_json({configs[i], results[i], accounts[i].options.preset,
+                                accounts[i].warnings, exit_code})
+                << "\n";
+    } else {
+      std::cout << account_line(configs[i], results[i].report) << "\n";
+    }
+  }
+  return worst;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,6 +88,8 @@ int main(int argc, char** argv) {
       return kExitOk;
     case Action::usage_error:
       return usage_error(o.format, cl.text);
+    case Action::run_accounts:
+      return run_accounts(cl);
     case Action::run:
       break;
   }
