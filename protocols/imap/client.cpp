@@ -339,7 +339,9 @@ struct ImapClient::Impl final : LiteralSink {
       bool truncated = false;
       mailbox.permanent_flags = split_imap_atoms(a, opt.limits.max_capabilities, truncated);
     } else if (code.name == "ALERT") {
-      event("imap.alert", sanitize_server_text(text));
+      // An alert from before a STARTTLS upgrade may be a man in the middle's text: never show it.
+      if (opt.tls != TlsMode::starttls || tls_active)
+        event("imap.alert", sanitize_server_text(text));
     }
   }
 

@@ -382,3 +382,73 @@ TEST_CASE("hostile/imap: parenthesised lists nested past the limit are a protoco
   CHECK_FALSE(s.wire().saw("UID FETCH"));
   CHECK(s.script_error().empty());
 }
+
+namespace {
+
+TEST_CASE("hostile/imap: pre-TLS untagged data leaves no trace after STARTTLS") {
+  Pki k;
+  HostileServer s([&](Peer& p) {
+    p.send("* OK hostile IMAP ready\r\n");
+    std::string tag = p.expect_imap("CAPABILITY");
+    // Everything here comes before TLS: a man in the middle could have written it.
+    p.send(
+        "* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR\r\n* 99 EXISTS\r\n"
+        "* OK [ALERT] pre-TLS alert: log in at evil.example\r\n* LIST () \"/\" EvilFolder\r\n"
+        "* 7 FETCH (FLAGS (\\Seen))\r\n" +
+        tag + " OK done\r\n");
+    tag = p.expect_imap("STARTTLS");
+    p.send(tag + " OK Begin TLS negotiation now\r\n");
+    if (!p.start_tls(k.pki.cert_file, k.pki.key_file)) p.abort("server TLS handshake failed");
+    tag = p.expect_imap("CAPABILITY");  // asked again: nothing from before TLS is kept
+    p.send("* CAPABILITY IMAP4rev1\r\n" + tag + " OK done\r\n");
+    tag = p.expect_imap("LOGIN");  // not AUTHENTICATE PLAIN with SASL-IR, offered only pre-TLS
+    p.send(tag + " OK logged in\r\n");
+    tag = p.expect_imap("CAPABILITY");  // the login reply carried none
+    p.send("* CAPABILITY IMAP4rev1\r\n" + tag + " OK done\r\n");
+    tag = p.expect_imap("SELECT");
+    p.send("* 1 EXISTS\r\n* OK [UIDVALIDITY 42] ok\r\n" + tag + " OK [READ-WRITE] selected\r\n");
+  });
+  const Timed t = run_timed(imap_config(k.pki.ca_file, s.port()));
+  REQUIRE(s.finish());
+  INFO("script: ", s.script_error(), " / error: ", t.error().code, " ", t.error().detail);
+  CHECK(s.script_error().empty());
+  const std::vector<std::string> sent = commands(s);
+  REQUIRE(sent.size() >= 6);
+  CHECK(sent[2] == "CAPABILITY");
+  CHECK(sent[3] == "LOGIN");
+  CHECK(sent[5] == "SELECT");
+  for (const mv::StepRecord& step : t.result.report.steps) {
+    INFO(step.name, ": ", step.detail);
+    CHECK(step.detail.find("evil.example") == std::string::npos);
+    CHECK(step.detail.find("EvilFolder") == std::string::npos);
+    CHECK(step.detail.find("99") == std::string::npos);
+  }
+  for (const std::string& w : t.result.report.warnings)
+    CHECK(w.find("evil") == std::string::npos);
+  // The script stops answering after SELECT: the run then ends on the idle timeout.
+  CHECK(t.error().code == "net.timeout");
+}
+
+TEST_CASE("hostile/imap: a REFERRAL in the login reply is reported, never followed") {
+  Pki k;
+  HostileServer s(
+      [&](Peer& p) {
+        p.send("* OK hostile IMAP ready\r\n");
+        std::string tag = p.expect_imap("CAPABILITY");
+        p.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n" + tag + " OK done\r\n");
+        tag = p.expect_imap("AUTHENTICATE PLAIN");
+        p.send(tag + " NO [REFERRAL imap://alice@other.example/] log in over there\r\n");
+      },
+      k.pki.cert_file, k.pki.key_file);
+  const Timed t = run_timed(imap_config(k.pki.ca_file, s.port(), TlsMode::implicit));
+  REQUIRE(s.finish());
+  check_error(t, "imap.auth_failed", Category::auth);
+  CHECK(t.error().server_says.find("REFERRAL") != std::string::npos);
+  int connects = 0;
+  for (const mv::StepRecord& step : t.result.report.steps)
+    connects += step.name == "imap.connect";
+  CHECK(connects == 1);  // no second connection, to other.example or anywhere
+  CHECK(commands(s) == Lines{"CAPABILITY", "AUTHENTICATE"});
+}
+
+}  // namespace
