@@ -7,6 +7,7 @@
 #   scripts/fuzz-campaign.sh [SECONDS] [TARGET...]     (default: $FUZZ_SECONDS or 60, all targets)
 #   FUZZ_COVERAGE=1 scripts/fuzz-campaign.sh 60         also llvm-cov line coverage of protocols/
 #   FUZZ_WORK=/tmp/x  (default build-fuzz/campaign)     FUZZ_JOBS=2 (build parallelism)
+#   FUZZ_RUNS=20000 scripts/fuzz-campaign.sh            deterministic smoke run (CI)
 #
 # Exit status: 0 when no target found anything, 1 otherwise. CI: run nightly with 60 s per target
 # (~11 min on 2 cores, build included); the corpus replays run in every ctest (label "fuzz").
@@ -52,6 +53,12 @@ for t in "${TARGETS[@]}"; do
   args=(-max_total_time="$SECONDS_PER_TARGET" -max_len=4096 -timeout=10 -rss_limit_mb=2048
     -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
     -artifact_prefix="$dir/artifacts/")
+  # FUZZ_RUNS=N: a deterministic smoke run instead (one process, fixed seed, N inputs), as in CI:
+  # the same binary and corpus always take the same path, so a CI failure is a reproducible one.
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    args=(-runs="$FUZZ_RUNS" -seed=1 -max_len=4096 -timeout=10 -rss_limit_mb=2048
+      -artifact_prefix="$dir/artifacts/")
+  fi
   [ -n "$dict" ] && args+=(-dict="$dict")
   # libFuzzer exits non-zero on a finding; the log tells which.
   "$BUILD/fuzz/$t" "${args[@]}" "$dir/corpus" >"$dir/log" 2>&1 || true

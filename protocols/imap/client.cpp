@@ -363,6 +363,11 @@ struct ImapClient::Impl final : LiteralSink {
       fail(Category::protocol, "imap.unexpected_continuation", "a '+' with no command in flight");
       return;
     }
+    if (out_pos < out.size()) {  // see handle_tagged: a '+' for bytes not yet sent
+      fail(Category::protocol, "imap.unexpected_response",
+           "the server answered a command before it was sent", r.text);
+      return;
+    }
     if (!pending_parts.empty()) {
       out += pending_parts.front();
       pending_parts.erase(pending_parts.begin());
@@ -507,6 +512,14 @@ struct ImapClient::Impl final : LiteralSink {
   }
 
   void handle_tagged(const ImapResponse& r) {
+    // The server cannot answer bytes it has not received: a reply while the command is still in
+    // our output is out of turn (a forged or injected reply). Acting on it would, after STARTTLS,
+    // start TLS with the command still unsent (found by fuzz_imap_session).
+    if (out_pos < out.size()) {
+      fail(Category::protocol, "imap.unexpected_response",
+           "the server answered a command before it was sent", status_text(r));
+      return;
+    }
     if (tag.empty() || r.tag != tag) {
       fail(Category::protocol, "imap.unknown_tag",
            "a tagged reply for a command this client did not send", status_text(r));

@@ -602,3 +602,21 @@ TEST_CASE("imap/client: logout, BYE mid-session, EOF") {
     CHECK(t.client.error().detail.find("middle") != std::string::npos);
   }
 }
+
+namespace mv {
+TEST_CASE("imap/client: a reply to a command still in the output is out of turn, never acted on") {
+  // Found by fuzz_imap_session: the STARTTLS OK in the same segment as the greeting made the client
+  // want TLS while "STARTTLS" was still unsent.
+  ImapOptions o;
+  o.tls = TlsMode::starttls;
+  o.credentials.user = "alice@example.com";
+  o.credentials.secret = "s3cret";
+  o.tag_seed = 7;
+  ImapClient c(o);
+  const std::string tag = ImapTagGenerator(7).next();
+  c.on_bytes("* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n" + tag + " OK Begin TLS\r\n");
+  CHECK(c.error().code == "imap.unexpected_response");
+  CHECK_FALSE(c.wants_tls());
+  CHECK(c.output().empty());
+}
+}  // namespace mv
