@@ -1,20 +1,12 @@
 #include "engine/diagnosis.hpp"
+#include "protocols/common/ascii.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 namespace mv {
 
 namespace {
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  });
-  return it != hay.end();
-}
 
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
@@ -31,22 +23,22 @@ struct Diagnosis {
 
 // Microsoft (and others) refusing a password by policy rather than because it is wrong.
 bool basic_auth_disabled(std::string_view words) {
-  return contains_ci(words, "basic authentication is disabled") ||
-         contains_ci(words, "BasicAuthBlocked") || contains_ci(words, "5.7.139") ||
-         contains_ci(words, "SmtpClientAuthentication is disabled") ||
-         contains_ci(words, "5.7.30") || contains_ci(words, "security defaults");
+  return icontains(words, "basic authentication is disabled") ||
+         icontains(words, "BasicAuthBlocked") || icontains(words, "5.7.139") ||
+         icontains(words, "SmtpClientAuthentication is disabled") || icontains(words, "5.7.30") ||
+         icontains(words, "security defaults");
 }
 
 Diagnosis auth_failure(const Error& e, const DiagnosisContext& c) {
   std::string_view words = e.server_says;
-  if (contains_ci(words, "SmtpClientAuthentication is disabled")) {
+  if (icontains(words, "SmtpClientAuthentication is disabled")) {
     return {
         "SMTP AUTH (authenticated client submission) is switched off for this mailbox or "
         "the whole tenant",
         "an Exchange admin must enable Authenticated SMTP for the mailbox (or the tenant), or "
         "use OAuth2 (--auth XOAUTH2)"};
   }
-  if (contains_ci(words, "security defaults")) {
+  if (icontains(words, "security defaults")) {
     return {"the tenant's Security Defaults block basic authentication",
             "use OAuth2 (--auth XOAUTH2), or ask the admin to adjust Security Defaults"};
   }
@@ -57,7 +49,7 @@ Diagnosis auth_failure(const Error& e, const DiagnosisContext& c) {
         "use OAuth2 (--auth XOAUTH2 with --oauth2-token-cmd), or an app password where the "
         "provider still allows one"};
   }
-  if (contains_ci(words, "5.7.57")) {
+  if (icontains(words, "5.7.57")) {
     return {"the server requires an authenticated sender for this message",
             "authenticate before sending (give --user and a password or token)"};
   }
@@ -69,12 +61,12 @@ Diagnosis auth_failure(const Error& e, const DiagnosisContext& c) {
     return {"the user name \"" + c.user + "\" has no domain; most providers want the full address",
             "use your full email address as the user name"};
   }
-  if (contains_ci(words, "application-specific password") || contains_ci(words, "app password") ||
-      contains_ci(words, "two-step") || contains_ci(words, "534-5.7.9")) {
+  if (icontains(words, "application-specific password") || icontains(words, "app password") ||
+      icontains(words, "two-step") || icontains(words, "534-5.7.9")) {
     return {"the account uses two-step verification and needs an app password",
             "create an app password in the account's security settings and use it"};
   }
-  if (contains_ci(words, "IMAP") && contains_ci(words, "disabled")) {
+  if (icontains(words, "IMAP") && icontains(words, "disabled")) {
     return {"IMAP access is switched off for this account",
             "enable IMAP (or POP) access in the account's settings"};
   }
@@ -165,10 +157,10 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
     return {"the message is larger than the server's SIZE limit",
             "send a smaller test message (--body-size)"};
   if (code == "smtp.rcpt_rejected" || code == "smtp.mail_rejected") {
-    if (contains_ci(e.server_says, "5.7.60") || contains_ci(e.server_says, "SendAs"))
+    if (icontains(e.server_says, "5.7.60") || icontains(e.server_says, "SendAs"))
       return {"the account may not send as this address (Send As denied)",
               "send from the account's own address, or get Send As rights"};
-    if (contains_ci(e.server_says, "relay") || contains_ci(e.server_says, "5.7.1"))
+    if (icontains(e.server_says, "relay") || icontains(e.server_says, "5.7.1"))
       return {"the server refused to relay: the sender is not authenticated or not allowed",
               "authenticate (SMTP AUTH) with the account's full address"};
     return {"the server refused the sender or recipient address",

@@ -1,7 +1,7 @@
 #include "engine/folder_map.hpp"
+#include "protocols/common/ascii.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace mv {
 
@@ -25,13 +25,6 @@ const std::vector<RoleSpec>& role_specs() {
        {"Junk", "Junk E-mail", "Junk Email", "Spam", "Bulk Mail", "[Gmail]/Spam"}},
   };
   return specs;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // The folder name without the personal namespace prefix ("INBOX.Sent" → "Sent").

@@ -4,19 +4,11 @@
 #include <cstring>
 
 #include "engine/clock.hpp"
+#include "protocols/common/ascii.hpp"
 
 namespace mv {
 
 namespace {
-
-bool iequals_word(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
 
 // The first n space-separated words of line.
 std::string_view first_words(std::string_view line, int n) {
@@ -75,13 +67,13 @@ std::string Trace::redact(std::string_view line) {
   // SMTP/POP3 "AUTH MECH ...", POP3 "PASS ...", IMAP "tag LOGIN ...", "tag AUTHENTICATE MECH ...".
   std::string_view keep;
   std::string_view w0 = word(line, 0), w1 = word(line, 1);
-  if (iequals_word(w0, "AUTH"))
+  if (iequals(w0, "AUTH"))
     keep = first_words(line, 2);
-  else if (iequals_word(w0, "PASS"))
+  else if (iequals(w0, "PASS"))
     keep = w0;
-  else if (iequals_word(w1, "LOGIN"))
+  else if (iequals(w1, "LOGIN"))
     keep = first_words(line, 2);
-  else if (iequals_word(w1, "AUTHENTICATE"))
+  else if (iequals(w1, "AUTHENTICATE"))
     keep = first_words(line, 3);
   std::string out = escape(keep);
   if (!out.empty()) out += ' ';

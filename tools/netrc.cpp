@@ -1,4 +1,5 @@
 #include "tools/netrc.hpp"
+#include "protocols/common/ascii.hpp"
 
 #include <sys/stat.h>
 
@@ -90,15 +91,6 @@ std::vector<Entry> parse(std::string_view text) {
     }
   }
   return entries;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
 }
 
 }  // namespace

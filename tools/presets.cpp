@@ -1,4 +1,5 @@
 #include "tools/presets.hpp"
+#include "protocols/common/ascii.hpp"
 
 #include <array>
 #include <cctype>
@@ -114,15 +115,6 @@ constexpr std::array kLegacyHosts = {
     LegacyHost{"smtp.live.com", "smtp-mail.outlook.com"},
     LegacyHost{"smtp.hotmail.com", "smtp-mail.outlook.com"},
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 // A country-style suffix: one or two labels of 2 or 3 letters ("com", "fr", "co.uk", "com.au").
 bool country_suffix(std::string_view s) {

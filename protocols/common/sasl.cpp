@@ -1,26 +1,15 @@
 #include "protocols/common/sasl.hpp"
+#include "protocols/common/ascii.hpp"
 
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 
 #include <array>
-#include <cctype>
 #include <utility>
 
 namespace mv {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 constexpr std::array<Mechanism, 5> kAll{Mechanism::plain, Mechanism::login, Mechanism::cram_md5,
                                         Mechanism::xoauth2, Mechanism::oauthbearer};

@@ -2,22 +2,12 @@
 
 #include <cctype>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/base64.hpp"
 
 namespace mv {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return upper(a) == upper(b);
-}
 
 bool atom_safe(std::string_view v) {
   if (v.empty() || iequals(v, "NIL")) return false;
@@ -164,7 +154,7 @@ std::string_view imap_task_name(ImapTask t) {
 }
 
 bool ImapCapabilities::has(std::string_view name) const {
-  std::string u = upper(name);
+  std::string u = ascii_upper(name);
   for (const auto& n : names) {
     if (n == u) return true;
   }
@@ -296,7 +286,7 @@ struct ImapClient::Impl final : LiteralSink {
   void apply_caps(const std::vector<std::string>& names) {
     caps = ImapCapabilities{};
     for (const auto& raw : names) {
-      std::string n = upper(raw);
+      std::string n = ascii_upper(raw);
       if (n == "IMAP4REV1") caps.imap4rev1 = true;
       if (n == "IMAP4REV2") caps.imap4rev2 = true;
       if (n == "STARTTLS") caps.starttls = true;

@@ -1,27 +1,9 @@
 #include "protocols/imap/response.hpp"
-
-#include <cctype>
+#include "protocols/common/ascii.hpp"
 
 namespace mv {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 template <typename T>
 bool parse_number(std::string_view s, T max, T& out) {
@@ -38,7 +20,7 @@ bool parse_number(std::string_view s, T max, T& out) {
 }
 
 bool is_body_item(std::string_view name) {
-  std::string u = upper(name);
+  std::string u = ascii_upper(name);
   return u.rfind("BODY[", 0) == 0 || u.rfind("BINARY[", 0) == 0 || u == "RFC822" ||
          u == "RFC822.TEXT" || u == "RFC822.HEADER";
 }
@@ -184,7 +166,7 @@ class Lexer {
       ImapCode code;
       std::string name;
       if (!atom(name, true)) return false;
-      code.name = upper(name);
+      code.name = ascii_upper(name);
       if (eat(' ')) {
         std::size_t start = pos_;
         int depth = 0;
@@ -232,7 +214,7 @@ class Lexer {
 };
 
 std::optional<ImapStatus> status_from(std::string_view word) {
-  std::string u = upper(word);
+  std::string u = ascii_upper(word);
   if (u == "OK") return ImapStatus::ok;
   if (u == "NO") return ImapStatus::no;
   if (u == "BAD") return ImapStatus::bad;
@@ -248,7 +230,7 @@ bool parse_fetch(Lexer& lx, std::uint32_t seq, LiteralSink* sink, ImapFetch& f) 
     const Value& name = list.items[i];
     const Value& v = list.items[i + 1];
     if (name.type != Value::Type::atom) return lx.fail("FETCH item name is not an atom");
-    std::string n = upper(name.text);
+    std::string n = ascii_upper(name.text);
     if (n == "UID") {
       std::uint32_t uid = 0;
       if (v.type != Value::Type::atom || !parse_number<std::uint32_t>(v.text, UINT32_MAX, uid)) {
@@ -396,13 +378,13 @@ bool parse_imap_response(std::string_view line, const Limits& limits, LiteralSin
       r.number = n;
       std::string kw;
       if (!lx.eat(' ') || !lx.atom(kw)) return failed("expected a keyword after the number");
-      r.keyword = upper(kw);
+      r.keyword = ascii_upper(kw);
       if (r.keyword == "FETCH") {
         if (!lx.eat(' ') || !parse_fetch(lx, n, sink, r.fetch)) return failed("bad FETCH");
       }
       return true;
     }
-    r.keyword = upper(first);
+    r.keyword = ascii_upper(first);
     if (auto st = status_from(first)) {
       if (*st != ImapStatus::ok && *st != ImapStatus::no && *st != ImapStatus::bad &&
           *st != ImapStatus::bye && *st != ImapStatus::preauth)

@@ -1,4 +1,5 @@
 #include "protocols/pop3/reply.hpp"
+#include "protocols/common/ascii.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -9,13 +10,6 @@ namespace {
 bool starts_with_word(std::string_view line, std::string_view word) {
   return line.substr(0, word.size()) == word &&
          (line.size() == word.size() || line[word.size()] == ' ');
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
 }
 
 // Splits at runs of spaces.

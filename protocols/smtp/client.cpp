@@ -3,10 +3,10 @@
 #include <mbedtls/platform_util.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/base64.hpp"
 
 namespace mv {
@@ -18,16 +18,9 @@ constexpr std::string_view kInjection =
     "plaintext bytes followed the server's STARTTLS reply (command injection); refusing to "
     "continue";
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::size_t ifind(std::string_view hay, std::string_view needle) {
-  const std::string h = upper(hay);
-  return h.find(upper(needle));
+  const std::string h = ascii_upper(hay);
+  return h.find(ascii_upper(needle));
 }
 
 // Splits on spaces, dropping empty tokens.
@@ -311,7 +304,7 @@ bool SmtpClient::parse_ehlo(const SmtpReply& reply) {
   std::size_t count = 0;
   auto add_auth = [&](std::string_view name) {
     ++count;
-    const std::string up = upper(name);
+    const std::string up = ascii_upper(name);
     if (std::find(caps.auth_names.begin(), caps.auth_names.end(), up) == caps.auth_names.end()) {
       caps.auth_names.push_back(up);
     }
@@ -325,7 +318,7 @@ bool SmtpClient::parse_ehlo(const SmtpReply& reply) {
     const auto tokens = words(reply.lines[i]);
     if (tokens.empty()) continue;
     ++count;
-    const std::string key = upper(tokens[0]);
+    const std::string key = ascii_upper(tokens[0]);
     if (key == "STARTTLS") {
       caps.starttls = true;
     } else if (key == "PIPELINING") {
