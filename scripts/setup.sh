@@ -19,7 +19,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES=(
-  build-essential cmake g++ clang clang-format
+  build-essential cmake g++ clang clang-format libclang-rt-14-dev
   libmbedtls-dev doctest-dev libcxxopts-dev
   postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
   openssl ca-certificates python3 procps iproute2
