@@ -8,11 +8,14 @@
 
 namespace mv {
 
-constexpr char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
+constexpr char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
+}
 
 inline std::string ascii_upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = ascii_upper(c);
+  for (char& c : out)
+    c = ascii_upper(c);
   return out;
 }
 
@@ -28,9 +31,8 @@ constexpr bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 
 inline bool icontains(std::string_view hay, std::string_view needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-           return ascii_upper(a) == ascii_upper(b);
-         }) != hay.end();
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                     [](char a, char b) { return ascii_upper(a) == ascii_upper(b); }) != hay.end();
 }
 
 }  // namespace mv
