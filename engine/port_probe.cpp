@@ -1,47 +1,59 @@
 #include "engine/port_probe.hpp"
 
-#include <poll.h>
-
 #include <memory>
-
-#include "engine/clock.hpp"
 
 namespace mv {
 
-std::vector<PortProbe> probe_ports(const std::string& host, const std::vector<unsigned>& ports,
-                                   Family family, Millis timeout) {
-  std::vector<PortProbe> results;
-  std::vector<std::unique_ptr<Connector>> connectors;
+namespace {
+
+// A probe session stops right after connect (Session::StopAt::connect), so its conversation is
+// never asked anything; this one says nothing.
+class NoConversation final : public Conversation {
+ public:
+  void on_bytes(std::string_view) override {}
+  void on_eof() override {}
+  std::string_view output() override { return {}; }
+  void consume(std::size_t) override {}
+  bool wants_tls() const override { return false; }
+  void on_tls_ready() override {}
+  std::optional<Event> next_event() override { return std::nullopt; }
+  bool done() const override { return true; }
+  const Error& error() const override { return error_; }
+
+ private:
+  Error error_;
+};
+
+}  // namespace
+
+Task<std::vector<PortProbe>> probe_ports(Pump& pump, TlsContext& tls, Endpoint base,
+                                         std::vector<unsigned> ports, Millis timeout) {
+  NoConversation silent;
+  Report scratch;  // the probes' own steps; the caller reports the summary
+  Timeouts timeouts;
+  timeouts.connect = timeout;
+  std::vector<std::unique_ptr<Session>> sessions;
   for (unsigned port : ports) {
-    results.push_back({port, false, "timed out"});
-    connectors.push_back(std::make_unique<Connector>(host, port, family));
+    Endpoint e = base;
+    e.port = port;
+    sessions.push_back(
+        std::make_unique<Session>("probe", e, tls, silent, timeouts, scratch, nullptr));
+    sessions.back()->stop_at(Session::StopAt::connect);
+    pump.add(*sessions.back());
   }
-  const Millis deadline = monotonic_ms() + timeout;
-  for (;;) {
-    std::vector<pollfd> fds;
-    std::vector<std::size_t> index;
-    for (std::size_t i = 0; i < connectors.size(); ++i) {
-      Connector& c = *connectors[i];
-      if (c.status() != Connector::Status::in_progress) continue;
-      fds.push_back({c.fd(), POLLOUT, 0});
-      index.push_back(i);
-    }
-    Millis left = deadline - monotonic_ms();
-    if (fds.empty() || left <= 0) break;
-    if (::poll(fds.data(), fds.size(), static_cast<int>(left)) <= 0) continue;
-    for (std::size_t k = 0; k < fds.size(); ++k)
-      if (fds[k].revents != 0) connectors[index[k]]->on_writable();
+  co_await pump.until([&] {
+    for (const auto& s : sessions)
+      if (!s->finished()) return false;
+    return true;
+  });
+  std::vector<PortProbe> results;
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    const Session& s = *sessions[i];
+    PortProbe p{ports[i], s.phase() == Session::Phase::closed, "accepts connections"};
+    if (!p.open) p.detail = s.error().code == "net.refused" ? "refused" : s.error().detail;
+    results.push_back(std::move(p));
   }
-  for (std::size_t i = 0; i < connectors.size(); ++i) {
-    Connector& c = *connectors[i];
-    if (c.status() == Connector::Status::connected) {
-      results[i].open = true;
-      results[i].detail = "accepts connections";
-    } else if (c.status() == Connector::Status::failed) {
-      results[i].detail = c.error().code == "net.refused" ? "refused" : c.error().detail;
-    }
-  }
-  return results;
+  co_return results;
 }
 
 }  // namespace mv

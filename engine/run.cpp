@@ -60,12 +60,13 @@ SmtpOptions smtp_options(const RunConfig& config, MessageSource* message) {
 }
 
 // "587 is blocked; 465 answers": the other submission ports, probed at once, into the fix.
-void add_port_probe(Error& e, const RunConfig& config, Report& report) {
+Task<void> add_port_probe(Pump& pump, TlsContext& tls, Error& e, const RunConfig& config,
+                          Report& report) {
   std::vector<unsigned> ports;
   for (unsigned p : {465u, 587u, 25u})
     if (p != config.smtp.endpoint.port) ports.push_back(p);
-  auto probes = probe_ports(config.smtp.endpoint.host, ports, config.smtp.endpoint.family,
-                            std::min<Millis>(config.timeouts.connect, 3000));
+  const std::vector<PortProbe> probes = co_await probe_ports(
+      pump, tls, config.smtp.endpoint, ports, std::min<Millis>(config.timeouts.connect, 3000));
   std::string detail, open;
   for (const PortProbe& p : probes) {
     if (!detail.empty()) detail += "; ";
@@ -167,7 +168,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
     Error e = smtp_session->error();
     if (config.probe_ports && e.step == "smtp.connect" && e.code != "net.dns") {
       diagnose(e, context_for(e, config));
-      add_port_probe(e, config, report);
+      co_await add_port_probe(pump, *tls, e, config, report);
     }
     co_return finish(std::move(e));
   }

@@ -167,7 +167,6 @@ void Session::on_poll(short revents, Millis now) {
       if (st == Connector::Status::failed) {
         Error e = connector_->error();
         e.step = prefix_ + ".connect";
-        if (!connector_->attempts().empty()) e.detail += " (" + connector_->attempts() + ")";
         fail(std::move(e));
         return;
       }

@@ -25,6 +25,11 @@ struct Listener {
   }
   ~Listener() { ::close(fd); }
 };
+
+Task<void> probe_into(Pump& pump, TlsContext& tls, Endpoint base, std::vector<unsigned> ports,
+                      std::vector<PortProbe>& out) {
+  out = co_await probe_ports(pump, tls, base, std::move(ports), 2000);
+}
 }  // namespace
 
 TEST_CASE("port_probe: an open and a closed port are told apart, in the order asked") {
@@ -34,7 +39,16 @@ TEST_CASE("port_probe: an open and a closed port are told apart, in the order as
     Listener gone;
     closed = gone.port;
   }
-  auto probes = probe_ports("127.0.0.1", {closed, open.port}, Family::ipv4, 2000);
+  Error error;
+  auto tls = TlsContext::create({}, error);
+  REQUIRE(tls);
+  Endpoint base;
+  base.host = "127.0.0.1";
+  base.family = Family::ipv4;
+  std::vector<PortProbe> probes;
+  Pump pump;
+  pump.spawn(probe_into(pump, *tls, base, {closed, open.port}, probes));
+  pump.run();
   REQUIRE(probes.size() == 2);
   CHECK(probes[0].port == closed);
   CHECK_FALSE(probes[0].open);
