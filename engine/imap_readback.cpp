@@ -43,9 +43,7 @@ struct ImapLink {
     ImapOptions o;
     o.tls = deps.config.incoming.endpoint.tls;
     o.allow_plaintext = deps.config.allow_plaintext;
-    if (deps.config.incoming.credentials) o.credentials = *deps.config.incoming.credentials;
-    o.credentials.host = deps.config.incoming.endpoint.host;
-    o.credentials.port = deps.config.incoming.endpoint.port;
+    o.credentials = incoming_credentials(deps.config);
     o.mechanism = deps.config.incoming.mechanism;
     o.mailbox = mailbox;
     o.tag_seed = random_u64();

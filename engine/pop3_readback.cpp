@@ -90,9 +90,7 @@ class Pop3Readback final : public Readback {
     Pop3Options o;
     o.tls = deps_.config.incoming.endpoint.tls;
     o.allow_plaintext = deps_.config.allow_plaintext;
-    if (deps_.config.incoming.credentials) o.credentials = *deps_.config.incoming.credentials;
-    o.credentials.host = deps_.config.incoming.endpoint.host;
-    o.credentials.port = deps_.config.incoming.endpoint.port;
+    o.credentials = incoming_credentials(deps_.config);
     o.mechanism = deps_.config.incoming.mechanism;
     return o;
   }

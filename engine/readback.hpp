@@ -23,6 +23,9 @@ struct Expected {
   std::string queue_id;     // what the SMTP server called it, for "not delivered" reports
 };
 
+// The mailbox login's credentials, with the host and port OAUTHBEARER names.
+Credentials incoming_credentials(const RunConfig& config);
+
 // "Not delivered" in one shared wording, saying what SMTP did with the message.
 Error not_delivered_error(const RunConfig& config, const Expected& expected, const char* step);
 

@@ -214,6 +214,13 @@ std::vector<RunResult> run_many(const std::vector<RunConfig>& configs, std::size
   return results;
 }
 
+Credentials incoming_credentials(const RunConfig& config) {
+  Credentials c = config.incoming.credentials.value_or(Credentials{});
+  c.host = config.incoming.endpoint.host;
+  c.port = config.incoming.endpoint.port;
+  return c;
+}
+
 Error not_delivered_error(const RunConfig& config, const Expected& expected, const char* step) {
   std::string detail =
       "the message did not arrive within " + std::to_string(config.delivery_timeout / 1000) + " s";

@@ -48,18 +48,10 @@ Trace::~Trace() {
 }
 
 std::string Trace::escape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c >= 0x20 && c != 0x7f) || c == '\t') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
+  for (unsigned char c : text)
+    append_escaped(out, c, /*keep_tab=*/true);
   return out;
 }
 

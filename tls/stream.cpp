@@ -1,6 +1,5 @@
 #include "tls/stream.hpp"
 
-#include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
@@ -19,12 +18,6 @@
 namespace mv {
 
 namespace {
-
-std::string mbedtls_message(int ret) {
-  char buf[160];
-  mbedtls_strerror(ret, buf, sizeof buf);
-  return buf;
-}
 
 // How many of the first bytes received during the handshake are kept, to recognise (and quote)
 // a plaintext answer: mbedTLS consumes the record header before it fails, so a later MSG_PEEK

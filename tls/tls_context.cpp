@@ -15,13 +15,13 @@
 
 namespace mv {
 
-namespace {
-
 std::string mbedtls_message(int ret) {
   char buf[160];
   mbedtls_strerror(ret, buf, sizeof buf);
   return buf;
 }
+
+namespace {
 
 // Fast key exchange first (see notes: the default order cost ~50 ms per handshake), then the
 // curves real servers' certificates use, because 2.28 also checks the peer key against this list.

@@ -23,6 +23,9 @@ struct TlsContextOptions {
   bool verify = true;   // false only on the user's explicit --insecure
 };
 
+// mbedTLS's own words for an error code, for error details.
+std::string mbedtls_message(int ret);
+
 class TlsContext {
  public:
   // The bundle used when TlsContextOptions::ca_file is empty.

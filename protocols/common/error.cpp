@@ -34,8 +34,18 @@ Error make_error(Category category, std::string code, std::string detail,
   return e;
 }
 
-std::string sanitize_server_text(std::string_view text, size_t max_len) {
+void append_escaped(std::string& out, unsigned char c, bool keep_tab) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if ((c >= 0x20 && c != 0x7f) || (keep_tab && c == '\t')) {
+    out += static_cast<char>(c);
+    return;
+  }
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 0xf];
+}
+
+std::string sanitize_server_text(std::string_view text, size_t max_len) {
   std::string out;
   out.reserve(text.size() < max_len ? text.size() : max_len);
   for (unsigned char c : text) {
@@ -43,13 +53,7 @@ std::string sanitize_server_text(std::string_view text, size_t max_len) {
       out += "...";
       break;
     }
-    if (c >= 0x20 && c != 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
+    append_escaped(out, c);
   }
   return out;
 }

@@ -28,5 +28,7 @@ Error make_error(Category category, std::string code, std::string detail,
 
 // Server text made safe to print: control characters escaped as \xNN, length capped.
 std::string sanitize_server_text(std::string_view text, size_t max_len = 512);
+// Appends c, or "\xNN" when it is a control character (tab too, unless keep_tab).
+void append_escaped(std::string& out, unsigned char c, bool keep_tab = false);
 
 }  // namespace mv
