@@ -1,6 +1,7 @@
 #include "engine/clock.hpp"
 
-#include <chrono>
+#include <time.h>
+
 #include <cstdio>
 
 namespace mv {
@@ -9,9 +10,12 @@ Millis monotonic_ms() {
   return monotonic_us() / 1000;
 }
 
+// clock_gettime rather than <chrono>: in C++20 <chrono> drags in the iostream and locale headers,
+// which the minimal profile (musl, no iostreams) leaves out.
 std::int64_t monotonic_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return std::int64_t{now.tv_sec} * 1'000'000 + now.tv_nsec / 1000;
 }
 
 std::string seconds_text(Millis ms) {

@@ -25,15 +25,28 @@ namespace {
 
 // Fast key exchange first (see notes: the default order cost ~50 ms per handshake), then the
 // curves real servers' certificates use, because 2.28 also checks the peer key against this list.
+// Each only where the mbedTLS build has it (the minimal profile's configuration drops P-521).
 #if MBEDTLS_VERSION_NUMBER >= 0x03010000
-const uint16_t kGroups[] = {MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
-                            MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
-                            MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
+#define MV_CURVE(iana, legacy) iana
+const uint16_t kGroups[] = {
 #else
-const mbedtls_ecp_group_id kCurves[] = {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
-                                        MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1,
-                                        MBEDTLS_ECP_DP_NONE};
+#define MV_CURVE(iana, legacy) legacy
+const mbedtls_ecp_group_id kCurves[] = {
 #endif
+#if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED)
+    MV_CURVE(MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_ECP_DP_CURVE25519),
+#endif
+#if defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED)
+    MV_CURVE(MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_ECP_DP_SECP256R1),
+#endif
+#if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED)
+    MV_CURVE(MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_ECP_DP_SECP384R1),
+#endif
+#if defined(MBEDTLS_ECP_DP_SECP521R1_ENABLED)
+    MV_CURVE(MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1, MBEDTLS_ECP_DP_SECP521R1),
+#endif
+    MV_CURVE(MBEDTLS_SSL_IANA_TLS_GROUP_NONE, MBEDTLS_ECP_DP_NONE)};
+#undef MV_CURVE
 
 }  // namespace
 
