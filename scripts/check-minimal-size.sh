@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# Builds the minimal profile (-DMAILVERIFY_MINIMAL=ON: -Os, no exceptions/RTTI, static, sections
-# garbage-collected, stripped) into ${BUILD_DIR:-build-minimal} and fails when the stripped
-# verify-roundtrip-min exceeds the budget.
+# Builds the minimal profile into ${BUILD_DIR:-build-minimal} and fails when the stripped
+# verify-roundtrip-min exceeds its size budget.
 #
-# Budget: the issue asked for 600 KB. With Debian 12's stock archives that cannot be met: the
-# static glibc alone (getaddrinfo pulls in NSS, dlopen, locale and iconv code) is ~950 KiB and
-# Debian's full-configuration mbedTLS 2.28 ~560 KiB (ssl_ciphersuites.c references every cipher);
-# our own code is ~190 KiB. The budget is the measured size (1,822,680 bytes, 2026-11-22) + 5 %.
-# Override with MINIMAL_SIZE_BUDGET=bytes; extra arguments go to cmake (e.g.
-# -DMAILVERIFY_WITH_POP3=OFF).
+# The profile (-DMAILVERIFY_MINIMAL=ON): the engine and tools/minimal only, -Os, no exceptions or
+# RTTI, sections garbage-collected, static, stripped; linked against musl
+# (cmake/musl-toolchain.cmake: static glibc alone is ~950 KiB) and an mbedTLS built from Debian's
+# source package with the profile's own configuration (tools/minimal/mbedtls_config.h: Debian's
+# full-configuration archives cost ~560 KiB, the trimmed build ~120 KiB).
+#
+# Budget: the issue's target is 600 KB (600,000 bytes). The budget is tighter, the measured size
+# (423,464 bytes, 2026-11-22) + 5 %, so growth is noticed long before the target is at risk.
+# Override with MINIMAL_SIZE_BUDGET=bytes; MAILVERIFY_MBEDTLS_SOURCE=DIR uses another mbedTLS
+# tree; extra arguments go to cmake (e.g. -DMAILVERIFY_WITH_POP3=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-minimal}
-BUDGET=${MINIMAL_SIZE_BUDGET:-1913800}
+BUDGET=${MINIMAL_SIZE_BUDGET:-444600}
+MBEDTLS_SOURCE=${MAILVERIFY_MBEDTLS_SOURCE:-$(scripts/fetch-mbedtls-source.sh)}
 
+# A build directory configured with another tool chain cannot be switched over: start afresh.
+if [[ -f $BUILD_DIR/CMakeCache.txt ]] && ! grep -q 'musl-toolchain.cmake' "$BUILD_DIR/CMakeCache.txt"; then
+  rm -rf "$BUILD_DIR"
+fi
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=MinSizeRel -DMAILVERIFY_MINIMAL=ON \
-  -DMAILVERIFY_WERROR=ON "$@" >/dev/null
-# The static getaddrinfo warning from glibc is expected (it needs the same glibc at run time).
-cmake --build "$BUILD_DIR" -j"${JOBS:-2}" 2>&1 | grep -v "statically linked applications\|in function" || true
+  -DMAILVERIFY_WERROR=ON -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/musl-toolchain.cmake" \
+  -DMAILVERIFY_MBEDTLS_SOURCE="$MBEDTLS_SOURCE" "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j"${JOBS:-2}" >/dev/null
 BIN="$BUILD_DIR/verify-roundtrip-min"
 [[ -x "$BIN" ]] || { echo "check-minimal-size: $BIN was not built" >&2; exit 1; }
 

@@ -3,7 +3,9 @@
 #
 # Idempotent and non-interactive. Run as root (uses sudo otherwise).
 # Installs the tool chain (cmake, g++, clang, clang-format), the libraries (mbedTLS, doctest,
-# cxxopts) and the mail servers used by tests/mailstack/mailstack.sh (Postfix, Dovecot).
+# cxxopts) and the mail servers used by tests/mailstack/mailstack.sh (Postfix, Dovecot). For the
+# minimal static profile: musl (its libc) and a deb-src entry, so scripts/fetch-mbedtls-source.sh
+# can fetch Debian's mbedTLS source to build with the profile's own configuration.
 # The system-wide Postfix/Dovecot daemons are NOT started and NOT left running: the test stack
 # runs private instances with their own configuration (see tests/mailstack/mailstack.sh).
 set -euo pipefail
@@ -23,6 +25,7 @@ PACKAGES=(
   libmbedtls-dev doctest-dev libcxxopts-dev
   postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
   openssl ca-certificates python3 procps iproute2
+  musl-tools musl-dev dpkg-dev
 )
 
 # Postfix: "No configuration" so the install neither prompts nor writes /etc/postfix/main.cf.
@@ -41,14 +44,37 @@ fi
 cleanup() { if [[ $created_policy -eq 1 ]]; then rm -f "$POLICY"; fi; }
 trap cleanup EXIT
 
+# deb-src for this release's main archive, security and updates, unless some deb-src is there.
+need_update=0
+if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  # shellcheck disable=SC1091
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:?}")
+  cat >/etc/apt/sources.list.d/mailverify-deb-src.sources <<SOURCES
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $codename $codename-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: $codename-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  need_update=1
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
 done
-if ((${#missing[@]})); then
+if ((${#missing[@]} || need_update)); then
   apt-get update
+fi
+if ((${#missing[@]})); then
   apt-get install -y --no-install-recommends "${missing[@]}"
 else
   echo "setup.sh: all packages already installed"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the minimal profile's binary (built by scripts/check-minimal-size.sh) against the private
+# Postfix + Dovecot of tests/mailstack, started here unless it already runs: round trips over
+# IMAPS and POP3S must pass, and certificate verification and a wrong password must fail with
+# their exit codes. The binary is static musl with a trimmed mbedTLS, so this is where that build
+# proves it still speaks TLS, verifies certificates and resolves names.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BUILD_DIR:-build-minimal}/verify-roundtrip-min
+[[ -x $BIN ]] || { echo "check-minimal-roundtrip: $BIN missing (scripts/check-minimal-size.sh)" >&2; exit 1; }
+
+stack=tests/mailstack/mailstack.sh
+out=$("$stack" start) || { echo "$out" >&2; exit 1; }
+started=1
+case "$out" in *"already running"*) started=0 ;; esac
+cleanup() { if [ "$started" = 1 ]; then "$stack" stop >/dev/null 2>&1 || true; fi; }
+trap cleanup EXIT
+# shellcheck disable=SC1091
+source "${MAILSTACK_DIR:-.mailstack}/env"
+
+failures=0
+# expect EXIT PATTERN DESCRIPTION -- ARGS...: runs the binary, checks its exit code and output.
+expect() {
+  local want=$1 pattern=$2 what=$3
+  shift 4
+  local got=0 output
+  output=$("$BIN" --email "$MAILSTACK_USER1" --host "$MAILSTACK_TLS_NAME" --timeout 20 "$@" 2>&1) || got=$?
+  if [[ $got -eq $want ]] && grep -q -- "$pattern" <<<"$output"; then
+    echo "ok   $what (exit $got)"
+  else
+    echo "FAIL $what: exit $got, wanted $want and output matching '$pattern'; output:" >&2
+    sed 's/^/    /' <<<"$output" >&2
+    failures=$((failures + 1))
+  fi
+}
+
+export MAILVERIFY_PASSWORD="$MAILSTACK_PASS1"
+expect 0 '^PASS token' "587 STARTTLS + IMAPS, full checks" -- \
+  --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT" --cafile "$MAILSTACK_CA"
+expect 0 '^PASS token' "465 implicit TLS + POP3S" -- \
+  --smtp-port "$MAILSTACK_SMTPS_PORT" --smtp-tls implicit --receive pop3 \
+  --in-port "$MAILSTACK_POP3S_PORT" --cafile "$MAILSTACK_CA"
+expect 4 'tls.unknown_ca' "system CA store: the stack's private CA is not trusted" -- \
+  --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT"
+MAILVERIFY_PASSWORD="not-$MAILSTACK_PASS1" expect 5 'refused the user name or password' "wrong password" -- \
+  --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT" --cafile "$MAILSTACK_CA"
+
+if ((failures)); then
+  echo "check-minimal-roundtrip: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "check-minimal-roundtrip: OK"
