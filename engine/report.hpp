@@ -26,6 +26,7 @@ struct TlsFact {
   std::string issuer;
   long days_to_expiry = 0;
   bool verified = false;
+  bool resumed = false;  // abbreviated handshake with a session saved earlier in this run
 };
 
 struct Report {

@@ -19,6 +19,7 @@ std::string describe_tls(const TlsInfo& info) {
   if (!info.issuer.empty()) s += ", issuer " + info.issuer;
   s += ", expires in " + std::to_string(info.days_to_expiry) + " days";
   if (!info.verified) s += " (NOT verified)";
+  if (info.resumed) s += ", session resumed";
   return s;
 }
 }  // namespace
@@ -249,7 +250,7 @@ void Session::handshake(Millis now) {
   const TlsInfo& info = stream_->tls_info();
   report_.add_step(prefix_ + ".tls", elapsed_ms(), describe_tls(info));
   report_.tls.push_back({prefix_, info.version, info.cipher, info.subject, info.issuer,
-                         info.days_to_expiry, info.verified});
+                         info.days_to_expiry, info.verified, info.resumed});
   if (trace_) trace_->note(prefix_, "TLS established: " + describe_tls(stream_->tls_info()));
   if (stop_at_ == StopAt::tls) {
     stream_->close();

@@ -3,6 +3,9 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+#include <mbedtls/ssl_internal.h>  // mbedtls_ssl_handshake_params::resume (see handshake_steps)
+#endif
 #include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
 #include <netinet/in.h>
@@ -56,6 +59,7 @@ struct Stream::Tls {
   int last_errno = 0;       // errno of the last failed socket call, for mapping
   bool want_write = false;  // the last TLS call is blocked on sending
   bool handshake_done = false;
+  bool resumed = false;  // the server took the offered session (seen while the handshake runs)
   bool verify = true;
   std::string first_bytes;  // see kFirstBytesKept
 
@@ -236,7 +240,7 @@ Stream::Handshake Stream::handshake() {
     return Handshake::failed;
   }
   if (tls_active_) return Handshake::done;
-  const int ret = mbedtls_ssl_handshake(&tls_->ssl);
+  const int ret = handshake_steps();
   tls_->want_write = ret == MBEDTLS_ERR_SSL_WANT_WRITE;
   if (ret == MBEDTLS_ERR_SSL_WANT_READ) return Handshake::want_read;
   if (ret == MBEDTLS_ERR_SSL_WANT_WRITE) return Handshake::want_write;
@@ -257,6 +261,23 @@ Stream::Handshake Stream::handshake() {
   setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 #endif
   return Handshake::done;
+}
+
+// mbedtls_ssl_handshake(), one step at a time: whether the server accepted the offered session
+// is known only inside the handshake state, which is freed when the handshake ends.
+int Stream::handshake_steps() {
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+  mbedtls_ssl_context& ssl = tls_->ssl;
+  while (ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
+    const int ret = mbedtls_ssl_handshake_step(&ssl);
+    if (ssl.handshake != nullptr && ssl.handshake->resume) tls_->resumed = true;
+    if (ret != 0) return ret;
+  }
+  return 0;
+#else
+  // 3.x keeps the handshake state private: resumption works, it is just not reported.
+  return mbedtls_ssl_handshake(&tls_->ssl);
+#endif
 }
 
 void Stream::fail_handshake(int ret) {
@@ -334,6 +355,7 @@ void Stream::fill_info() {
     info_.days_to_expiry = days_until(peer->valid_to);
   }
   info_.verified = tls_->verify && mbedtls_ssl_get_verify_result(&tls_->ssl) == 0;
+  info_.resumed = tls_->resumed;
 }
 
 short Stream::poll_events(bool want_write) const {

@@ -31,6 +31,7 @@ struct TlsInfo {
   std::string issuer;       // peer certificate issuer
   long days_to_expiry = 0;  // negative once expired
   bool verified = false;    // chain and host name checked and good
+  bool resumed = false;     // the server accepted the session we offered (abbreviated handshake)
 };
 
 class Stream {
@@ -71,6 +72,7 @@ class Stream {
  private:
   struct Tls;
   void fill_info();
+  int handshake_steps();
   void fail_handshake(int ret);
   IoResult fail_io(Error error);
 

@@ -135,7 +135,8 @@ std::string render_json(const JsonRun& run) {
          ",\"cipher\":" + json_quote(t.cipher) + ",\"subject\":" + json_quote(t.subject) +
          ",\"issuer\":" + json_quote(t.issuer) +
          ",\"days_to_expiry\":" + std::to_string(t.days_to_expiry) +
-         ",\"verified\":" + (t.verified ? "true" : "false") + "}";
+         ",\"verified\":" + (t.verified ? "true" : "false") +
+         ",\"resumed\":" + (t.resumed ? "true" : "false") + "}";
   }
   j += "],\"warnings\":[";
   bool first = true;

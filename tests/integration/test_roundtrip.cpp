@@ -93,6 +93,29 @@ void check_passed_and_cleaned(const ToolRun& run, const std::string& address) {
   CHECK_FALSE(wait_for_delivery(address, token, 0).has_value());  // removed by cleanup
 }
 
+// The report line of a step ("  ✓ imap.tls  4.6 ms  TLSv1.2 ..."), empty when absent.
+std::string step_line(const std::string& out, const std::string& step) {
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string mark, name;
+    if (words >> mark >> name && name == step) return line;
+  }
+  return {};
+}
+
+// The devices check's second session connects after the first has logged in, so the server can
+// resume the first one's TLS session: an abbreviated handshake.
+void check_second_session_resumed(const ToolRun& run) {
+  INFO(run.all());
+  const std::string first = step_line(run.out, "imap.tls");
+  const std::string second = step_line(run.out, "imap.device2.tls");
+  REQUIRE(!first.empty());
+  REQUIRE(!second.empty());
+  CHECK(first.find("session resumed") == std::string::npos);
+  CHECK(second.find("session resumed") != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("integration/roundtrip: SMTP 587 STARTTLS × IMAP 993 with devices and folders checks") {
@@ -105,6 +128,7 @@ TEST_CASE("integration/roundtrip: SMTP 587 STARTTLS × IMAP 993 with devices and
   CHECK(run.out.find("Sent = \"Sent\" (SPECIAL-USE \\Sent)") != std::string::npos);
   CHECK(run.out.find("Junk = \"Junk\" (SPECIAL-USE \\Junk)") != std::string::npos);
   CHECK(run.out.find("UID EXPUNGE: only this message") != std::string::npos);
+  check_second_session_resumed(run);
 }
 
 TEST_CASE("integration/roundtrip: SMTP 465 × IMAP 143 STARTTLS") {
@@ -113,6 +137,7 @@ TEST_CASE("integration/roundtrip: SMTP 465 × IMAP 143 STARTTLS") {
                          {password()});
   check_passed_and_cleaned(run, stack().get("MAILSTACK_USER1"));
   CHECK(run.out.find("imap.starttls") != std::string::npos);
+  check_second_session_resumed(run);  // after STARTTLS too
 }
 
 TEST_CASE("integration/roundtrip: SMTP 587 × POP3 995") {
