@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+// cxxopts' hand-written matchers instead of std::regex: its regex mode compiles six patterns in
+// static initialisers before main and links the regex engine; without it the binary's text is
+// 110 KiB smaller and peak RSS 70-150 KiB lower (medians of 15, GNU time %M). Our options are all
+// long (--name, --name=value) with plain names, which both modes accept alike; only an explicit
+// boolean spelled "t"/"f" (--keep=t) is no longer taken: true/false/1/0 still are.
+#define CXXOPTS_NO_REGEX
 #include <cxxopts.hpp>
 
 #include "tools/exit_codes.hpp"
