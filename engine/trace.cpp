@@ -1,7 +1,11 @@
 #include "engine/trace.hpp"
 
+#include <time.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "engine/clock.hpp"
 #include "protocols/common/ascii.hpp"
@@ -31,6 +35,20 @@ std::string_view word(std::string_view line, int index) {
   return rest.substr(0, rest.find(' '));
 }
 
+// ISO 8601 UTC with microseconds, "2026-11-22T04:18:29.612690Z", of the wall clock now.
+// clock_gettime rather than <chrono>, as in engine/clock.cpp (the minimal profile has no
+// iostreams).
+std::string utc_now_us() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  std::tm tm{};
+  gmtime_r(&now.tv_sec, &tm);
+  char buf[48];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>(now.tv_nsec / 1000));
+  return buf;
+}
+
 }  // namespace
 
 std::unique_ptr<Trace> Trace::open(const std::string& path, Error& error) {
@@ -40,7 +58,11 @@ std::unique_ptr<Trace> Trace::open(const std::string& path, Error& error) {
                        "cannot write the trace file " + path + ": " + std::strerror(errno));
     return nullptr;
   }
-  return std::unique_ptr<Trace>(new Trace(f, monotonic_us()));
+  std::unique_ptr<Trace> trace(new Trace(f, monotonic_us()));
+  // The wall-clock instant of time 0, so a trace can be lined up with server logs.
+  trace->note("trace",
+              "started " + utc_now_us() + " (wall clock; the first column is ms since then)");
+  return trace;
 }
 
 Trace::~Trace() {

@@ -1,7 +1,8 @@
 // The wire transcript behind --trace: every byte each session sent and received, with direction
 // and time since the run began, control characters escaped, and credentials redacted (whatever a
 // conversation marks as sensitive output: AUTH, LOGIN, PASS, SASL responses). Lines are written as
-// they happen, so a trace of a hung run shows where it hung.
+// they happen, so a trace of a hung run shows where it hung. The first line gives the wall-clock
+// (UTC, microseconds) instant of time 0, to line the trace up with server logs.
 #pragma once
 
 #include <cstdint>

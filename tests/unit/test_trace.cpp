@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "engine/trace.hpp"
 #include "tests/support/test_pki.hpp"
@@ -49,6 +52,38 @@ TEST_CASE("trace/file: lines carry session and direction, sensitive bytes are re
   CHECK(text.find("imap         * TLS established") != std::string::npos);
   CHECK(text.find("s3cr3t") == std::string::npos);
   CHECK(text.find("AGFsaWNlAHMzY3IzdA") == std::string::npos);
+}
+
+TEST_CASE("trace/file: the first line gives the wall-clock instant of time 0, in microseconds") {
+  test::TempDir dir;
+  const std::string path = dir.file("trace.txt");
+  using namespace std::chrono;
+  const auto before = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  {
+    Error error;
+    auto trace = Trace::open(path, error);
+    REQUIRE(trace);
+  }
+  const auto after = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  std::ifstream in(path);
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  // "     0.000 trace        * started 2026-11-22T04:18:29.612690Z (wall clock; ...)"
+  const std::string marker = "trace        * started ";
+  auto at = line.find(marker);
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(line.substr(0, at)) < 1.0);
+  const std::string stamp = line.substr(at + marker.size(), 27);
+  REQUIRE(stamp.size() == 27);
+  CHECK(stamp[10] == 'T');
+  CHECK(stamp[19] == '.');
+  CHECK(stamp[26] == 'Z');
+  std::tm tm{};
+  REQUIRE(strptime(stamp.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == stamp.c_str() + 19);
+  const long long us =
+      static_cast<long long>(timegm(&tm)) * 1'000'000 + std::stoll(stamp.substr(20, 6));
+  CHECK(us >= before);
+  CHECK(us <= after);
 }
 
 TEST_CASE("trace/open: an unwritable path is a usage error") {
