@@ -55,7 +55,8 @@
 # (default_transport = error). Auth failures are answered at once (no delay, no penalty).
 # message_size_limit = 64 MiB.
 #
-# Logs: $MAILSTACK_DIR/log/{postfix.log,dovecot.log,start.log}.
+# Logs: $MAILSTACK_DIR/log/{postfix.log,dovecot.log,start.log}. Dovecot's timestamps have
+# microseconds; Postfix's delays= have microseconds (its timestamps only seconds).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -333,6 +334,8 @@ setgid_group = postdrop
 syslog_name = mailstack-postfix
 maillog_file = $LOG/postfix.log
 maillog_file_prefixes = $LOG
+# delay= and delays=a/b/c/d with microseconds (read by tests/bench/overhead.py).
+delay_logging_resolution_limit = 6
 
 myhostname = mail.$DOMAIN
 mydomain = $DOMAIN
@@ -465,6 +468,8 @@ listen = $listen
 shutdown_clients = yes
 verbose_proctitle = yes
 log_path = $LOG/dovecot.log
+# Microseconds, so tests/bench can time delivery ("saved mail to INBOX") against a client trace.
+log_timestamp = "%b %d %H:%M:%S.%{usecs} "
 auth_verbose = yes
 
 ssl = required
