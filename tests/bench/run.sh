@@ -4,7 +4,7 @@
 # above 1 means we are faster or smaller). Installs nothing; names missing peers and skips them.
 # See tests/bench/README.md for what each table measures and how.
 #
-#   tests/bench/run.sh [-n RUNS] [--only SECTIONS]     SECTIONS: any of rt,turns,rss,size,parse,bin
+#   tests/bench/run.sh [-n RUNS] [--only SECTIONS]     SECTIONS: any of rt,turns,rss,size,parse,bin,cpu,over
 #
 # Needs the stack of tests/mailstack (its env file: .mailstack/env, or $MAILSTACK_ENV), cmake and
 # g++; peers: swaks, curl, msmtp, python3, valgrind (+ ms_print), strace, GNU time.
@@ -12,13 +12,13 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SELF="$ROOT/tests/bench/run.sh"
 N=15
-ONLY="rt,turns,rss,size,parse,bin"
+ONLY="rt,turns,rss,size,parse,bin,cpu,over"
 while (($#)); do
   case $1 in
     -n) N=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --peer) PEER=$2; shift 2 ;;  # internal: one round trip of one peer (for strace)
-    *) echo "usage: $0 [-n RUNS] [--only rt,turns,rss,size,parse,bin]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n RUNS] [--only rt,turns,rss,size,parse,bin,cpu,over]" >&2; exit 2 ;;
   esac
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -50,9 +50,9 @@ mv_args=(--email "$TOOL_USER" --host "$HOST" --smtp-port "$SMTP_PORT" --imap-por
   --password-env MAILVERIFY_PASSWORD --cafile "$CA" --no-color)
 min_args=(--email "$TOOL_USER" --host "$HOST" --smtp-port "$SMTP_PORT" --in-port "$IMAPS_PORT"
   --cafile "$CA")
-peer_mv_full() { $WRAP "$VR" "${mv_args[@]}" "$@" >/dev/null; }
-peer_mv_none() { $WRAP "$VR" "${mv_args[@]}" --check none "$@" >/dev/null; }
-peer_mv_min() { $WRAP "$VRMIN" "${min_args[@]}" "$@" >/dev/null; }
+peer_mv_full() { $WRAP "$VR" "${mv_args[@]}" "$@" >"${MV_OUT:-/dev/null}"; }
+peer_mv_none() { $WRAP "$VR" "${mv_args[@]}" --check none "$@" >"${MV_OUT:-/dev/null}"; }
+peer_mv_min() { $WRAP "$VRMIN" "${min_args[@]}" "$@" >"${MV_OUT:-/dev/null}"; }
 peer_python() { $WRAP "$PY" "$ROOT/tests/bench/peer_python.py" "$HOST" "$SMTP_PORT" "$IMAPS_PORT" "$BENCH_USER" "$CA"; }
 
 message() {  # $1 token, $2 client name
@@ -119,7 +119,8 @@ check time /usr/bin/time time
 echo "building $BUILD (RelWithDebInfo, bench on) and the minimal profile ..." >&2
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAILVERIFY_BENCH=ON \
   -DMAILVERIFY_TESTS=OFF >/dev/null &&
-  cmake --build "$BUILD" -j2 --target verify-roundtrip parser_throughput >/dev/null || exit 1
+  cmake --build "$BUILD" -j2 --target verify-roundtrip parser_throughput cpu_of >/dev/null || exit 1
+CPU_OF="$BUILD/tests/bench/cpu_of"
 MINSIZE_LINE=$(BUILD_DIR="$MINBUILD" "$ROOT/scripts/check-minimal-size.sh" 2>&1 | grep -E '^verify-roundtrip-min:|FAIL')
 
 contenders=(mv_full mv_none mv_min)
@@ -133,7 +134,6 @@ declare -A LABEL=([mv_full]="verify-roundtrip (full: devices, folders, cleanup)"
   [msmtp_curl]="msmtp + curl (SEARCH every 20 ms)" [curl_only]="curl only (smtp:// + imaps://)")
 
 median() { sort -n | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-now_us() { echo $(($(date +%s%N) / 1000)); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 echo
@@ -146,8 +146,8 @@ if want rt; then
   for c in "${contenders[@]}"; do : >"$TMP/rt.$c"; done
   for ((i = 0; i < N; i++)); do  # round robin, so drift in the stack hits every contender alike
     for c in "${contenders[@]}"; do
-      t0=$(now_us)
-      if "peer_$c"; then echo $((($(now_us) - t0))) >>"$TMP/rt.$c"; else echo "  ($c run $i failed)" >&2; fi
+      t0=${EPOCHREALTIME/[.,]/}
+      if "peer_$c"; then echo $((${EPOCHREALTIME/[.,]/} - t0)) >>"$TMP/rt.$c"; else echo "  ($c run $i failed)" >&2; fi
     done
     ((i % 5 == 4)) && purge_peers
   done
@@ -268,10 +268,10 @@ if want size; then
     : >"$TMP/sz.t"
     : >"$TMP/sz.r"
     for ((i = 0; i < SN; i++)); do
-      t0=$(now_us)
+      t0=${EPOCHREALTIME/[.,]/}
       /usr/bin/time -o "$TMP/sz.one" -f %M "$VR" "${mv_args[@]}" --check none --body-size "$s" \
         --delivery-timeout 120 >/dev/null || echo "  (body $s run $i failed)" >&2
-      echo $((($(now_us) - t0))) >>"$TMP/sz.t"
+      echo $((${EPOCHREALTIME/[.,]/} - t0)) >>"$TMP/sz.t"
       tail -1 "$TMP/sz.one" >>"$TMP/sz.r"
     done
     t=$(median <"$TMP/sz.t")
@@ -327,4 +327,69 @@ if want bin; then
   [[ -n ${HAVE[msmtp]:-} ]] && peer_size "msmtp (GnuTLS)" msmtp '/(libgnutls|libnettle|libhogweed|libgmp|libtasn1|libp11-kit)\.so'
   echo
   echo "Minimal profile: $MINSIZE_LINE"
+fi
+
+# ---- 7. client CPU ------------------------------------------------------------------------------
+# user + system CPU of every client process of a run (swaks and each curl poll count; the bench's
+# own shell, awk and sleep do not), from wait4() via cpu_of (µs; GNU time's %U %S resolve 10 ms).
+if want cpu; then
+  purge_peers
+  for c in "${contenders[@]}"; do : >"$TMP/cpu.$c"; done
+  for ((i = 0; i < N; i++)); do
+    for c in "${contenders[@]}"; do
+      : >"$TMP/cpu.run"
+      if WRAP="$CPU_OF $TMP/cpu.run" "peer_$c" >/dev/null 2>&1; then
+        awk '{s += $1 + $2} END {print s, NR}' "$TMP/cpu.run" >>"$TMP/cpu.$c"
+      else echo "  ($c cpu run $i failed)" >&2; fi
+    done
+    ((i % 5 == 4)) && purge_peers
+  done
+  purge_peers
+  declare -A CPU
+  low=
+  for c in "${contenders[@]}"; do
+    CPU[$c]=$(awk '{print $1}' "$TMP/cpu.$c" | median)
+    [[ $c == mv_* ]] && continue
+    if [[ -z $low ]] || awk -v a="${CPU[$c]}" -v b="${CPU[$low]}" 'BEGIN{exit !(a < b)}'; then low=$c; fi
+  done
+  echo
+  echo "## 7. Client CPU per round trip (user + sys of every client process, µs via wait4; median of $N runs)"
+  echo
+  echo "| client | CPU ms | processes | × lowest peer (${LABEL[$low]:-none}) |"
+  echo "|---|---:|---:|---:|"
+  for c in "${contenders[@]}"; do
+    printf '| %s | %.1f | %s | %s |\n' "${LABEL[$c]}" "$(awk -v u="${CPU[$c]}" 'BEGIN{print u/1000}')" \
+      "$(awk '{print $2}' "$TMP/cpu.$c" | median)" "$([[ -n $low ]] && ratio "${CPU[$c]}" "${CPU[$low]}" || echo -)"
+  done
+fi
+
+# ---- 8. the client's own overhead -----------------------------------------------------------------
+# Per run: wall time (process start to exit) of verify-roundtrip --json --trace, and the server's
+# delivery time of its message: from the client's receipt of the 250 to its final dot (trace, whose
+# first line gives the wall-clock instant of time 0) to Dovecot's "saved mail to INBOX" for its
+# Message-ID (µs log timestamps). overhead = wall − delivery. tests/bench/overhead.py does the
+# matching, the medians and the breakdown.
+if want over; then
+  DLOG="$MAILSTACK_DIR/log/dovecot.log"
+  PLOG="$MAILSTACK_DIR/log/postfix.log"
+  if ! grep -qE '^[A-Z][a-z]{2} +[0-9]+ [0-9:]{8}\.[0-9]{6} ' <(tail -n 50 "$DLOG" 2>/dev/null); then
+    echo "(table 8 skipped: $DLOG has no microsecond timestamps; restart the stack with the current tests/mailstack/mailstack.sh)" >&2
+  else
+    ov=(mv_full mv_none)
+    for c in "${ov[@]}"; do mkdir -p "$TMP/ov.$c"; done
+    for ((i = 0; i < N; i++)); do
+      for c in "${ov[@]}"; do
+        t0=${EPOCHREALTIME/[.,]/}  # no fork: wall-clock µs just before and after the process
+        MV_OUT="$TMP/ov.$c/$i.json" "peer_$c" --json --trace "$TMP/ov.$c/$i.trace" 2>/dev/null
+        t1=${EPOCHREALTIME/[.,]/}
+        echo "$t0 $t1" >"$TMP/ov.$c/$i.wall"
+      done
+    done
+    sleep 0.2  # let Dovecot's log process write the last lines
+    echo
+    echo "## 8. Client's own overhead: wall − server delivery time (ms, median of $N runs; --json --trace)"
+    echo
+    "$PY" "$ROOT/tests/bench/overhead.py" "$DLOG" "$PLOG" "verify-roundtrip (full)=$TMP/ov.mv_full" \
+      "verify-roundtrip --check none=$TMP/ov.mv_none"
+  fi
 fi
