@@ -334,12 +334,15 @@ fi
 # own shell, awk and sleep do not), from wait4() via cpu_of (µs; GNU time's %U %S resolve 10 ms).
 if want cpu; then
   purge_peers
-  for c in "${contenders[@]}"; do : >"$TMP/cpu.$c"; done
+  stack_cpu() { "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR"; }
+  for c in "${contenders[@]}"; do : >"$TMP/cpu.$c"; : >"$TMP/scpu.$c"; done
   for ((i = 0; i < N; i++)); do
     for c in "${contenders[@]}"; do
       : >"$TMP/cpu.run"
+      s0=$(stack_cpu)
       if WRAP="$CPU_OF $TMP/cpu.run" "peer_$c" >/dev/null 2>&1; then
         awk '{s += $1 + $2} END {print s, NR}' "$TMP/cpu.run" >>"$TMP/cpu.$c"
+        echo $(($(stack_cpu) - s0)) >>"$TMP/scpu.$c"
       else echo "  ($c cpu run $i failed)" >&2; fi
     done
     ((i % 5 == 4)) && purge_peers
@@ -355,12 +358,15 @@ if want cpu; then
   echo
   echo "## 7. Client CPU per round trip (user + sys of every client process, µs via wait4; median of $N runs)"
   echo
-  echo "| client | CPU ms | processes | × lowest peer (${LABEL[$low]:-none}) |"
-  echo "|---|---:|---:|---:|"
+  echo "| client | CPU ms | processes | × lowest peer (${LABEL[$low]:-none}) | server CPU ms (mean) |"
+  echo "|---|---:|---:|---:|---:|"
   for c in "${contenders[@]}"; do
-    printf '| %s | %.1f | %s | %s |\n' "${LABEL[$c]}" "$(awk -v u="${CPU[$c]}" 'BEGIN{print u/1000}')" \
-      "$(awk '{print $2}' "$TMP/cpu.$c" | median)" "$([[ -n $low ]] && ratio "${CPU[$c]}" "${CPU[$low]}" || echo -)"
+    printf '| %s | %.1f | %s | %s | %.0f |\n' "${LABEL[$c]}" "$(awk -v u="${CPU[$c]}" 'BEGIN{print u/1000}')" \
+      "$(awk '{print $2}' "$TMP/cpu.$c" | median)" "$([[ -n $low ]] && ratio "${CPU[$c]}" "${CPU[$low]}" || echo -)" \
+      "$(awk '{s += $1} END {print (NR ? s / NR / 1000 : 0)}' "$TMP/scpu.$c")"
   done
+  echo
+  echo "Server CPU: every Postfix and Dovecot process, before and after each run (/proc, 10 ms ticks, so a mean over the runs)."
 fi
 
 # ---- 8. the client's own overhead -----------------------------------------------------------------
@@ -391,5 +397,37 @@ if want over; then
     echo
     "$PY" "$ROOT/tests/bench/overhead.py" "$DLOG" "$PLOG" "verify-roundtrip (full)=$TMP/ov.mv_full" \
       "verify-roundtrip --check none=$TMP/ov.mv_none"
+    # Whose CPU: the stack's processes by name over a batch of runs, next to the client's own.
+    for c in "${ov[@]}"; do
+      : >"$TMP/oc.$c"
+      "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os0.$c"
+      for ((i = 0; i < N; i++)); do WRAP="$CPU_OF $TMP/oc.$c" "peer_$c" >/dev/null 2>&1; done
+      sleep 0.2
+      "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os1.$c"
+    done
+    echo
+    echo "CPU per run, client and server by process (ms; means over a batch of $N runs each; /proc ticks for the server; Dovecot's master holds the imap processes it reaped):"
+    echo
+    echo "| process | verify-roundtrip (full) | verify-roundtrip --check none |"
+    echo "|---|---:|---:|"
+    printf '| verify-roundtrip (client, wait4) | %s | %s |\n' \
+      "$(awk '{s += $1 + $2} END {printf "%.1f", s / NR / 1000}' "$TMP/oc.mv_full")" \
+      "$(awk '{s += $1 + $2} END {printf "%.1f", s / NR / 1000}' "$TMP/oc.mv_none")"
+    "$PY" - "$N" "$TMP/os0.mv_full" "$TMP/os1.mv_full" "$TMP/os0.mv_none" "$TMP/os1.mv_none" <<'PYEOF'
+import sys
+n = int(sys.argv[1])
+def load(p):
+    return {name: int(us) for us, name in (l.split(None, 1) for l in open(p).read().split("\n") if l.strip())}
+cols = [(load(sys.argv[2]), load(sys.argv[3])), (load(sys.argv[4]), load(sys.argv[5]))]
+names = sorted({k for a, b in cols for k in b}, key=lambda k: -sum(b.get(k, 0) - a.get(k, 0) for a, b in cols))
+tot = [0.0, 0.0]
+for k in names:
+    v = [max(0, b.get(k, 0) - a.get(k, 0)) / n / 1000 for a, b in cols]
+    if sum(v) < 0.1:
+        continue
+    tot = [t + x for t, x in zip(tot, v)]
+    print(f"| {k} | {v[0]:.1f} | {v[1]:.1f} |")
+print(f"| all Postfix + Dovecot processes | {tot[0]:.1f} | {tot[1]:.1f} |")
+PYEOF
   fi
 fi
