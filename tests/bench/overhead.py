@@ -5,14 +5,14 @@ delivery time, and where the wall time goes.
     overhead.py DOVECOT_LOG POSTFIX_LOG LABEL=RUNDIR ...
 
 Each RUNDIR holds runs <i>.wall ("T0 T1": wall-clock µs just before the shell started the
-process and just after it exited, from bash's $EPOCHREALTIME), <i>.json
-(--json) and <i>.trace (--trace). Server delivery time of a run = from the moment the client
-received Postfix's "250 ... queued as Q" to its final dot (the trace: its first line gives the
-wall-clock instant of time 0, µs) until Dovecot's LMTP logged "msgid=<...token...>: saved mail
-to INBOX" (Dovecot's log timestamps have µs, see tests/mailstack/mailstack.sh). Postfix's own
-delay= for queue id Q (from smtpd's MAIL FROM to Dovecot's LMTP 250, µs) is shown beside it as a
-cross-check. The breakdown cuts each run's wall time into consecutive segments of the trace's
-timeline (medians per segment, so they need not add up exactly).
+process and just after it exited, from bash's $EPOCHREALTIME), <i>.json (--json) and <i>.trace
+(--trace, whose first line gives the wall-clock instant of its time 0). Server delivery time of a
+run = from the client's receipt of Postfix's "250 ... queued as Q" to its final dot until
+Postfix's LMTP client has Dovecot's "Saved" reply: Postfix's arrival (placed at the instant the
+client sent MAIL FROM) + its delay= for Q (µs). Cross-check: until Dovecot's "msgid=<...token...>:
+saved mail to INBOX" log line (µs timestamps). The breakdown cuts each run's wall time into
+consecutive segments of the trace's timeline (medians per segment, so they need not add up
+exactly). See tests/bench/README.md, table 8.
 """
 import datetime as dt
 import json
@@ -93,9 +93,9 @@ def analyse(rundir, saved, delays):
         if mail is None or qid not in delays:
             continue
         # Delivered = Postfix's arrival (smtpd's clock at MAIL FROM) + its delay= (µs, ends when
-        # Dovecot's LMTP answered "Saved"). Arrival is taken as the instant the client sent MAIL
-        # FROM, the earliest it can be: the delivery time is never overstated, the overhead never
-        # understated. Uncertainty: MAIL FROM sent → its 250 received (reported).
+        # Postfix's LMTP client has Dovecot's "Saved"). Arrival is taken as the instant the client
+        # sent MAIL FROM, the earliest it can be; uncertainty: MAIL FROM sent → its 250 received
+        # (reported). The end can trail the moment IMAP can see the message (README.md).
         tsaved = mail + delays[qid][0] * 1000.0
         mail_reply = next((x[0] for x in tr if x[1] == "smtp" and x[2] == "<" and x[0] > mail), mail)
         dovecot_saved_at = (saved[token] - t0) * 1000.0  # ms on the trace's timeline
@@ -155,6 +155,35 @@ def analyse(rundir, saved, delays):
         r["smtp_client_turn"] = think
         if greet is not None and conn is not None:
             r["smtp_greeting_wait"] = greet - conn
+        # After the message is seen: the --json steps' own durations (command sent → reply done).
+        steps = doc.get("steps", [])
+        seen_at = next((k for k, st in enumerate(steps) if st.get("name") == "imap.arrival"), None)
+        if seen_at is not None:
+            groups = {"after_fetch": ("imap.fetch", "imap.verify"), "after_folders": ("imap.list",),
+                      "after_cleanup": ("imap.expunge", "imap.store", "imap.move", "imap.cleanup"),
+                      "after_logout": ("imap.logout", "imap.device2.logout")}
+            first_fetch = True
+            for st in steps[seen_at + 1:]:
+                name = st.get("name", "")
+                if name.startswith("imap.device2.") and name != "imap.device2.logout":
+                    r["after_devices"] = r.get("after_devices", 0.0) + st["ms"]
+                    continue
+                if name == "imap.fetch" and not first_fetch:  # the devices check's flag fetch
+                    r["after_devices"] = r.get("after_devices", 0.0) + st["ms"]
+                    continue
+                for key, names in groups.items():
+                    if name in names:
+                        r[key] = r.get(key, 0.0) + st["ms"]
+                if name == "imap.fetch":
+                    first_fetch = False
+        # Full runs: how long the devices check waited for the 2nd session's login after the find.
+        if seen:
+            d2auth = next((x[0] for x in tr if x[1] == "imap.device2" and x[2] == ">" and " AUTHENTICATE " in x[3]), None)
+            if d2auth is not None:
+                d2ok = next((x[0] for x in tr if x[1] == "imap.device2" and x[2] == "<" and x[0] > d2auth and
+                             re.match(r"\S+ OK", x[3])), None)
+                if d2ok is not None:
+                    r["after_wait_dev2"] = max(0.0, d2ok - seen[0])
         for key, name in (("imap_tls", "imap.tls"), ("dev2_tls", "imap.device2.tls")):
             s = [st["ms"] for st in doc.get("steps", []) if st.get("name") == name]
             if s:
@@ -190,11 +219,17 @@ def main():
             ("smtp_tls", "  of which: SMTP STARTTLS handshake (client + server CPU)"),
             ("smtp_server_wait", "  of which: waiting for SMTP replies after TLS"),
             ("smtp_client_turn", "  of which: client turn-around between SMTP reply and next command after TLS"),
-            ("seg_delivery", "server delivery (250 → Dovecot's LMTP answered Saved)"),
+            ("seg_delivery", "server delivery (250 → Postfix has Dovecot's LMTP Saved)"),
             ("seg_detect", "saved → the client's IMAP session sees it"),
             ("detect_poll", "  runs where a NOOP poll saw it: poll latency (runs)"),
             ("detect_login", "  runs where it was stored before IMAP was ready: waiting for login/SELECT (runs)"),
             ("seg_after", "seen → last wire event (fetch, verify, devices/folders, cleanup, logout)"),
+            ("after_wait_dev2", "  of which: waiting for the 2nd session's login (full runs)"),
+            ("after_fetch", "  of which (--json step times): fetch and verify"),
+            ("after_devices", "  of which (--json step times): devices check (2nd session NOOP, STORE, flags)"),
+            ("after_folders", "  of which (--json step times): folders (LIST)"),
+            ("after_cleanup", "  of which (--json step times): cleanup (UID STORE \\Deleted + UID EXPUNGE)"),
+            ("after_logout", "  of which (--json step times): LOGOUT"),
             ("seg_tail", "last wire event → process exited (report, clean-up, exit)"),
             ("imap_tls", "(parallel) IMAP TLS handshake"),
             ("dev2_tls", "(parallel) 2nd IMAP session TLS handshake"),
