@@ -95,7 +95,7 @@ int Session::poll_fd() const {
 short Session::poll_events() const {
   switch (phase_) {
     case Phase::connecting:
-      return POLLOUT;
+      return connector_ ? connector_->events() : POLLOUT;
     case Phase::handshaking:
       return hs_want_write_ ? POLLOUT : POLLIN;
     case Phase::talking:
@@ -157,7 +157,7 @@ void Session::on_poll(short revents, Millis now) {
     case Phase::connecting: {
       Connector::Status st = Connector::Status::in_progress;
       if (revents != 0) {
-        st = connector_->on_writable();
+        st = connector_->on_ready();
       } else if (now >= deadline_) {
         st = connector_->on_attempt_timeout();
       }

@@ -5,8 +5,12 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -41,10 +45,7 @@ const char* short_reason(int err) {
   }
 }
 
-}  // namespace
-
-Connector::Connector(std::string host, unsigned port, Family family)
-    : host_(std::move(host)), port_(port) {
+addrinfo make_hints(Family family, int flags) {
   addrinfo hints{};
   hints.ai_family = family == Family::ipv4   ? AF_INET
                     : family == Family::ipv6 ? AF_INET6
@@ -52,20 +53,87 @@ Connector::Connector(std::string host, unsigned port, Family family)
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_protocol = IPPROTO_TCP;
   // No AI_ADDRCONFIG: on a host with only loopback it would hide ::1 and 127.0.0.1.
-  hints.ai_flags = AI_NUMERICSERV;
-  const std::string service = std::to_string(port_);
+  hints.ai_flags = AI_NUMERICSERV | flags;
+  return hints;
+}
+
+}  // namespace
+
+// One name lookup, shared by the connector and the thread that runs it. Plain atomics rather than
+// shared_ptr: in a static build libstdc++ may decide the program has no threads and count
+// shared_ptr references non-atomically. Whoever drops the last reference frees it.
+struct Connector::Lookup {
+  std::string host, service;
+  addrinfo hints{};
+  Resolver resolver = nullptr;
+  int wake[2] = {-1, -1};  // the thread writes one byte to wake[1] once the answer is in
+  int rc = 0;              // the answer: valid once done is true
+  int err = 0;
   addrinfo* list = nullptr;
-  const int rc = getaddrinfo(host_.c_str(), service.c_str(), &hints, &list);
-  if (rc != 0) {
-    std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(rc);
-    const char* fam = family == Family::ipv4   ? " (IPv4 only)"
-                      : family == Family::ipv6 ? " (IPv6 only)"
-                                               : "";
-    error_ = make_error(Category::network, "net.dns",
-                        "cannot resolve host name " + host_ + fam + ": " + why);
-    status_ = Status::failed;
+  std::atomic<bool> done{false};
+  std::atomic<int> refs{2};
+
+  ~Lookup() {
+    if (list != nullptr) freeaddrinfo(list);
+    for (int fd : wake)
+      if (fd >= 0) ::close(fd);
+  }
+  static void release(Lookup* l) {
+    if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete l;
+  }
+};
+
+void* Connector::lookup_main(void* arg) {
+  auto* l = static_cast<Lookup*>(arg);
+  l->rc = l->resolver(l->host.c_str(), l->service.c_str(), &l->hints, &l->list);
+  l->err = errno;
+  l->done.store(true, std::memory_order_release);
+  const char byte = 1;
+  (void)!::write(l->wake[1], &byte, 1);
+  Lookup::release(l);
+  return nullptr;
+}
+
+Connector::Connector(std::string host, unsigned port, Family family, Resolver resolver)
+    : host_(std::move(host)), port_(port), family_(family) {
+  const std::string service = std::to_string(port_);
+  // An address literal needs no lookup: parse it here, no thread, no name server.
+  const addrinfo numeric = make_hints(family, AI_NUMERICHOST);
+  addrinfo* list = nullptr;
+  const int rc = getaddrinfo(host_.c_str(), service.c_str(), &numeric, &list);
+  if (rc != EAI_NONAME) {
+    if (rc == 0) {
+      take_addresses(list);
+    } else {
+      fail_lookup(rc, errno);
+    }
     return;
   }
+  auto* l = new Lookup;
+  l->host = host_;
+  l->service = service;
+  l->hints = make_hints(family, 0);
+  l->resolver = resolver;
+  if (::pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    const int err = errno;
+    delete l;
+    fail_lookup(EAI_SYSTEM, err);
+    return;
+  }
+  lookup_ = l;
+  pthread_attr_t attr;
+  pthread_t thread;
+  bool started = pthread_attr_init(&attr) == 0;
+  if (started) {
+    started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+              pthread_create(&thread, &attr, &Connector::lookup_main, l) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  // No thread to be had: look up here, blocking; the answer then waits in the pipe all the same.
+  if (!started) lookup_main(l);
+}
+
+void Connector::take_addresses(addrinfo* list) {
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
     addresses_.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
   }
@@ -73,8 +141,27 @@ Connector::Connector(std::string host, unsigned port, Family family)
   start_next();
 }
 
+void Connector::fail_lookup(int rc, int err) {
+  const std::string why = rc == EAI_SYSTEM ? std::strerror(err) : gai_strerror(rc);
+  const char* fam = family_ == Family::ipv4   ? " (IPv4 only)"
+                    : family_ == Family::ipv6 ? " (IPv6 only)"
+                                              : "";
+  error_ = make_error(Category::network, "net.dns",
+                      "cannot resolve host name " + host_ + fam + ": " + why);
+  status_ = Status::failed;
+}
+
 Connector::~Connector() {
+  if (lookup_ != nullptr) Lookup::release(lookup_);  // a running lookup frees it when done
   if (fd_ >= 0) ::close(fd_);
+}
+
+int Connector::fd() const {
+  return lookup_ != nullptr ? lookup_->wake[0] : fd_;
+}
+
+short Connector::events() const {
+  return lookup_ != nullptr ? POLLIN : POLLOUT;
 }
 
 void Connector::note_attempt(const std::string& what) {
@@ -154,8 +241,24 @@ void Connector::give_up() {
   }
 }
 
-Connector::Status Connector::on_writable() {
-  if (status_ != Status::in_progress || fd_ < 0) return status_;
+Connector::Status Connector::on_ready() {
+  if (status_ != Status::in_progress) return status_;
+  if (lookup_ != nullptr) {
+    if (!lookup_->done.load(std::memory_order_acquire)) return status_;  // spurious wake-up
+    Lookup* l = lookup_;
+    lookup_ = nullptr;
+    addrinfo* list = l->list;
+    l->list = nullptr;
+    const int rc = l->rc, err = l->err;
+    Lookup::release(l);
+    if (rc != 0) {
+      fail_lookup(rc, err);
+    } else {
+      take_addresses(list);
+    }
+    return status_;
+  }
+  if (fd_ < 0) return status_;
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
@@ -180,6 +283,15 @@ Connector::Status Connector::on_writable() {
 
 Connector::Status Connector::on_attempt_timeout() {
   if (status_ != Status::in_progress) return status_;
+  if (lookup_ != nullptr) {
+    Lookup::release(lookup_);  // the thread finishes (and frees it) on its own
+    lookup_ = nullptr;
+    error_ = make_error(Category::network, "net.dns",
+                        "cannot resolve host name " + host_ +
+                            ": no answer from the name server before the deadline");
+    status_ = Status::failed;
+    return status_;
+  }
   fail_current("connect", ETIMEDOUT);
   start_next();
   return status_;

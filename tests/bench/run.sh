@@ -309,7 +309,7 @@ if want bin; then
   echo
   echo "| client | binary | + main libs | + all non-runtime libs | libraries | × verify-roundtrip total |"
   echo "|---|---:|---:|---:|---:|---:|"
-  printf '| verify-roundtrip (stripped copy; mbedTLS .so) | %s | %s | %s | %d | 1.00 |\n' "$(kib "$vr_bin")" "$(kib "$vr_all")" "$(kib "$vr_all")" "${#vr_libs[@]}"
+  printf '| verify-roundtrip (stripped copy; mbedTLS, libstdc++ static) | %s | %s | %s | %d | 1.00 |\n' "$(kib "$vr_bin")" "$(kib "$vr_all")" "$(kib "$vr_all")" "${#vr_libs[@]}"
   if [[ -x $VRMIN ]]; then
     m=$(bytes "$VRMIN")
     printf '| verify-roundtrip-min (static, stripped) | %s | %s | %s | 0 | %s |\n' "$(kib "$m")" "$(kib "$m")" "$(kib "$m")" "$(ratio "$m" "$vr_all")"

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <atomic>
 #include <chrono>
 #include <string>
 
@@ -44,12 +45,12 @@ bool wait_fd(int fd, short events, Clock::time_point deadline) {
   return ::poll(&p, 1, remaining_ms(deadline)) > 0;
 }
 
-// Drives a connector the way the engine will: poll for POLLOUT, time out per attempt.
+// Drives a connector the way the engine does: poll for its events, time out per attempt.
 Connector::Status drive_connect(Connector& c, int timeout_ms = kTimeoutMs) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   while (c.status() == Connector::Status::in_progress) {
-    if (wait_fd(c.fd(), POLLOUT, deadline)) {
-      c.on_writable();
+    if (wait_fd(c.fd(), c.events(), deadline)) {
+      c.on_ready();
     } else if (Clock::now() >= deadline) {
       c.on_attempt_timeout();
     }
@@ -337,7 +338,7 @@ TEST_CASE("tls/connecting to a closed loopback port is net.refused") {
 
 TEST_CASE("tls/an unresolvable host name is net.dns") {
   Connector c("nonexistent.invalid", 25, Family::any);
-  CHECK(c.status() == Connector::Status::failed);
+  CHECK(drive_connect(c) == Connector::Status::failed);
   CHECK(c.error().category == mv::Category::network);
   CHECK(c.error().code == "net.dns");
   CHECK(c.error().detail.find("nonexistent.invalid") != std::string::npos);
@@ -360,6 +361,61 @@ TEST_CASE("tls/a host name resolves and connects, recording the attempt") {
   CHECK(got == "+OK plain\r\n");
   CHECK(read_to_end(stream) == IoResult::Status::eof);
   CHECK_FALSE(stream.error());
+}
+
+TEST_CASE("tls/an address literal needs no lookup: the connect starts at once") {
+  Connector c("127.0.0.1", closed_port(), Family::ipv4);
+  CHECK(c.events() == POLLOUT);  // connecting (or already refused), not looking up
+}
+
+// A name server that does not answer, as far as the connector can tell: the lookup blocks until
+// the test lets it go (or 3 s pass), then answers for real.
+std::atomic<bool> g_let_go{false};
+std::atomic<int> g_lookups_done{0};
+int held_resolver(const char* host, const char* service, const addrinfo* hints, addrinfo** out) {
+  const auto give_up = Clock::now() + std::chrono::seconds(3);
+  while (!g_let_go.load() && Clock::now() < give_up)
+    ::usleep(1000);
+  const int rc = ::getaddrinfo(host, service, hints, out);
+  g_lookups_done.fetch_add(1);
+  return rc;
+}
+
+TEST_CASE("tls/a slow name lookup runs beside the caller's loop, then connects") {
+  LoopbackServer server(ServerOptions{}, [](ServerConn& c) { c.close(); });
+  REQUIRE(server.listening());
+  g_let_go = false;
+  const auto before = Clock::now();
+  Connector c("localhost", server.port(), Family::ipv4, &held_resolver);
+  // Had the constructor looked up the name itself, it would have taken the resolver's 3 s.
+  CHECK(Clock::now() - before < std::chrono::seconds(1));
+  REQUIRE(c.status() == Connector::Status::in_progress);
+  CHECK(c.events() == POLLIN);
+  CHECK_FALSE(wait_fd(c.fd(), c.events(), Clock::now() + std::chrono::milliseconds(20)));
+  CHECK(c.on_ready() == Connector::Status::in_progress);  // a spurious wake-up changes nothing
+  g_let_go = true;
+  REQUIRE_MESSAGE(drive_connect(c) == Connector::Status::connected, c.error().detail);
+  CHECK(c.attempts() == "127.0.0.1:" + std::to_string(server.port()) + ": ok");
+}
+
+TEST_CASE("tls/a name server that does not answer is net.dns at the caller's deadline") {
+  g_let_go = false;
+  const int done_before = g_lookups_done.load();
+  {
+    Connector c("localhost", 25, Family::ipv4, &held_resolver);
+    REQUIRE(c.status() == Connector::Status::in_progress);
+    CHECK(c.on_attempt_timeout() == Connector::Status::failed);
+    CHECK(c.error().code == "net.dns");
+    CHECK(c.error().detail ==
+          "cannot resolve host name localhost: no answer from the name "
+          "server before the deadline");
+    CHECK(c.fd() == -1);
+  }  // gone while its lookup still runs: the lookup finishes and frees itself (LSan checks)
+  g_let_go = true;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (g_lookups_done.load() == done_before && Clock::now() < deadline)
+    ::usleep(1000);
+  CHECK(g_lookups_done.load() == done_before + 1);
 }
 
 TEST_CASE("tls/an attempt that gets no answer fails with net.timeout") {
