@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <map>
 
 namespace mv {
 
@@ -59,11 +61,14 @@ addrinfo make_hints(Family family, int flags) {
 
 }  // namespace
 
-// One name lookup, shared by the connector and the thread that runs it. Plain atomics rather than
-// shared_ptr: in a static build libstdc++ may decide the program has no threads and count
-// shared_ptr references non-atomically. Whoever drops the last reference frees it.
+// One name lookup on a thread of its own, shared by the connectors that ask for the same name
+// (and family) while it runs: the registry (in_flight()), the thread and each waiting connector
+// hold a reference; whoever drops the last frees it. Plain atomics rather than shared_ptr: in a
+// static build libstdc++ may decide the program has no threads and count shared_ptr references
+// non-atomically.
 struct Connector::Lookup {
-  std::string host, service;
+  std::string key;
+  std::string host;
   addrinfo hints{};
   Resolver resolver = nullptr;
   int wake[2] = {-1, -1};  // the thread writes one byte to wake[1] once the answer is in
@@ -71,7 +76,7 @@ struct Connector::Lookup {
   int err = 0;
   addrinfo* list = nullptr;
   std::atomic<bool> done{false};
-  std::atomic<int> refs{2};
+  std::atomic<int> refs{1};  // the registry's
 
   ~Lookup() {
     if (list != nullptr) freeaddrinfo(list);
@@ -83,9 +88,34 @@ struct Connector::Lookup {
   }
 };
 
+namespace {
+
+// Lookups under way, by key. Main thread only.
+struct InFlight {
+  std::map<std::string, Connector::Lookup*> by_key;
+  ~InFlight() {
+    for (auto& [key, lookup] : by_key)
+      Connector::Lookup::release(lookup);
+  }
+};
+
+// Addresses found so far (port 0), by key: a run lasts seconds and its sessions (the second IMAP
+// session, the accounts of a batch) mostly share their hosts. Main thread only.
+std::map<std::string, std::vector<std::string>>& answers() {
+  static std::map<std::string, std::vector<std::string>> known;
+  return known;
+}
+
+}  // namespace
+
+std::map<std::string, Connector::Lookup*>& Connector::in_flight() {
+  static InFlight registry;
+  return registry.by_key;
+}
+
 void* Connector::lookup_main(void* arg) {
   auto* l = static_cast<Lookup*>(arg);
-  l->rc = l->resolver(l->host.c_str(), l->service.c_str(), &l->hints, &l->list);
+  l->rc = l->resolver(l->host.c_str(), nullptr, &l->hints, &l->list);
   l->err = errno;
   l->done.store(true, std::memory_order_release);
   const char byte = 1;
@@ -96,31 +126,53 @@ void* Connector::lookup_main(void* arg) {
 
 Connector::Connector(std::string host, unsigned port, Family family, Resolver resolver)
     : host_(std::move(host)), port_(port), family_(family) {
-  const std::string service = std::to_string(port_);
   // An address literal needs no lookup: parse it here, no thread, no name server.
   const addrinfo numeric = make_hints(family, AI_NUMERICHOST);
   addrinfo* list = nullptr;
-  const int rc = getaddrinfo(host_.c_str(), service.c_str(), &numeric, &list);
+  const int rc = getaddrinfo(host_.c_str(), nullptr, &numeric, &list);
   if (rc != EAI_NONAME) {
-    if (rc == 0) {
-      take_addresses(list);
-    } else {
+    if (rc != 0) {
       fail_lookup(rc, errno);
+      return;
     }
+    for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next)
+      addresses_.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
+    freeaddrinfo(list);
+    start_next();
     return;
   }
+  const std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(resolver)) + " " +
+                          std::to_string(static_cast<int>(family)) + " " + host_;
+  if (auto known = answers().find(key); known != answers().end()) {
+    addresses_ = known->second;
+    start_next();
+    return;
+  }
+  Lookup*& l = in_flight()[key];
+  if (l == nullptr && !(l = start_lookup(key, family, resolver))) {
+    in_flight().erase(key);
+    fail_lookup(EAI_SYSTEM, errno);
+    return;
+  }
+  l->refs.fetch_add(1, std::memory_order_relaxed);
+  lookup_ = l;
+  if (l->done.load(std::memory_order_acquire)) on_ready();  // answered while nobody waited
+}
+
+Connector::Lookup* Connector::start_lookup(const std::string& key, Family family,
+                                           Resolver resolver) {
   auto* l = new Lookup;
+  l->key = key;
   l->host = host_;
-  l->service = service;
   l->hints = make_hints(family, 0);
   l->resolver = resolver;
   if (::pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
     const int err = errno;
     delete l;
-    fail_lookup(EAI_SYSTEM, err);
-    return;
+    errno = err;
+    return nullptr;
   }
-  lookup_ = l;
+  l->refs.fetch_add(1, std::memory_order_relaxed);  // the thread's
   pthread_attr_t attr;
   pthread_t thread;
   bool started = pthread_attr_init(&attr) == 0;
@@ -129,16 +181,9 @@ Connector::Connector(std::string host, unsigned port, Family family, Resolver re
               pthread_create(&thread, &attr, &Connector::lookup_main, l) == 0;
     pthread_attr_destroy(&attr);
   }
-  // No thread to be had: look up here, blocking; the answer then waits in the pipe all the same.
+  // No thread to be had: look up here, blocking; the answer is then in at once.
   if (!started) lookup_main(l);
-}
-
-void Connector::take_addresses(addrinfo* list) {
-  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    addresses_.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
-  }
-  freeaddrinfo(list);
-  start_next();
+  return l;
 }
 
 void Connector::fail_lookup(int rc, int err) {
@@ -171,8 +216,14 @@ void Connector::note_attempt(const std::string& what) {
 
 void Connector::start_next() {
   while (next_ < addresses_.size()) {
-    const std::string& packed = addresses_[next_++];
-    const auto* sa = reinterpret_cast<const sockaddr*>(packed.data());
+    std::string& packed = addresses_[next_++];
+    // Looked up without a service: the port goes in here.
+    auto* sa = reinterpret_cast<sockaddr*>(packed.data());
+    if (sa->sa_family == AF_INET6) {
+      reinterpret_cast<sockaddr_in6*>(sa)->sin6_port = htons(static_cast<std::uint16_t>(port_));
+    } else if (sa->sa_family == AF_INET) {
+      reinterpret_cast<sockaddr_in*>(sa)->sin_port = htons(static_cast<std::uint16_t>(port_));
+    }
     peer_ = format_peer(sa);
     fd_ = ::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd_ < 0) {
@@ -244,18 +295,28 @@ void Connector::give_up() {
 Connector::Status Connector::on_ready() {
   if (status_ != Status::in_progress) return status_;
   if (lookup_ != nullptr) {
-    if (!lookup_->done.load(std::memory_order_acquire)) return status_;  // spurious wake-up
     Lookup* l = lookup_;
+    if (!l->done.load(std::memory_order_acquire)) return status_;  // spurious wake-up
     lookup_ = nullptr;
-    addrinfo* list = l->list;
-    l->list = nullptr;
-    const int rc = l->rc, err = l->err;
-    Lookup::release(l);
-    if (rc != 0) {
-      fail_lookup(rc, err);
-    } else {
-      take_addresses(list);
+    // The first connector to see the answer retires the lookup: a later one asks again after a
+    // failure, or finds the addresses among the answers.
+    if (auto it = in_flight().find(l->key); it != in_flight().end() && it->second == l) {
+      in_flight().erase(it);
+      Lookup::release(l);
+      if (l->rc == 0) {
+        std::vector<std::string>& known = answers()[l->key];
+        for (const addrinfo* ai = l->list; ai != nullptr; ai = ai->ai_next)
+          known.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
+      }
     }
+    if (l->rc != 0) {
+      fail_lookup(l->rc, l->err);
+    } else {
+      for (const addrinfo* ai = l->list; ai != nullptr; ai = ai->ai_next)
+        addresses_.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
+    }
+    Lookup::release(l);
+    if (status_ == Status::in_progress) start_next();
     return status_;
   }
   if (fd_ < 0) return status_;

@@ -4,7 +4,9 @@
 // Name lookups (getaddrinfo blocks, for as long as the system resolver's own timeouts: 5 s per
 // try and server by default) run on a short-lived thread of their own, which wakes the caller's
 // poll through a pipe; an address literal is parsed at once, without a thread. So a slow or dead
-// name server stalls neither the other sessions nor the caller's deadline.
+// name server stalls neither the other sessions nor the caller's deadline. Connectors asking for
+// the same name together share one lookup, and a name found once is not looked up again in this
+// process (a run lasts seconds; its sessions and a batch's accounts mostly share their hosts).
 // Promises: errors are network-category with a stable code: "net.dns" (resolution failed, with
 // gai_strerror, or no answer before the deadline), "net.refused", "net.unreachable",
 // "net.timeout" (every attempt timed out: a firewall dropping packets), "net.connect" (anything
@@ -14,6 +16,7 @@
 
 #include <netdb.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -58,10 +61,13 @@ class Connector {
   // Every address tried so far with what happened, for diagnosis ("::1: refused; 127.0.0.1: ok").
   const std::string& attempts() const { return attempts_; }
 
+ public:
+  struct Lookup;  // a name lookup under way (connector.cpp)
+
  private:
-  struct Lookup;  // shared with the lookup thread
   static void* lookup_main(void* lookup);
-  void take_addresses(addrinfo* list);
+  static std::map<std::string, Lookup*>& in_flight();
+  Lookup* start_lookup(const std::string& key, Family family, Resolver resolver);
   void fail_lookup(int rc, int err);
   void start_next();
   void fail_current(const std::string& what, int err);
@@ -72,7 +78,7 @@ class Connector {
   std::string host_;
   unsigned port_;
   Family family_;
-  Lookup* lookup_ = nullptr;  // while the name is being looked up (one of its two references)
+  Lookup* lookup_ = nullptr;            // while the name is being looked up (one of its references)
   std::vector<std::string> addresses_;  // packed sockaddr bytes, in getaddrinfo order
   std::size_t next_ = 0;
   int fd_ = -1;

@@ -402,13 +402,13 @@ TEST_CASE("tls/a name server that does not answer is net.dns at the caller's dea
   g_let_go = false;
   const int done_before = g_lookups_done.load();
   {
-    Connector c("localhost", 25, Family::ipv4, &held_resolver);
+    Connector c("no-answer.invalid", 25, Family::ipv4, &held_resolver);
     REQUIRE(c.status() == Connector::Status::in_progress);
     CHECK(c.on_attempt_timeout() == Connector::Status::failed);
     CHECK(c.error().code == "net.dns");
     CHECK(c.error().detail ==
-          "cannot resolve host name localhost: no answer from the name "
-          "server before the deadline");
+          "cannot resolve host name no-answer.invalid: no answer from the name server before the "
+          "deadline");
     CHECK(c.fd() == -1);
   }  // gone while its lookup still runs: the lookup finishes and frees itself (LSan checks)
   g_let_go = true;
@@ -416,6 +416,37 @@ TEST_CASE("tls/a name server that does not answer is net.dns at the caller's dea
   while (g_lookups_done.load() == done_before && Clock::now() < deadline)
     ::usleep(1000);
   CHECK(g_lookups_done.load() == done_before + 1);
+}
+
+std::atomic<int> g_counted_lookups{0};
+int counting_resolver(const char* host, const char* service, const addrinfo* hints,
+                      addrinfo** out) {
+  g_counted_lookups.fetch_add(1);
+  return ::getaddrinfo(host, service, hints, out);
+}
+
+TEST_CASE("tls/connectors share a lookup under way and reuse a name found, each with its port") {
+  LoopbackServer one(ServerOptions{}, [](ServerConn& c) { c.close(); });
+  LoopbackServer two(ServerOptions{}, [](ServerConn& c) { c.close(); });
+  REQUIRE(one.listening());
+  REQUIRE(two.listening());
+  // Started together (the SMTP and IMAP sessions of a run): one lookup between them.
+  Connector a("localhost", one.port(), Family::ipv4, &counting_resolver);
+  Connector b("localhost", two.port(), Family::ipv4, &counting_resolver);
+  REQUIRE_MESSAGE(drive_connect(a) == Connector::Status::connected, a.error().detail);
+  REQUIRE_MESSAGE(drive_connect(b) == Connector::Status::connected, b.error().detail);
+  CHECK(a.peer() == "127.0.0.1:" + std::to_string(one.port()));
+  CHECK(b.peer() == "127.0.0.1:" + std::to_string(two.port()));
+  CHECK(g_counted_lookups.load() == 1);
+  // Later (the second IMAP session): the answer is known, no lookup and no wait.
+  Connector c("localhost", one.port(), Family::ipv4, &counting_resolver);
+  CHECK(c.events() == POLLOUT);
+  REQUIRE_MESSAGE(drive_connect(c) == Connector::Status::connected, c.error().detail);
+  CHECK(g_counted_lookups.load() == 1);
+  // Another family is another question.
+  Connector d("localhost", one.port(), Family::any, &counting_resolver);
+  drive_connect(d);
+  CHECK(g_counted_lookups.load() == 2);
 }
 
 TEST_CASE("tls/an attempt that gets no answer fails with net.timeout") {
