@@ -197,6 +197,11 @@ struct ImapClient::Impl final : LiteralSink {
   bool tls_active = false;
   bool preauth = false;
   std::string tag;  // in flight
+  // A second command written right behind the one in flight (pipelined, RFC 9051 5.5): its tag,
+  // and where the first one's bytes end in `out`, so the first reply may come while the second
+  // is still unsent. Only UID EXPUNGE behind the STORE of \Deleted uses it.
+  std::string next_tag;
+  std::size_t tag_end = 0;
   std::string last_tag;
   std::string last_code;
   std::vector<std::string> pending_parts;
@@ -213,6 +218,7 @@ struct ImapClient::Impl final : LiteralSink {
   bool search_truncated = false;
   ImapFetchedMessage fetched;
   std::uint32_t target_uid = 0;
+  bool store_ok = false;  // the STORE of \Deleted before a pipelined UID EXPUNGE
   MessageScanner scanner;
   bool scanning = false;
   std::optional<ScannedMessage> scanned;
@@ -274,6 +280,13 @@ struct ImapClient::Impl final : LiteralSink {
     out += tag + " " + c.parts.front();
     pending_parts.assign(c.parts.begin() + 1, c.parts.end());
     ++turns;
+  }
+  // Writes a one-line command behind the one in flight, without waiting for its reply.
+  void pipeline(std::string_view text) {
+    tag_end = out.size();
+    next_tag = tags.next();
+    last_tag = next_tag;
+    out += next_tag + " " + std::string(text) + "\r\n";
   }
   void send(std::string_view text) { send(command().text(text)); }
 
@@ -505,7 +518,7 @@ struct ImapClient::Impl final : LiteralSink {
     // The server cannot answer bytes it has not received: a reply while the command is still in
     // our output is out of turn (a forged or injected reply). Acting on it would, after STARTTLS,
     // start TLS with the command still unsent (found by fuzz_imap_session).
-    if (out_pos < out.size()) {
+    if (out_pos < (next_tag.empty() ? out.size() : tag_end)) {
       fail(Category::protocol, "imap.unexpected_response",
            "the server answered a command before it was sent", status_text(r));
       return;
@@ -515,7 +528,8 @@ struct ImapClient::Impl final : LiteralSink {
            "a tagged reply for a command this client did not send", status_text(r));
       return;
     }
-    tag.clear();
+    tag = std::move(next_tag);  // the pipelined command, if any, is now the one in flight
+    next_tag.clear();
     pending_parts.clear();  // a reply before all literals went out ends the command
     last_code = r.code ? r.code->name : std::string();
     if (r.code) apply_code(*r.code, r.text);
@@ -583,8 +597,8 @@ struct ImapClient::Impl final : LiteralSink {
                       std::to_string(folders.folders.size()) + " folders" +
                           (folders.truncated ? " (truncated)" : ""));
       case State::delete_store:
-        if (ok && caps.uidplus) {
-          send(command().text("UID EXPUNGE " + std::to_string(target_uid)));
+        if (caps.uidplus) {  // UID EXPUNGE went out with the STORE: its reply follows
+          store_ok = ok;
           return set_state(State::expunge);
         }
         delete_outcome = ok ? ImapDeleteOutcome::flagged_only : ImapDeleteOutcome::failed;
@@ -592,7 +606,8 @@ struct ImapClient::Impl final : LiteralSink {
                       "uid " + std::to_string(target_uid) +
                           " flagged \\Deleted only (no UIDPLUS, no EXPUNGE sent)");
       case State::expunge:
-        delete_outcome = ok ? ImapDeleteOutcome::expunged : ImapDeleteOutcome::failed;
+        // After a refused STORE the message has no \Deleted, so the EXPUNGE removed nothing.
+        delete_outcome = ok && store_ok ? ImapDeleteOutcome::expunged : ImapDeleteOutcome::failed;
         return finish(r, "imap.expunge", "uid " + std::to_string(target_uid) + " expunged");
       case State::move:
         delete_outcome = ok ? ImapDeleteOutcome::moved : ImapDeleteOutcome::failed;
@@ -804,6 +819,7 @@ void ImapClient::consume(std::size_t n) {
   if (m.out_pos >= m.out.size()) {
     m.out.clear();
     m.out_pos = 0;
+    m.tag_end = 0;  // everything went out
   }
 }
 
@@ -910,11 +926,17 @@ bool ImapClient::list_folders() {
 
 bool ImapClient::delete_uid(std::uint32_t uid) {
   if (!ready() || uid == 0) return false;
-  impl_->target_uid = uid;
-  impl_->delete_outcome = ImapDeleteOutcome::none;
-  return impl_->begin(
-      ImapTask::delete_uid, State::delete_store,
-      impl_->command().text("UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)"));
+  Impl& m = *impl_;
+  m.target_uid = uid;
+  m.delete_outcome = ImapDeleteOutcome::none;
+  if (!m.begin(ImapTask::delete_uid, State::delete_store,
+               m.command().text("UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)")))
+    return false;
+  // With UIDPLUS the EXPUNGE goes out in the same flight: UID EXPUNGE removes only messages of
+  // that UID that have \Deleted, so if the STORE is refused it removes nothing (and never
+  // another message). Without UIDPLUS no EXPUNGE is ever sent.
+  if (m.caps.uidplus) m.pipeline("UID EXPUNGE " + std::to_string(uid));
+  return true;
 }
 
 bool ImapClient::move_uid(std::uint32_t uid, std::string_view folder) {

@@ -467,19 +467,58 @@ TEST_CASE("imap/client: store flags") {
   CHECK(t.client.last_task().ok);
 }
 
-TEST_CASE("imap/client: delete with UIDPLUS: STORE \\Deleted then UID EXPUNGE") {
+TEST_CASE("imap/client: delete with UIDPLUS: STORE \\Deleted and UID EXPUNGE in one flight") {
   Transcript t(options());
   login_and_select(t, kFullCaps);
   REQUIRE(t.client.delete_uid(7));
-  CHECK(t.sent() == t.tag(2) + " UID STORE 7 +FLAGS.SILENT (\\Deleted)\r\n");
+  CHECK(t.sent() ==
+        t.tag(2) + " UID STORE 7 +FLAGS.SILENT (\\Deleted)\r\n" + t.tag(3) + " UID EXPUNGE 7\r\n");
   t.server(t.tag(2) + " OK Store completed.\r\n");
-  CHECK(t.sent() == t.tag(3) + " UID EXPUNGE 7\r\n");
+  CHECK(t.sent().empty());
   CHECK_FALSE(t.client.ready());
   t.server("* 2 EXPUNGE\r\n" + t.tag(3) + " OK Expunge completed.\r\n");
   CHECK(t.client.ready());
   CHECK(t.client.delete_outcome() == mv::ImapDeleteOutcome::expunged);
   CHECK(t.client.mailbox().exists == 2);
   CHECK(t.steps().back() == "imap.expunge");
+}
+
+TEST_CASE("imap/client: a refused STORE \\Deleted makes the pipelined EXPUNGE a failed delete") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.delete_uid(7));
+  t.sent();
+  t.server(t.tag(2) + " NO [CANNOT] Mailbox is read-only.\r\n" + t.tag(3) +
+           " OK Expunge completed.\r\n");
+  CHECK(t.client.ready());
+  CHECK_FALSE(t.client.error());
+  CHECK(t.client.delete_outcome() == mv::ImapDeleteOutcome::failed);
+}
+
+TEST_CASE("imap/client: the pipelined EXPUNGE's reply may not come before the STORE's") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.delete_uid(7));
+  t.sent();
+  t.server(t.tag(3) + " OK Expunge completed.\r\n");
+  CHECK(t.client.error());
+  CHECK(t.client.error().code == "imap.unknown_tag");
+}
+
+TEST_CASE("imap/client: the STORE's reply may come while the pipelined EXPUNGE is unsent") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.delete_uid(7));
+  const std::string flight(t.client.output());
+  const std::size_t store_end = flight.find("\r\n") + 2;
+  t.client.consume(store_end);  // the STORE is out, the EXPUNGE not yet
+  t.client.on_bytes(t.tag(2) + " OK Store completed.\r\n");
+  CHECK_FALSE(t.client.error());
+  CHECK(std::string(t.client.output()) == t.tag(3) + " UID EXPUNGE 7\r\n");
+  // ...but no reply to the EXPUNGE before it has gone out.
+  t.client.on_bytes(t.tag(3) + " OK Expunge completed.\r\n");
+  CHECK(t.client.error());
+  CHECK(t.client.error().code == "imap.unexpected_response");
 }
 
 TEST_CASE("imap/client: delete without UIDPLUS never sends EXPUNGE") {
