@@ -186,10 +186,11 @@ Task<void> run_into(Pump& pump, const RunConfig& config, RunResult& result) {
 
 // One lane of run_many(): takes the next config not yet started until none is left.
 Task<void> run_lane(Pump& pump, const std::vector<RunConfig>& configs, std::size_t& next,
-                    std::vector<RunResult>& results) {
+                    std::vector<RunResult>& results, const ResultCallback& on_result) {
   while (next < configs.size()) {
     const std::size_t i = next++;
     results[i] = co_await run_plan(pump, configs[i]);
+    if (on_result) on_result(i, results[i]);
   }
 }
 
@@ -203,13 +204,14 @@ RunResult run(const RunConfig& config) {
   return result;
 }
 
-std::vector<RunResult> run_many(const std::vector<RunConfig>& configs, std::size_t max_concurrent) {
+std::vector<RunResult> run_many(const std::vector<RunConfig>& configs, std::size_t max_concurrent,
+                                const ResultCallback& on_result) {
   std::vector<RunResult> results(configs.size());
   std::size_t next = 0;
   Pump pump;
   const std::size_t lanes = std::min(std::max<std::size_t>(max_concurrent, 1), configs.size());
   for (std::size_t k = 0; k < lanes; ++k)
-    pump.spawn(run_lane(pump, configs, next, results));
+    pump.spawn(run_lane(pump, configs, next, results, on_result));
   pump.run();
   return results;
 }

@@ -35,8 +35,9 @@ int usage_error(OutputFormat format, const std::string& message) {
   return kExitUsage;
 }
 
-// --accounts: results in the file's order once all are done; exit 0 when every account passed,
-// else the highest exit code (--nagios: the summary's plugin status).
+// --accounts: one result per account in the file's order, each printed as soon as it and those
+// before it are done (a slow account holds back only the lines after it); exit 0 when every
+// account passed, else the highest exit code. --nagios: one summary line at the end, its status.
 int run_accounts(const CommandLine& cl) {
   const OutputFormat format = cl.options.format;
   std::vector<Account> accounts;
@@ -49,9 +50,9 @@ int run_accounts(const CommandLine& cl) {
     configs.push_back(a.options.config);
   }
   const std::int64_t start = monotonic_us();
-  const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency);
-  const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
   if (format == OutputFormat::nagios) {
+    const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency);
+    const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
     std::vector<NagiosAccount> each;
     for (std::size_t i = 0; i < accounts.size(); ++i)
       each.push_back({configs[i], results[i], accounts[i].options.thresholds});
@@ -60,17 +61,25 @@ int run_accounts(const CommandLine& cl) {
     return v.exit_code;
   }
   int worst = kExitOk;
-  for (std::size_t i = 0; i < accounts.size(); ++i) {
-    const int exit_code = exit_code_for(results[i].report.error);
-    worst = std::max(worst, exit_code);
-    if (format == OutputFormat::json) {
-      std::cout << render_json({configs[i], results[i], accounts[i].options.preset,
-                                accounts[i].warnings, exit_code})
-                << "\n";
-    } else {
-      std::cout << account_line(configs[i], results[i].report) << "\n";
+  std::vector<const RunResult*> ended(accounts.size(), nullptr);
+  std::size_t printed = 0;
+  auto print_ready = [&](std::size_t index, const RunResult& result) {
+    ended[index] = &result;
+    for (; printed < ended.size() && ended[printed] != nullptr; ++printed) {
+      const std::size_t i = printed;
+      const int exit_code = exit_code_for(ended[i]->report.error);
+      worst = std::max(worst, exit_code);
+      if (format == OutputFormat::json) {
+        std::cout << render_json({configs[i], *ended[i], accounts[i].options.preset,
+                                  accounts[i].warnings, exit_code})
+                  << "\n";
+      } else {
+        std::cout << account_line(configs[i], ended[i]->report) << "\n";
+      }
     }
-  }
+    std::cout.flush();  // a monitor reading the pipe sees each line as it is ready
+  };
+  run_many(configs, cl.accounts.concurrency, print_ready);
   return worst;
 }
 

@@ -89,7 +89,12 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::st
 
   ToolRun run;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto started = std::chrono::steady_clock::now();
+  auto since_start = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+        .count();
+  };
+  auto deadline = started + std::chrono::seconds(60);
   int open_fds = 2;
   while (open_fds > 0 && std::chrono::steady_clock::now() < deadline) {
     if (poll(fds, 2, 1000) <= 0) continue;
@@ -102,10 +107,12 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::st
         fds[i].fd = -1;
         --open_fds;
       } else {
+        if (i == 0 && run.first_out_ms < 0) run.first_out_ms = since_start();
         (i == 0 ? run.out : run.err).append(buf, static_cast<std::size_t>(n));
       }
     }
   }
+  run.end_ms = since_start();
   if (open_fds > 0) kill(pid, SIGKILL);
   for (auto& f : fds)
     if (f.fd >= 0) close(f.fd);

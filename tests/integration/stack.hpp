@@ -22,8 +22,10 @@ const Stack& stack();
 
 struct ToolRun {
   int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
+  std::string out;           // stdout
+  std::string err;           // stderr
+  double first_out_ms = -1;  // when the first stdout byte arrived, ms after the start (-1: none)
+  double end_ms = -1;        // when both pipes had closed
   std::string all() const { return out + err; }
 };
 

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "tests/integration/stack.hpp"
+#include "tests/support/loopback_listener.hpp"
 
 namespace mv::test {
 
@@ -206,6 +207,37 @@ TEST_CASE("integration/accounts: the runs overlap in one loop (JSON Lines, timed
     overlapped = batch.wall_ms < longest + (sum - longest) / 2;
   }
   CHECK(overlapped);
+}
+
+TEST_CASE("integration/accounts: each line is printed once it and those before it are done") {
+  // A server that accepts connections and never says a word (the kernel completes the handshake
+  // for a socket that is never accept()ed): the account sent there fails after its --timeout.
+  LoopbackListener silent(8);
+
+  char tmpl[] = "/tmp/mv-accounts-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const fs::path dir = tmpl;
+  const std::string path = (dir / "accounts").string();
+  const Stack& s = stack();
+  std::ofstream(path) << "--email " << s.get("MAILSTACK_USER1") << "\n"
+                      << "--email " << s.get("MAILSTACK_USER2")
+                      << " --password-env MAILSTACK_PASS2 --smtp-port " << silent.port
+                      << " --timeout 3\n";
+  std::vector<std::string> args = defaults();
+  args.insert(args.end(), {"--accounts", path});
+  const ToolRun run = run_tool(args, secrets_env());
+  silent.close();
+  fs::remove_all(dir);
+
+  INFO(run.all());
+  CHECK(run.exit_code == 3);  // the silent server: a network failure
+  const std::vector<std::string> lines = lines_of(run.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find(s.get("MAILSTACK_USER1")) != std::string::npos);
+  CHECK(lines[1].find(s.get("MAILSTACK_USER2")) != std::string::npos);
+  // alice's line came out while bob's run still waited for its greeting (3 s).
+  CHECK(run.first_out_ms >= 0);
+  CHECK(run.end_ms - run.first_out_ms > 1500);
 }
 
 }  // namespace mv::test

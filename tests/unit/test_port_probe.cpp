@@ -1,30 +1,13 @@
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine/port_probe.hpp"
+#include "tests/support/loopback_listener.hpp"
 
 namespace mv {
 
 namespace {
-// A listening socket on 127.0.0.1 with a kernel-chosen port; closing it frees the port.
-struct Listener {
-  int fd = -1;
-  unsigned port = 0;
-  Listener() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 4) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~Listener() { ::close(fd); }
-};
+using Listener = mv::test::LoopbackListener;
 
 Task<void> probe_into(Pump& pump, TlsContext& tls, Endpoint base, std::vector<unsigned> ports,
                       std::vector<PortProbe>& out) {
@@ -34,11 +17,7 @@ Task<void> probe_into(Pump& pump, TlsContext& tls, Endpoint base, std::vector<un
 
 TEST_CASE("port_probe: an open and a closed port are told apart, in the order asked") {
   Listener open;
-  unsigned closed = 0;
-  {
-    Listener gone;
-    closed = gone.port;
-  }
+  const unsigned closed = mv::test::closed_loopback_port();
   Error error;
   auto tls = TlsContext::create({}, error);
   REQUIRE(tls);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <string>
 
+#include "tests/support/loopback_listener.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tls/connector.hpp"
 #include "tls/stream.hpp"
@@ -147,17 +148,8 @@ mv::Error handshake_error(const mv::test::CertFiles& cert, const std::string& ca
   return stream->error();
 }
 
-// A loopback port nothing listens on: bound (so it is reserved while we read it), then closed.
 unsigned closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), len) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  return mv::test::closed_loopback_port();
 }
 
 }  // namespace
@@ -451,14 +443,9 @@ TEST_CASE("tls/connectors share a lookup under way and reuse a name found, each 
 
 TEST_CASE("tls/an attempt that gets no answer fails with net.timeout") {
   // A listener whose accept queue is full drops SYNs silently: the same thing a firewall does.
-  const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  mv::test::LoopbackListener listener(0);
+  sockaddr_in a = listener.address;
   socklen_t len = sizeof a;
-  REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&a), len) == 0);
-  REQUIRE(::listen(lfd, 0) == 0);
-  REQUIRE(::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
   std::vector<int> fillers;
   for (int i = 0; i < 4; ++i) {
     const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -478,7 +465,6 @@ TEST_CASE("tls/an attempt that gets no answer fails with net.timeout") {
   }
   for (int f : fillers)
     ::close(f);
-  ::close(lfd);
 }
 
 TEST_CASE("tls/IPv6 loopback with Family::ipv6") {
