@@ -72,8 +72,14 @@ Trace::~Trace() {
 std::string Trace::escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text)
-    append_escaped(out, c, /*keep_tab=*/true);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\\' && (i + 1 == text.size() || text[i + 1] == 'x')) {
+      out += "\\x5c";  // else it would read as an escape or as the continuation mark
+    } else {
+      append_escaped(out, c, /*keep_tab=*/true);
+    }
+  }
   return out;
 }
 
@@ -102,14 +108,25 @@ void Trace::prefix(std::string_view session, char direction) {
 }
 
 void Trace::write_lines(std::string_view session, char direction, std::string_view bytes,
-                        bool sensitive) {
+                        bool sensitive, bool wire) {
   while (!bytes.empty()) {
     auto lf = bytes.find('\n');
     std::string_view line = bytes.substr(0, lf);
-    bytes = lf == std::string_view::npos ? std::string_view{} : bytes.substr(lf + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const char* end_mark = "";  // CR LF: the line break says it
+    if (lf == std::string_view::npos) {
+      bytes = {};
+      end_mark = "\\";  // the line goes on in a later piece
+    } else {
+      bytes = bytes.substr(lf + 1);
+      if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+      } else {
+        end_mark = "\\x0a";  // a bare LF
+      }
+    }
     prefix(session, direction);
     std::string shown = sensitive ? redact(line) : escape(line);
+    if (wire) shown += end_mark;
     std::fwrite(shown.data(), 1, shown.size(), file_);
     std::fputc('\n', file_);
   }
@@ -117,15 +134,15 @@ void Trace::write_lines(std::string_view session, char direction, std::string_vi
 }
 
 void Trace::sent(std::string_view session, std::string_view bytes, bool sensitive) {
-  write_lines(session, '>', bytes, sensitive);
+  write_lines(session, '>', bytes, sensitive, /*wire=*/true);
 }
 
 void Trace::received(std::string_view session, std::string_view bytes) {
-  write_lines(session, '<', bytes, false);
+  write_lines(session, '<', bytes, false, /*wire=*/true);
 }
 
 void Trace::note(std::string_view session, std::string_view text) {
-  write_lines(session, '*', text, false);
+  write_lines(session, '*', text, false, /*wire=*/false);
 }
 
 }  // namespace mv

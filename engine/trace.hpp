@@ -3,6 +3,11 @@
 // conversation marks as sensitive output: AUTH, LOGIN, PASS, SASL responses). Lines are written as
 // they happen, so a trace of a hung run shows where it hung. The first line gives the wall-clock
 // (UTC, microseconds) instant of time 0, to line the trace up with server logs.
+// Exact bytes: a trace line stands for its text, unescaped ("\xNN" is the byte NN), plus CR LF.
+// Two marks at the very end say otherwise: "\x0a", the line ended in a bare LF (no CR); "\", the
+// bytes arrived (or left) in pieces and the line goes on in the session's next line of the same
+// direction. A backslash of the data that could be mistaken for either (before an "x", or last)
+// is written "\x5c"; any other ("\Seen") is written as is.
 #pragma once
 
 #include <cstdint>
@@ -31,13 +36,13 @@ class Trace {
 
   // What a sensitive line shows: "AUTH PLAIN", "A1 LOGIN", "PASS" and the rest redacted.
   static std::string redact(std::string_view line);
-  // Control characters as \xNN (CR LF ends are shown by the line break).
+  // Control characters as \xNN, and a backslash before "x" or at the end as \x5c.
   static std::string escape(std::string_view text);
 
  private:
   Trace(std::FILE* file, std::int64_t start_us) : file_(file), start_us_(start_us) {}
-  void write_lines(std::string_view session, char direction, std::string_view bytes,
-                   bool sensitive);
+  void write_lines(std::string_view session, char direction, std::string_view bytes, bool sensitive,
+                   bool wire);
   void prefix(std::string_view session, char direction);
 
   std::FILE* file_;

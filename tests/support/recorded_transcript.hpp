@@ -3,11 +3,10 @@
 // is fed into the real client, and what the client sends must equal, line by line, what it sent
 // on the wire that day. The trace format (engine/trace.hpp): "<ms> <session> <dir> <text>", dir
 // '>' client to server, '<' server to client, '*' a note ("connected to ...", "TLS established:
-// ..."); line ends are not shown (every line is taken to end in CRLF), control characters are
-// \xNN, and credential lines are redacted, so those are compared through the same Trace::redact().
-// Limits: a literal "\x41" in the original text cannot be told from an escaped byte (the recorded
-// servers never send one), and a line the trace split at a read boundary cannot be rejoined (the
-// IMAP literal length would then disagree, which the replay reports).
+// ..."); a line ends in CRLF unless it ends with the mark "\x0a" (a bare LF) or "\" (continued in
+// the session's next line of the same direction: a read or write boundary), control characters
+// are \xNN, and credential lines are redacted, so those are compared through the same
+// Trace::redact().
 #pragma once
 
 #include <cstddef>
@@ -25,9 +24,11 @@
 namespace mv::test {
 
 struct RecordedLine {
-  char dir = '*';     // '>' client to server, '<' server to client, '*' note
-  std::string text;   // as recorded (escaped; '>' lines possibly redacted)
-  std::string bytes;  // text unescaped: the bytes on the wire, without the line end
+  char dir = '*';            // '>' client to server, '<' server to client, '*' note
+  std::string text;          // as recorded (escaped; '>' lines possibly redacted), pieces joined
+  std::string bytes;         // text unescaped: the bytes on the wire, without the line end
+  std::string end = "\r\n";  // the line end on the wire: CRLF, or a bare LF
+  bool continued = false;    // the last piece so far ended with "\": more follows
 };
 
 // One connection: the lines of one session name from its "connected to" note to the next one.
@@ -108,8 +109,28 @@ inline std::vector<RecordedSession> parse_trace(std::string_view text) {
       sessions.push_back({name, {}});
       s = &sessions.back();
     }
+    // A line that goes on: the last piece of this direction in this session ended with "\" (the
+    // writer escapes a data backslash at the end as \x5c, so a bare one is always the mark).
+    RecordedLine* open = nullptr;
+    for (auto it = s->lines.rbegin(); it != s->lines.rend(); ++it) {
+      if (it->dir == dir) {
+        if (it->continued) open = &*it;
+        break;
+      }
+    }
+    if (!open) {
+      s->lines.push_back({dir, {}, {}, "\r\n", false});
+      open = &s->lines.back();
+    }
+    open->continued = dir != '*' && !body.empty() && body.back() == '\\';
+    if (open->continued) body.pop_back();
     std::string bytes = unescape_trace(body);
-    s->lines.push_back({dir, std::move(body), std::move(bytes)});
+    if (dir != '*' && !open->continued && body.ends_with("\\x0a")) {
+      bytes.pop_back();  // the bare LF is the line end
+      open->end = "\n";
+    }
+    open->text += body;
+    open->bytes += bytes;
   }
   return sessions;
 }
@@ -177,7 +198,7 @@ inline std::vector<std::size_t> server_run_sizes(const RecordedSession& s) {
     }
     if (!in_run) sizes.push_back(0);
     in_run = true;
-    sizes.back() += l.bytes.size() + 2;
+    sizes.back() += l.bytes.size() + l.end.size();
   }
   return sizes;
 }
@@ -279,7 +300,7 @@ inline ReplayResult replay_session(const RecordedSession& session, Conversation&
       std::string run;
       std::size_t j = i;
       for (; j < lines.size() && lines[j].dir == '<'; ++j)
-        run.append(lines[j].bytes).append("\r\n");
+        run.append(lines[j].bytes).append(lines[j].end);
       i = j - 1;
       drain();  // the pump writes what is pending before it reads
       for (std::string_view chunk : chunker(run, run_index)) {

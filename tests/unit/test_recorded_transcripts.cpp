@@ -8,7 +8,9 @@
 #include <doctest/doctest.h>
 
 #include <charconv>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include "protocols/pop3/client.hpp"
 #include "protocols/smtp/client.hpp"
 #include "tests/support/recorded_transcript.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace {
 
@@ -328,6 +331,40 @@ TEST_CASE("recorded/trace parser: sessions, notes, unescaping") {
   CHECK(mv::test::find_session(all, "imap", 1).lines.back().text == "* BYE");
   CHECK(mv::test::find_session(all, "pop3").lines.empty());
   CHECK(mv::test::recorded_implicit_tls(all[0]) == false);
+}
+
+TEST_CASE("recorded/a trace gives back the exact bytes: pieces, bare LFs, backslashes") {
+  // What a server might send, in the pieces the reads returned: a literal cut in two, a CR and
+  // its LF in different reads, a bare LF, data that looks like an escape, a backslash last.
+  const std::vector<std::string> pieces = {
+      "* 1 FETCH (BODY[] {5}\r\nab", "c\r\n\r\n)\r\nx\r",
+      "\ny\r\nbare\nlooks like \\x41 \\Seen\r\nends in \\\r\npartial at the end\\", " still\r\n"};
+  mv::test::TempDir dir;
+  const std::string path = dir.file("t.trace");
+  {
+    mv::Error error;
+    auto trace = mv::Trace::open(path, error);
+    REQUIRE(trace);
+    trace->note("imap", "connected to 127.0.0.1:993");
+    for (const std::string& p : pieces) {
+      trace->received("imap", p);
+      trace->sent("imap", "M1 NOOP\r\n", false);  // the other direction in between
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const RecordedSession imap = mv::test::find_session(mv::test::parse_trace(text), "imap");
+  REQUIRE(!imap.lines.empty());
+  std::string server, client;
+  for (const auto& l : imap.lines) {
+    if (l.dir == '<') server += l.bytes + l.end;
+    if (l.dir == '>') client += l.bytes + l.end;
+  }
+  std::string all;
+  for (const std::string& p : pieces)
+    all += p;
+  CHECK(server == all);
+  CHECK(client == "M1 NOOP\r\nM1 NOOP\r\nM1 NOOP\r\nM1 NOOP\r\n");
 }
 
 TEST_CASE("recorded/the recordings hold no credentials") {

@@ -28,6 +28,12 @@ TEST_CASE("trace/escape: control characters are shown, never written raw") {
   CHECK(Trace::escape("tab\tok") == "tab\tok");
 }
 
+TEST_CASE("trace/escape: a backslash that could read as an escape or a mark is escaped itself") {
+  CHECK(Trace::escape("FLAGS (\\Seen \\Deleted)") == "FLAGS (\\Seen \\Deleted)");
+  CHECK(Trace::escape("\\x41") == "\\x5cx41");
+  CHECK(Trace::escape("last\\") == "last\\x5c");
+}
+
 TEST_CASE("trace/file: lines carry session and direction, sensitive bytes are redacted") {
   test::TempDir dir;
   const std::string path = dir.file("trace.txt");
