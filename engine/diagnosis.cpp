@@ -149,9 +149,14 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
                 " did not offer authentication (AUTH) after TLS; SMTP AUTH may be switched off",
             "enable SMTP authentication for the account, or use the provider's submission port "
             "587"};
-  if (code.ends_with("auth_mechanism_unavailable"))
+  if (code.ends_with("auth_mechanism_unavailable")) {
+    if (c.used_token)  // XOAUTH2 is the default with a token, no --auth needed to get here
+      return {"the server does not take OAuth2 tokens with this mechanism",
+              "use --auth OAUTHBEARER if the server lists it, else sign in with a password (an "
+              "app password if two-step verification is on)"};
     return {"the server does not offer the chosen authentication mechanism",
             "drop --auth to let the tool choose, or pick one the server lists"};
+  }
   if (code.ends_with("auth_failed")) return auth_failure(e, c);
   if (code == "smtp.message_too_large")
     return {"the message is larger than the server's SIZE limit",

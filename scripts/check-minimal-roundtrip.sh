@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the minimal profile's binary (built by scripts/check-minimal-size.sh) against the private
 # Postfix + Dovecot of tests/mailstack, started here unless it already runs: round trips over
-# IMAPS and POP3S must pass, and certificate verification and a wrong password must fail with
-# their exit codes. The binary is static musl with a trimmed mbedTLS, so this is where that build
+# IMAPS and POP3S (and with --auth CRAM-MD5) must pass; certificate verification, a wrong password
+# and an OAuth2 token (the stack takes none) must fail with their exit codes. The binary is static musl with a trimmed mbedTLS, so this is where that build
 # proves it still speaks TLS, verifies certificates and resolves names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +19,21 @@ trap cleanup EXIT
 source "${MAILSTACK_DIR:-.mailstack}/env"
 
 failures=0
-# expect EXIT PATTERN DESCRIPTION -- ARGS...: runs the binary, checks its exit code and output.
+# expect EXIT PATTERN DESCRIPTION -- ARGS...: runs the binary, checks its exit code and output,
+# and that neither the password nor the token appears in it.
 expect() {
   local want=$1 pattern=$2 what=$3
   shift 4
   local got=0 output
   output=$("$BIN" --email "$MAILSTACK_USER1" --host "$MAILSTACK_TLS_NAME" --timeout 20 "$@" 2>&1) || got=$?
-  if [[ $got -eq $want ]] && grep -q -- "$pattern" <<<"$output"; then
+  local secret leaked=""
+  for secret in "${MAILVERIFY_PASSWORD:-}" "${MV_MIN_TOKEN:-}"; do
+    if [[ -n $secret ]] && grep -qF -- "$secret" <<<"$output"; then leaked=1; fi
+  done
+  if [[ -n $leaked ]]; then
+    echo "FAIL $what: a secret appears in the output" >&2
+    failures=$((failures + 1))
+  elif [[ $got -eq $want ]] && grep -q -- "$pattern" <<<"$output"; then
     echo "ok   $what (exit $got)"
   else
     echo "FAIL $what: exit $got, wanted $want and output matching '$pattern'; output:" >&2
@@ -42,6 +50,13 @@ expect 0 '^PASS token' "465 implicit TLS + POP3S" -- \
   --in-port "$MAILSTACK_POP3S_PORT" --cafile "$MAILSTACK_CA"
 expect 4 'tls.unknown_ca' "system CA store: the stack's private CA is not trusted" -- \
   --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT"
+expect 0 'mechanism CRAM-MD5' "--auth CRAM-MD5 on both sessions" -- \
+  --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT" --cafile "$MAILSTACK_CA" \
+  --auth CRAM-MD5 --check none
+# The stack takes no OAuth2: a token must ask for XOAUTH2 and be told plainly that it is not taken.
+MV_MIN_TOKEN=not-a-real-token expect 5 'does not take OAuth2 tokens' "an OAuth2 token (XOAUTH2)" -- \
+  --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT" --cafile "$MAILSTACK_CA" \
+  --oauth2-token-env MV_MIN_TOKEN
 MAILVERIFY_PASSWORD="not-$MAILSTACK_PASS1" expect 5 'refused the user name or password' "wrong password" -- \
   --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT" --cafile "$MAILSTACK_CA"
 

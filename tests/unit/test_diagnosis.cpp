@@ -47,6 +47,17 @@ TEST_CASE("diagnosis/auth: a refused token is not called a wrong password") {
   CHECK(e.cause.find("OAuth2 token") != std::string::npos);
 }
 
+TEST_CASE("diagnosis/auth: a mechanism the server lacks: --auth advice, or for a token its options") {
+  Error chosen = diagnosed(Category::auth, "imap.auth_mechanism_unavailable", "");
+  CHECK(chosen.fix.find("drop --auth") != std::string::npos);
+  // With a token XOAUTH2 is the default, so "drop --auth" would be no advice at all.
+  Error token = diagnosed(Category::auth, "smtp.auth_mechanism_unavailable", "", "me@example.com",
+                          true);
+  CHECK(token.cause.find("OAuth2 tokens") != std::string::npos);
+  CHECK(token.fix.find("OAUTHBEARER") != std::string::npos);
+  CHECK(token.fix.find("drop --auth") == std::string::npos);
+}
+
 TEST_CASE("diagnosis/auth: a plain failure says check the password") {
   Error e = diagnosed(Category::auth, "smtp.auth_failed", "535 5.7.8 Error: authentication failed");
   CHECK(e.cause.find("user name or password") != std::string::npos);

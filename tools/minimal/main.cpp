@@ -1,7 +1,8 @@
 // verify-roundtrip-min: the driver of the minimal profile (-DMAILVERIFY_MINIMAL=ON). Same engine,
 // same exit codes as verify-roundtrip, but no cxxopts and no iostreams: plain argv parsing,
-// snprintf and write(2), so a static -Os build stays small. The password comes from an
-// environment variable only (never argv, never a prompt). One line per step on stdout.
+// snprintf and write(2), so a static -Os build stays small. The password, or an OAuth2 access
+// token (Microsoft's consumer accounts take nothing else), comes from an environment variable
+// only (never argv, never a prompt). One line per step on stdout.
 #include <unistd.h>
 
 #include <cstdarg>
@@ -23,6 +24,9 @@ constexpr const char* kUsage =
     "  --smtp-port N --smtp-tls starttls|implicit|none   (default 587 starttls)\n"
     "  --receive imap|pop3 --in-port N --in-tls implicit|starttls|none   (default imap 993)\n"
     "  --user NAME   --password-env VAR (default MAILVERIFY_PASSWORD)   --cafile FILE\n"
+    "  --oauth2-token-env VAR (an OAuth2 access token instead of a password; XOAUTH2 unless "
+    "--auth)\n"
+    "  --auth PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER   (default: the strongest both offer)\n"
     "  --check devices,folders|devices|folders|none   --body-size N   --keep\n"
     "  --send-only   --receive-only   --allow-plaintext   --insecure   --timeout SECONDS\n"
     "exit: 0 passed, 2 usage, 3 network, 4 TLS, 5 auth, 6 policy, 7 delivery, 8 protocol\n";
@@ -69,6 +73,8 @@ int main(int argc, char** argv) {
   const char* host = nullptr;
   const char* user = nullptr;
   const char* password_env = "MAILVERIFY_PASSWORD";
+  const char* token_env = nullptr;
+  std::optional<Mechanism> mechanism;
   unsigned long smtp_port = 0, in_port = 0, number = 0;
   std::optional<TlsMode> smtp_tls = TlsMode::starttls, in_tls = TlsMode::implicit;
   bool send_only = false, receive_only = false;
@@ -102,6 +108,10 @@ int main(int argc, char** argv) {
         user = value;
       } else if (flag("--password-env")) {
         password_env = value;
+      } else if (flag("--oauth2-token-env")) {
+        token_env = value;
+      } else if (flag("--auth")) {
+        if (!(mechanism = mechanism_from_name(value))) return usage("unknown --auth mechanism");
       } else if (flag("--cafile")) {
         config.tls.ca_file = value;
       } else if (flag("--smtp-port")) {
@@ -148,13 +158,19 @@ int main(int argc, char** argv) {
   config.incoming.endpoint.port =
       in_port ? static_cast<unsigned>(in_port) : default_port(false, pop3, *in_tls);
 
-  const char* secret = std::getenv(password_env);
-  if (!secret || !*secret) return usage("no password: set the --password-env variable");
+  const char* secret = std::getenv(token_env ? token_env : password_env);
+  if (!secret || !*secret)
+    return usage(token_env ? "no token: set the --oauth2-token-env variable"
+                           : "no password: set the --password-env variable");
   Credentials credentials;
   credentials.user = user ? user : config.email;
   credentials.secret = secret;
+  credentials.is_token = token_env != nullptr;
+  // With a token, XOAUTH2 unless told otherwise: what every OAuth2 mail provider takes.
+  if (!mechanism && credentials.is_token) mechanism = Mechanism::xoauth2;
   config.smtp.credentials = credentials;
   config.incoming.credentials = credentials;
+  config.smtp.mechanism = config.incoming.mechanism = mechanism;
 
   RunResult result = run(config);
   for (const StepRecord& step : result.report.steps) {
