@@ -47,12 +47,13 @@ TEST_CASE("diagnosis/auth: a refused token is not called a wrong password") {
   CHECK(e.cause.find("OAuth2 token") != std::string::npos);
 }
 
-TEST_CASE("diagnosis/auth: a mechanism the server lacks: --auth advice, or for a token its options") {
+TEST_CASE(
+    "diagnosis/auth: a mechanism the server lacks: --auth advice, or for a token its options") {
   Error chosen = diagnosed(Category::auth, "imap.auth_mechanism_unavailable", "");
   CHECK(chosen.fix.find("drop --auth") != std::string::npos);
   // With a token XOAUTH2 is the default, so "drop --auth" would be no advice at all.
-  Error token = diagnosed(Category::auth, "smtp.auth_mechanism_unavailable", "", "me@example.com",
-                          true);
+  Error token =
+      diagnosed(Category::auth, "smtp.auth_mechanism_unavailable", "", "me@example.com", true);
   CHECK(token.cause.find("OAuth2 tokens") != std::string::npos);
   CHECK(token.fix.find("OAUTHBEARER") != std::string::npos);
   CHECK(token.fix.find("drop --auth") == std::string::npos);
