@@ -27,6 +27,8 @@
 #   MAILSTACK_POP3S_PORT            base+995  POP3, implicit TLS
 #   MAILSTACK_IPV6                  auto (default) | 0 | 1: also listen on [::1]
 #   MAILSTACK_START_TIMEOUT         seconds to wait for all ports at start (default 20)
+#   MAILSTACK_KEY_TYPE              ec (default: ECDSA P-256) | rsa (RSA-2048, what Microsoft's
+#                                   endpoints present): the CA's and the server's keys
 #
 # Addresses: every service listens on 127.0.0.1 and, if usable, 127.0.0.2 (MAILSTACK_HOST2) and
 # [::1] (MAILSTACK_HOST6). Dovecot treats a connection whose client IP equals the server IP as
@@ -35,8 +37,9 @@
 # Postfix enforces TLS-before-AUTH on every address.
 #
 # Certificate: throwaway CA ($MAILSTACK_CA) and server certificate for CN=localhost, SANs
-# DNS:localhost, IP:127.0.0.1, IP:127.0.0.2, IP:::1, ECDSA P-256, valid 30 days (regenerated
-# when less than a day is left). Verify with the name "localhost" or the IP.
+# DNS:localhost, IP:127.0.0.1, IP:127.0.0.2, IP:::1, ECDSA P-256 (or RSA-2048, see
+# MAILSTACK_KEY_TYPE), valid 30 days (regenerated when less than a day is left or the key type
+# differs). Verify with the name "localhost" or the IP.
 #
 # Users (domain mailverify.test; logins need the full address, "alice" alone fails):
 #   MAILSTACK_USER1/PASS1  alice@mailverify.test
@@ -211,7 +214,15 @@ make_dirs() {
 }
 
 gen_certs() {
+  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) algorithm=id-ecPublicKey
+  case "${MAILSTACK_KEY_TYPE:-ec}" in
+    ec) ;;
+    rsa) newkey=(-newkey rsa:2048) algorithm=rsaEncryption ;;
+    *) die "MAILSTACK_KEY_TYPE must be ec or rsa" ;;
+  esac
   if [[ -s $TLS/ca.crt && -s $TLS/ca.key && -s $TLS/server.crt && -s $TLS/server.key ]] &&
+    openssl x509 -in "$TLS/server.crt" -noout -text 2>/dev/null |
+    grep -q "Public Key Algorithm: $algorithm" &&
     openssl x509 -in "$TLS/server.crt" -noout -checkend 86400 >/dev/null 2>&1 &&
     openssl x509 -in "$TLS/ca.crt" -noout -checkend 86400 >/dev/null 2>&1 &&
     openssl verify -CAfile "$TLS/ca.crt" "$TLS/server.crt" >/dev/null 2>&1; then
@@ -240,10 +251,10 @@ authorityKeyIdentifier = keyid
 EOF
   (
     umask 077
-    openssl req -config "$tmp/openssl.cnf" -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    openssl req -config "$tmp/openssl.cnf" -x509 -new "${newkey[@]}" \
       -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.crt" -days 30 -sha256 \
       -subj "/O=mailverify test stack/CN=mailstack throwaway CA" -extensions v3_ca
-    openssl req -config "$tmp/openssl.cnf" -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    openssl req -config "$tmp/openssl.cnf" -new "${newkey[@]}" \
       -nodes -keyout "$tmp/server.key" -out "$tmp/server.csr" -subj "/CN=localhost"
     openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
       -set_serial "0x$(openssl rand -hex 8)" -days 30 -sha256 \
