@@ -31,15 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view stream = in.rest();
 
   mv::Pop3Options options;
-  const unsigned tls = o0 & 3u;
-  options.tls =
-      tls == 0 ? mv::TlsMode::implicit : (tls == 2 ? mv::TlsMode::none : mv::TlsMode::starttls);
+  options.tls = mv::fuzz::tls_mode_from_bits(o0);
   options.allow_plaintext = (o0 & 4u) != 0;
-  options.credentials.user = std::string(mv::fuzz::kSessionUser);
-  options.credentials.secret = std::string(mv::fuzz::kSessionSecret);
-  options.credentials.is_token = (o0 & 8u) != 0;
-  options.credentials.host = "mail.example.test";
-  options.credentials.port = 995;
+  options.credentials = mv::fuzz::session_credentials((o0 & 8u) != 0, 995);
   if (o1 % 6 != 0) options.mechanism = static_cast<mv::Mechanism>(o1 % 6 - 1);
   if (o1 & 8u) {
     options.limits.max_line = 64;

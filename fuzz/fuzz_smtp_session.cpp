@@ -14,25 +14,11 @@
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/session_harness.hpp"
 #include "protocols/smtp/client.hpp"
+#include "tests/support/fixed_message.hpp"
 
 namespace {
 
-class FixedMessage final : public mv::MessageSource {
- public:
-  explicit FixedMessage(std::string text) : text_(std::move(text)) {}
-  std::size_t read(char* buf, std::size_t cap) override {
-    const std::size_t n = std::min(cap, text_.size() - pos_);
-    std::memcpy(buf, text_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  std::size_t size() const override { return text_.size(); }
-  void rewind() override { pos_ = 0; }
-
- private:
-  std::string text_;
-  std::size_t pos_ = 0;
-};
+using mv::test::FixedMessage;
 
 constexpr std::size_t kConsumeSteps[] = {0, 1, 7, 64};
 
@@ -47,19 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   mv::SmtpOptions options;
   options.ehlo_name = "fuzz.example.test";
-  const unsigned tls = o0 & 3u;
-  options.tls =
-      tls == 0 ? mv::TlsMode::implicit : (tls == 2 ? mv::TlsMode::none : mv::TlsMode::starttls);
+  options.tls = mv::fuzz::tls_mode_from_bits(o0);
   options.allow_plaintext = (o0 & 4u) != 0;
-  if (o0 & 8u) {
-    mv::Credentials cred;
-    cred.user = std::string(mv::fuzz::kSessionUser);
-    cred.secret = std::string(mv::fuzz::kSessionSecret);
-    cred.is_token = (o0 & 16u) != 0;
-    cred.host = "mail.example.test";
-    cred.port = 587;
-    options.credentials = cred;
-  }
+  if (o0 & 8u) options.credentials = mv::fuzz::session_credentials((o0 & 16u) != 0, 587);
   if (o1 % 6 != 0) options.mechanism = static_cast<mv::Mechanism>(o1 % 6 - 1);
   if (o1 & 8u) {
     options.limits.max_line = 64;

@@ -22,11 +22,30 @@
 #include "fuzz/fuzz_support.hpp"
 #include "protocols/common/base64.hpp"
 #include "protocols/common/conversation.hpp"
+#include "protocols/common/sasl.hpp"
+#include "protocols/common/tls_mode.hpp"
 
 namespace mv::fuzz {
 
 inline constexpr std::string_view kSessionSecret = "Fuzz-Secret-7c1d";
 inline constexpr std::string_view kSessionUser = "fuzz@example.test";
+
+// Option bits 0-1 of every session target: 0 implicit TLS, 1 and 3 STARTTLS, 2 none.
+inline TlsMode tls_mode_from_bits(unsigned bits) {
+  bits &= 3u;
+  return bits == 0 ? TlsMode::implicit : (bits == 2 ? TlsMode::none : TlsMode::starttls);
+}
+
+// The harness's login (kSessionUser, kSessionSecret), as an OAuth2 token when asked.
+inline Credentials session_credentials(bool token, unsigned port) {
+  Credentials c;
+  c.user = std::string(kSessionUser);
+  c.secret = std::string(kSessionSecret);
+  c.is_token = token;
+  c.host = "mail.example.test";
+  c.port = port;
+  return c;
+}
 
 // The secret in clear, or inside any space-separated word of any line that decodes from base64.
 inline bool leaks_secret(std::string_view wire, std::string_view secret) {

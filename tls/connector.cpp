@@ -59,6 +59,15 @@ addrinfo make_hints(Family family, int flags) {
   return hints;
 }
 
+// getaddrinfo's answer as packed sockaddr bytes, in its order; frees the list.
+std::vector<std::string> take_addresses(addrinfo* list) {
+  std::vector<std::string> packed;
+  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next)
+    packed.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
+  freeaddrinfo(list);
+  return packed;
+}
+
 }  // namespace
 
 // One name lookup on a thread of its own, shared by the connectors that ask for the same name
@@ -74,12 +83,11 @@ struct Connector::Lookup {
   int wake[2] = {-1, -1};  // the thread writes one byte to wake[1] once the answer is in
   int rc = 0;              // the answer: valid once done is true
   int err = 0;
-  addrinfo* list = nullptr;
+  std::vector<std::string> addresses;  // packed sockaddrs (port 0) when rc is 0
   std::atomic<bool> done{false};
   std::atomic<int> refs{1};  // the registry's
 
   ~Lookup() {
-    if (list != nullptr) freeaddrinfo(list);
     for (int fd : wake)
       if (fd >= 0) ::close(fd);
   }
@@ -115,8 +123,10 @@ std::map<std::string, Connector::Lookup*>& Connector::in_flight() {
 
 void* Connector::lookup_main(void* arg) {
   auto* l = static_cast<Lookup*>(arg);
-  l->rc = l->resolver(l->host.c_str(), nullptr, &l->hints, &l->list);
+  addrinfo* list = nullptr;
+  l->rc = l->resolver(l->host.c_str(), nullptr, &l->hints, &list);
   l->err = errno;
+  if (l->rc == 0) l->addresses = take_addresses(list);
   l->done.store(true, std::memory_order_release);
   const char byte = 1;
   (void)!::write(l->wake[1], &byte, 1);
@@ -135,9 +145,7 @@ Connector::Connector(std::string host, unsigned port, Family family, Resolver re
       fail_lookup(rc, errno);
       return;
     }
-    for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next)
-      addresses_.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
-    freeaddrinfo(list);
+    addresses_ = take_addresses(list);
     start_next();
     return;
   }
@@ -302,18 +310,13 @@ Connector::Status Connector::on_ready() {
     // failure, or finds the addresses among the answers.
     if (auto it = in_flight().find(l->key); it != in_flight().end() && it->second == l) {
       in_flight().erase(it);
-      Lookup::release(l);
-      if (l->rc == 0) {
-        std::vector<std::string>& known = answers()[l->key];
-        for (const addrinfo* ai = l->list; ai != nullptr; ai = ai->ai_next)
-          known.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
-      }
+      Lookup::release(l);  // the registry's reference; this connector still holds its own
+      if (l->rc == 0) answers()[l->key] = l->addresses;
     }
     if (l->rc != 0) {
       fail_lookup(l->rc, l->err);
     } else {
-      for (const addrinfo* ai = l->list; ai != nullptr; ai = ai->ai_next)
-        addresses_.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
+      addresses_ = l->addresses;
     }
     Lookup::release(l);
     if (status_ == Status::in_progress) start_next();

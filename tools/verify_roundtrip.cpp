@@ -49,8 +49,8 @@ int run_accounts(const CommandLine& cl) {
       std::cerr << "warning: " << a.options.config.email << ": " << w << "\n";
     configs.push_back(a.options.config);
   }
-  const std::int64_t start = monotonic_us();
   if (format == OutputFormat::nagios) {
+    const std::int64_t start = monotonic_us();
     const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency);
     const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
     std::vector<NagiosAccount> each;

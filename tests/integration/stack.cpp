@@ -123,6 +123,22 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::st
   return run;
 }
 
+std::vector<std::string> stack_server_args() {
+  const Stack& s = stack();
+  return {"--host",
+          s.get("MAILSTACK_TLS_NAME"),
+          "--smtp-port",
+          s.get("MAILSTACK_SMTP_SUBMISSION_PORT"),
+          "--imap-port",
+          s.get("MAILSTACK_IMAPS_PORT"),
+          "--cafile",
+          s.get("MAILSTACK_CA"),
+          "--timeout",
+          "10",
+          "--delivery-timeout",
+          "10"};
+}
+
 std::string printed_token(const ToolRun& run) {
   auto pos = run.out.rfind(", token ");
   if (pos == std::string::npos) return {};

@@ -33,6 +33,10 @@ struct ToolRun {
 ToolRun run_tool(const std::vector<std::string>& args,
                  const std::vector<std::string>& extra_env = {});
 
+// The stack's server options for a full run: submission 587 with STARTTLS, IMAPS, its CA, and
+// 10 s timeouts (no account, no secret).
+std::vector<std::string> stack_server_args();
+
 // The token printed in the verdict line (", token XXXX"), empty when none.
 std::string printed_token(const ToolRun& run);
 

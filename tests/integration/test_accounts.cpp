@@ -49,21 +49,9 @@ struct AccountsFile {
 };
 
 std::vector<std::string> defaults() {
-  const Stack& s = stack();
-  return {"--host",
-          s.get("MAILSTACK_TLS_NAME"),
-          "--smtp-port",
-          s.get("MAILSTACK_SMTP_SUBMISSION_PORT"),
-          "--imap-port",
-          s.get("MAILSTACK_IMAPS_PORT"),
-          "--cafile",
-          s.get("MAILSTACK_CA"),
-          "--timeout",
-          "10",
-          "--delivery-timeout",
-          "10",
-          "--password-env",
-          "MV_TEST_PASSWORD"};
+  std::vector<std::string> args = stack_server_args();
+  args.insert(args.end(), {"--password-env", "MV_TEST_PASSWORD"});
+  return args;
 }
 
 std::vector<std::string> secrets_env() {

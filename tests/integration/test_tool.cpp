@@ -20,21 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 
 std::vector<std::string> args_without_secret() {
-  const Stack& s = stack();
-  return {"--email",
-          s.get("MAILSTACK_USER1"),
-          "--host",
-          s.get("MAILSTACK_TLS_NAME"),
-          "--smtp-port",
-          s.get("MAILSTACK_SMTP_SUBMISSION_PORT"),
-          "--imap-port",
-          s.get("MAILSTACK_IMAPS_PORT"),
-          "--cafile",
-          s.get("MAILSTACK_CA"),
-          "--timeout",
-          "10",
-          "--delivery-timeout",
-          "10"};
+  std::vector<std::string> args{"--email", stack().get("MAILSTACK_USER1")};
+  const std::vector<std::string> server = stack_server_args();
+  args.insert(args.end(), server.begin(), server.end());
+  return args;
 }
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {

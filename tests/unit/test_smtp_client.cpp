@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "protocols/smtp/client.hpp"
+#include "tests/support/fixed_message.hpp"
 #include "tests/support/split_feed.hpp"
 
 namespace {
@@ -17,23 +18,7 @@ using mv::Category;
 using mv::SmtpClient;
 using mv::SmtpOptions;
 
-// A message held in memory (the real TestMessage is tested on its own).
-class FixedMessage final : public mv::MessageSource {
- public:
-  explicit FixedMessage(std::string text) : text_(std::move(text)) {}
-  std::size_t read(char* buf, std::size_t cap) override {
-    const std::size_t n = std::min(cap, text_.size() - pos_);
-    std::memcpy(buf, text_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  std::size_t size() const override { return text_.size(); }
-  void rewind() override { pos_ = 0; }
-
- private:
-  std::string text_;
-  std::size_t pos_ = 0;
-};
+using mv::test::FixedMessage;
 
 struct Step {
   std::string server;      // bytes the server sends in this turn

@@ -28,7 +28,7 @@
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
-#define MBEDTLS_SSL_SESSION_TICKETS /* resumption for the devices check's second session */
+#define MBEDTLS_SSL_SESSION_TICKETS       /* resumption for the devices check's second session */
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE /* the report names the server's certificate */
 #define MBEDTLS_SSL_CIPHERSUITES                                                                  \
   MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, \
