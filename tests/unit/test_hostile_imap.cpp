@@ -392,7 +392,7 @@ TEST_CASE("hostile/imap: pre-TLS untagged data leaves no trace after STARTTLS") 
     std::string tag = p.expect_imap("CAPABILITY");
     // Everything here comes before TLS: a man in the middle could have written it.
     p.send(
-        "* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR\r\n* 99 EXISTS\r\n"
+        "* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR\r\n* 4242424 EXISTS\r\n"
         "* OK [ALERT] pre-TLS alert: log in at evil.example\r\n* LIST () \"/\" EvilFolder\r\n"
         "* 7 FETCH (FLAGS (\\Seen))\r\n" +
         tag + " OK done\r\n");
@@ -421,7 +421,8 @@ TEST_CASE("hostile/imap: pre-TLS untagged data leaves no trace after STARTTLS") 
     INFO(step.name, ": ", step.detail);
     CHECK(step.detail.find("evil.example") == std::string::npos);
     CHECK(step.detail.find("EvilFolder") == std::string::npos);
-    CHECK(step.detail.find("99") == std::string::npos);
+    // Seven digits: no port or loopback address in a detail can contain them by chance.
+    CHECK(step.detail.find("4242424") == std::string::npos);
   }
   for (const std::string& w : t.result.report.warnings)
     CHECK(w.find("evil") == std::string::npos);
