@@ -199,9 +199,11 @@ struct ImapClient::Impl final : LiteralSink {
   std::string tag;  // in flight
   // A second command written right behind the one in flight (pipelined, RFC 9051 5.5): its tag,
   // and where the first one's bytes end in `out`, so the first reply may come while the second
-  // is still unsent. Only UID EXPUNGE behind the STORE of \Deleted uses it.
+  // is still unsent. Two pairs use it: CAPABILITY + SELECT after a login reply that carried no
+  // capabilities (Exchange's), and UID EXPUNGE behind the STORE of \Deleted.
   std::string next_tag;
   std::size_t tag_end = 0;
+  bool select_pipelined = false;  // SELECT went out behind the CAPABILITY after login
   std::string last_tag;
   std::string last_code;
   std::vector<std::string> pending_parts;
@@ -543,6 +545,7 @@ struct ImapClient::Impl final : LiteralSink {
                       status_text(r));
         }
         if (state == State::capability) return after_capabilities();
+        if (select_pipelined) return set_state(State::select);  // its reply follows
         return start_select();
       case State::starttls:
         if (!ok) {
@@ -562,7 +565,8 @@ struct ImapClient::Impl final : LiteralSink {
         }
         event("imap.auth", auth_label);
         if (caps_updated) return start_select();
-        return send_capability(State::capability_after_auth);
+        send_capability(State::capability_after_auth);
+        return pipeline_select();
       case State::select:
         if (!ok) {
           return fail(Category::protocol, "imap.select_failed",
@@ -724,14 +728,28 @@ struct ImapClient::Impl final : LiteralSink {
     set_state(State::login);
   }
 
-  void start_select() {
+  Command select_command(Command c) const {
+    c.text(opt.read_only ? "EXAMINE " : "SELECT ").astring(opt.mailbox);
+    return c;
+  }
+  void reset_mailbox() {
     mailbox = ImapMailbox{};
     mailbox.name = opt.mailbox;
     mailbox.read_only = opt.read_only;
-    Command c = command();
-    c.text(opt.read_only ? "EXAMINE " : "SELECT ").astring(opt.mailbox);
-    send(std::move(c));
+  }
+  void start_select() {
+    reset_mailbox();
+    send(select_command(command()));
     set_state(State::select);
+  }
+  // Behind the CAPABILITY after login, the SELECT saves a round trip. Only as one line: the
+  // capabilities that would allow a non-synchronising literal are the ones still being asked for.
+  void pipeline_select() {
+    Command c = select_command(Command{});
+    if (c.parts.size() != 1) return;
+    reset_mailbox();
+    pipeline(c.parts.front());
+    select_pipelined = true;
   }
 
   void send_done() {

@@ -117,10 +117,80 @@ TEST_CASE("imap/client: greeting without capabilities asks; login reply without 
   t.server("+ \r\n");
   CHECK(t.sent() == kPlainIr + "\r\n");
   t.server(t.tag(1) + " OK Logged in\r\n");
-  CHECK(t.sent() == t.tag(2) + " CAPABILITY\r\n");
+  // The SELECT needs no capability: it goes out in the same flight.
+  CHECK(t.sent() == t.tag(2) + " CAPABILITY\r\n" + t.tag(3) + " SELECT INBOX\r\n");
   t.server("* CAPABILITY IMAP4rev1 UIDPLUS\r\n" + t.tag(2) + " OK done\r\n");
-  CHECK(t.sent() == t.tag(3) + " SELECT INBOX\r\n");
+  CHECK(t.sent().empty());
+  CHECK_FALSE(t.client.ready());
+  t.server("* 4 EXISTS\r\n" + t.tag(3) + " OK [READ-WRITE] selected\r\n");
+  CHECK(t.client.ready());
   CHECK(t.client.capabilities().uidplus);
+  CHECK(t.client.mailbox().exists == 4);
+  CHECK(t.client.turns() == 4);  // CAPABILITY, AUTHENTICATE, its "+", CAPABILITY + SELECT
+}
+
+// outlook.office365.com as MailKit and imapsync logs show it: no capabilities in the greeting or
+// in the AUTHENTICATE reply, more of them after login (MOVE, IDLE) than before.
+TEST_CASE("imap/client: Exchange: XOAUTH2, then CAPABILITY and SELECT in one flight") {
+  ImapOptions o = options();
+  o.credentials.is_token = true;
+  o.credentials.secret = "ya29.token";
+  Transcript t(std::move(o));
+  t.server("* OK The Microsoft Exchange IMAP4 service is ready. [TQBXAEgA]\r\n");
+  CHECK(t.sent() == t.tag(0) + " CAPABILITY\r\n");
+  t.server(
+      "* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT "
+      "CHILDREN IDLE NAMESPACE LITERAL+\r\n" +
+      t.tag(0) + " OK CAPABILITY completed.\r\n");
+  const std::string ir =
+      mv::base64_encode(std::string("user=user\x01"
+                                    "auth=Bearer ya29.token\x01\x01"));
+  CHECK(t.sent() == t.tag(1) + " AUTHENTICATE XOAUTH2 " + ir + "\r\n");
+  t.server(t.tag(1) + " OK AUTHENTICATE completed.\r\n");
+  CHECK(t.sent() == t.tag(2) + " CAPABILITY\r\n" + t.tag(3) + " SELECT INBOX\r\n");
+  CHECK_FALSE(t.client.capabilities().move);
+  t.server(
+      "* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT "
+      "CLIENTACCESSRULES CLIENTNETWORKPRESENCELOCATION BACKENDAUTHENTICATE CHILDREN IDLE "
+      "NAMESPACE LITERAL+\r\n" +
+      t.tag(2) + " OK CAPABILITY completed.\r\n");
+  CHECK(t.client.capabilities().move);
+  t.server(
+      "* 12 EXISTS\r\n* 0 RECENT\r\n* FLAGS (\\Seen \\Answered \\Flagged \\Deleted "
+      "\\Draft $MDNSent)\r\n* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted "
+      "\\Draft $MDNSent)] Permanent flags\r\n* OK [UIDVALIDITY 14] UIDVALIDITY value\r\n"
+      "* OK [UIDNEXT 2051] The next unique identifier value\r\n" +
+      t.tag(3) + " OK [READ-WRITE] SELECT completed.\r\n");
+  REQUIRE(t.client.ready());
+  CHECK(t.sent().empty());
+  CHECK(t.client.mailbox().exists == 12);
+  CHECK(t.client.mailbox().uidnext == 2051u);
+  CHECK(t.steps() == std::vector<std::string>{"imap.greeting", "imap.auth", "imap.select"});
+  CHECK(t.client.turns() == 3);
+}
+
+TEST_CASE("imap/client: a refused CAPABILITY after login fails, whatever the pipelined SELECT") {
+  Transcript t(options());
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+  t.sent();
+  t.server(t.tag(0) + " OK Logged in\r\n");
+  CHECK(t.sent() == t.tag(1) + " CAPABILITY\r\n" + t.tag(2) + " SELECT INBOX\r\n");
+  t.server(t.tag(1) + " BAD no\r\n" + t.tag(2) + " OK [READ-WRITE] selected\r\n");
+  REQUIRE(t.client.error());
+  CHECK(t.client.error().code == "imap.capability_failed");
+  CHECK_FALSE(t.client.ready());
+}
+
+TEST_CASE("imap/client: a mailbox name that needs a literal is not pipelined") {
+  ImapOptions o = options();
+  o.mailbox = "Inbox \"quoted\"";  // a quoted string cannot hold '"': a literal
+  Transcript t(std::move(o));
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN] ready\r\n");
+  t.sent();
+  t.server(t.tag(0) + " OK Logged in\r\n");
+  CHECK(t.sent() == t.tag(1) + " CAPABILITY\r\n");
+  t.server("* CAPABILITY IMAP4rev1 LITERAL+\r\n" + t.tag(1) + " OK done\r\n");
+  CHECK(t.sent() == t.tag(2) + " SELECT {14+}\r\nInbox \"quoted\"\r\n");
 }
 
 TEST_CASE("imap/client: STARTTLS, then everything learnt before TLS is dropped") {
