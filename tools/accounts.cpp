@@ -23,7 +23,8 @@ constexpr std::string_view kRunOnly[] = {"accounts", "concurrency", "json",     
 const std::vector<std::vector<std::string_view>> kExclusive = {
     {"password-env", "password-file", "password-cmd", "password", "oauth2-token-env",
      "oauth2-token-cmd"},
-    {"smtp-password-env", "smtp-password-file", "smtp-password-cmd", "smtp-oauth2-token-cmd"},
+    {"smtp-password-env", "smtp-password-file", "smtp-password-cmd", "smtp-oauth2-token-env",
+     "smtp-oauth2-token-cmd"},
     {"ipv4", "ipv6"},
     {"send-only", "receive-only"},
 };

@@ -112,16 +112,12 @@ void read_secret_sources(const cxxopts::ParseResult& args, const std::string& pr
   take("password-env", plan.sources.env_var, false);
   take("password-file", plan.sources.file, false);
   take("password-cmd", plan.sources.command, false);
-  if (prefix.empty()) {
-    take("oauth2-token-env", plan.sources.env_var, true);
-    take("oauth2-token-cmd", plan.sources.command, true);
-    if (args.count("password")) {
-      ++named;
-      plan.sources.literal = args["password"].as<std::string>();
-      plan.sources.option = "--password";
-    }
-  } else {
-    take("oauth2-token-cmd", plan.sources.command, true);
+  take("oauth2-token-env", plan.sources.env_var, true);
+  take("oauth2-token-cmd", plan.sources.command, true);
+  if (prefix.empty() && args.count("password")) {
+    ++named;
+    plan.sources.literal = args["password"].as<std::string>();
+    plan.sources.option = "--password";
   }
   if (named > 1)
     throw UsageError{"give only one of the --" + prefix + "password-* / --" + prefix +
@@ -161,6 +157,7 @@ cxxopts::Options make_options() {
     ("smtp-password-env", "SMTP only: password from this environment variable", cxxopts::value<std::string>())
     ("smtp-password-file", "SMTP only: password from this file", cxxopts::value<std::string>())
     ("smtp-password-cmd", "SMTP only: password from this shell command", cxxopts::value<std::string>())
+    ("smtp-oauth2-token-env", "SMTP only: OAuth2 access token from this environment variable", cxxopts::value<std::string>())
     ("smtp-oauth2-token-cmd", "SMTP only: OAuth2 access token from this shell command", cxxopts::value<std::string>())
     ("no-auth", "submit without authenticating")
     ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>())
@@ -289,7 +286,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   read_secret_sources(args, "", o.login);
   const bool smtp_own = args.count("smtp-user") || args.count("smtp-password-env") ||
                         args.count("smtp-password-file") || args.count("smtp-password-cmd") ||
-                        args.count("smtp-oauth2-token-cmd");
+                        args.count("smtp-oauth2-token-env") || args.count("smtp-oauth2-token-cmd");
   if (smtp_own) {
     if (!o.smtp_login)
       throw UsageError{

@@ -122,6 +122,8 @@ TEST_CASE("accounts: a line naming a secret source replaces the default source")
         Words{"vr", "--smtp-password-file", "/s", "--keep", "--oauth2-token-env", "TOKEN"});
   CHECK(merge(defaults, {"--smtp-password-env", "S"}) ==
         Words{"vr", "--password-env", "MAIN_PW", "--keep", "--smtp-password-env", "S"});
+  CHECK(merge(defaults, {"--smtp-oauth2-token-env", "T"}) ==
+        Words{"vr", "--password-env", "MAIN_PW", "--keep", "--smtp-oauth2-token-env", "T"});
   // A value that looks like an option stays the value of its option.
   CHECK(merge({"vr", "--password-env", "PW"}, {"--password-cmd", "--weird"}) ==
         Words{"vr", "--password-cmd", "--weird"});

@@ -190,6 +190,19 @@ TEST_CASE("options: one identity for both sessions unless SMTP gets its own") {
       parse_ok({"--email", "a@example.org", "--host", "h", "--oauth2-token-cmd", "get-token"});
   CHECK(token.login.is_token);
   CHECK(token.login.sources.command == "get-token");
+
+  // SMTP's own token, e.g. one with the SMTP.Send scope, from the environment like the main one.
+  ToolOptions smtp_token =
+      parse_ok({"--email", "a@example.org", "--host", "h", "--oauth2-token-env", "IMAP_TOKEN",
+                "--smtp-oauth2-token-env", "SMTP_TOKEN"});
+  REQUIRE(smtp_token.smtp_identity);
+  CHECK(smtp_token.smtp_identity->is_token);
+  CHECK(smtp_token.smtp_identity->sources.env_var == "SMTP_TOKEN");
+  CHECK(smtp_token.smtp_identity->sources.option == "--smtp-oauth2-token-env");
+  CHECK(smtp_token.login.sources.env_var == "IMAP_TOKEN");
+  CHECK(contains(parse_error({"--email", "a@example.org", "--host", "h", "--smtp-oauth2-token-env",
+                              "A", "--smtp-password-env", "B"}),
+                 "only one"));
   CHECK(contains(parse_error({"--email", "a@example.org", "--host", "h", "--receive-only",
                               "--smtp-user", "x"}),
                  "--smtp-user"));
