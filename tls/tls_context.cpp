@@ -21,6 +21,10 @@ std::string mbedtls_message(int ret) {
   return buf;
 }
 
+std::string tls_library_version() {
+  return MBEDTLS_VERSION_STRING_FULL;
+}
+
 namespace {
 
 // Fast key exchange first (see notes: the default order cost ~50 ms per handshake), then the

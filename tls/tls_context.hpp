@@ -26,6 +26,9 @@ struct TlsContextOptions {
 // mbedTLS's own words for an error code, for error details.
 std::string mbedtls_message(int ret);
 
+// The TLS library and its version as built in, e.g. "mbed TLS 2.28.3".
+std::string tls_library_version();
+
 class TlsContext {
  public:
   // The bundle used when TlsContextOptions::ca_file is empty.

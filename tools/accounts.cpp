@@ -16,8 +16,8 @@ namespace {
 constexpr std::size_t kMaxFileBytes = 1024 * 1024;
 
 // Options that concern the whole run (its output, its size), not one account.
-constexpr std::string_view kRunOnly[] = {"accounts", "concurrency", "json",          "nagios",
-                                         "no-color", "help",        "list-providers"};
+constexpr std::string_view kRunOnly[] = {"accounts", "concurrency", "json",    "nagios",
+                                         "no-color", "help",        "version", "list-providers"};
 
 // Options of which a line naming one replaces whichever the defaults named.
 const std::vector<std::vector<std::string_view>> kExclusive = {

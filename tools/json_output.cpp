@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "tools/version.hpp"
+
 namespace mv::tool {
 
 namespace {
@@ -105,7 +107,8 @@ std::string render_json(const JsonRun& run) {
   const RunConfig& config = run.config;
   const Report& report = run.result.report;
   std::string j = "{\"schema_version\":" + std::to_string(kSchemaVersion) +
-                  ",\"tool\":\"verify-roundtrip\",\"ok\":" + (report.ok() ? "true" : "false") +
+                  ",\"tool\":\"verify-roundtrip\",\"tool_version\":" + json_quote(tool_version()) +
+                  ",\"ok\":" + (report.ok() ? "true" : "false") +
                   ",\"email\":" + json_quote(config.email);
   j += ",\"settings\":{\"preset\":";
   j += run.preset ? json_quote(run.preset->name) : "null";
@@ -156,7 +159,8 @@ std::string render_json_usage_error(const std::string& message, int exit_code) {
   Error e = make_error(Category::usage, "usage", message);
   e.fix = "see verify-roundtrip --help";
   return "{\"schema_version\":" + std::to_string(kSchemaVersion) +
-         ",\"tool\":\"verify-roundtrip\",\"ok\":false,\"email\":null,\"settings\":null,"
+         ",\"tool\":\"verify-roundtrip\",\"tool_version\":" + json_quote(tool_version()) +
+         ",\"ok\":false,\"email\":null,\"settings\":null,"
          "\"token\":null,\"delivery_ms\":null,\"total_ms\":0,\"steps\":[],\"tls\":[],\"warnings\":["
          "],"
          "\"error\":" +

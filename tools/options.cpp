@@ -186,7 +186,8 @@ cxxopts::Options make_options() {
     ("no-color", "no colour even on a terminal")
     ("accounts", "check every account of this file at once: one line of options per account, over the options given here (# comments)", cxxopts::value<std::string>())
     ("concurrency", "with --accounts: how many accounts are checked at the same time", cxxopts::value<unsigned>()->default_value("8"))
-    ("h,help", "show this help");
+    ("h,help", "show this help")
+    ("version", "show the version (and the TLS library's) and exit");
   // clang-format on
   return opts;
 }
@@ -360,6 +361,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (parsed.count("help")) {
       cl.action = Action::help;
       cl.text = opts.help() + "\n" + kExitCodeHelp + "\n";
+      return cl;
+    }
+    if (parsed.count("version")) {
+      cl.action = Action::version;
       return cl;
     }
     if (parsed.count("list-providers")) {

@@ -40,7 +40,7 @@ struct ToolOptions {
   std::optional<Mechanism> mechanism;         // --auth
 };
 
-enum class Action { run, run_accounts, help, list_providers, usage_error };
+enum class Action { run, run_accounts, help, version, list_providers, usage_error };
 
 // --accounts FILE: the accounts to check, and the rest of the command line as their defaults.
 struct AccountsRequest {

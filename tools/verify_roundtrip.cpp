@@ -18,6 +18,7 @@
 #include "tools/options.hpp"
 #include "tools/provider_list.hpp"
 #include "tools/verdict.hpp"
+#include "tools/version.hpp"
 
 namespace {
 
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
   switch (cl.action) {
     case Action::help:
       std::cout << cl.text;
+      return kExitOk;
+    case Action::version:
+      std::cout << version_line() << "\n";
       return kExitOk;
     case Action::list_providers:
       print_provider_table(std::cout);

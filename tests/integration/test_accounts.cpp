@@ -99,7 +99,7 @@ struct JsonLine {
 
 std::vector<JsonLine> json_lines(const std::string& out) {
   static const std::regex kFacts(
-      R"re(^\{"schema_version":1,"tool":"verify-roundtrip","ok":(true|false),"email":"([^"]+)".*"token":"([A-Za-z0-9]+)".*"total_ms":([0-9.]+),"steps":.*"exit_code":([0-9]+)\}$)re");
+      R"re(^\{"schema_version":1,"tool":"verify-roundtrip","tool_version":"[0-9.]+","ok":(true|false),"email":"([^"]+)".*"token":"([A-Za-z0-9]+)".*"total_ms":([0-9.]+),"steps":.*"exit_code":([0-9]+)\}$)re");
   std::vector<JsonLine> result;
   for (const std::string& line : lines_of(out)) {
     std::smatch m;

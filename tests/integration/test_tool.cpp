@@ -131,6 +131,20 @@ TEST_CASE("integration/tool: --json for a failure and for a usage error") {
         "False usage 2");
 }
 
+TEST_CASE("integration/tool: --version names the build and its TLS library; JSON carries it") {
+  ToolRun v = run_tool({"--version"});
+  INFO(v.all());
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.rfind("verify-roundtrip ", 0) == 0);
+  CHECK(v.out.find("(mbed TLS ") != std::string::npos);
+  CHECK(v.out.find('\n') == v.out.size() - 1);
+  // The same version in the JSON document, even for a usage error.
+  ToolRun usage = run_tool({"--json", "--email", "a@example.org"});
+  const std::string version = python_json_facts(usage.out, "d['tool_version']");
+  CHECK_FALSE(version.empty());
+  CHECK(v.out.find("verify-roundtrip " + version + " (") == 0);
+}
+
 TEST_CASE("integration/tool: --nagios OK line with perfdata, exit 0") {
   ToolRun run = run_tool(with(env_args(), {"--nagios", "--warning", "20", "--critical", "40"}),
                          {good_password()});

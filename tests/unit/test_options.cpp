@@ -208,6 +208,11 @@ TEST_CASE("options: one identity for both sessions unless SMTP gets its own") {
                  "--smtp-user"));
 }
 
+TEST_CASE("options: --version is an action of its own, even beside a run's options") {
+  CHECK(parse({"--version"}).action == Action::version);
+  CHECK(parse({"--email", "a@example.org", "--version"}).action == Action::version);
+}
+
 TEST_CASE("options: --help documents the exit codes and the new options") {
   CommandLine cl = parse(std::vector<std::string>{"--help"});
   REQUIRE(cl.action == Action::help);

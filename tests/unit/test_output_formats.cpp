@@ -11,6 +11,7 @@
 #include "tools/json_output.hpp"
 #include "tools/nagios_output.hpp"
 #include "tools/verdict.hpp"
+#include "tools/version.hpp"
 
 namespace mv::tool {
 
@@ -280,6 +281,8 @@ TEST_CASE("json: a passed run parses back with every field") {
   Json j = parse_json(render_json({c, r, preset_by_name("gmail"), tool_warnings, 0}));
   CHECK(j["schema_version"].num() == 1);
   CHECK(j["tool"].str() == "verify-roundtrip");
+  CHECK(j["tool_version"].str() == mv::tool::tool_version());
+  CHECK_FALSE(j["tool_version"].str().empty());
   CHECK(j["ok"].boolean());
   CHECK(j["email"].str() == "alice@example.com");
   CHECK(j["settings"]["preset"].str() == "gmail");
@@ -328,6 +331,7 @@ TEST_CASE("json: a failed run carries the error with its diagnosis; send-only ha
   CHECK_FALSE(u["ok"].boolean());
   CHECK(u["error"]["category"].str() == "usage");
   CHECK(u["error"]["detail"].str() == "--email is required");
+  CHECK(u["tool_version"].str() == mv::tool::tool_version());
   CHECK(u["exit_code"].num() == 2);
 }
 
