@@ -8,6 +8,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/folder_map.hpp"
+#include "engine/interrupt.hpp"
 #include "engine/readback.hpp"
 #include "engine/token.hpp"
 #include "protocols/imap/client.hpp"
@@ -96,10 +97,13 @@ class ImapReadback final : public Readback {
     if (b_) pump.add(*b_->session);
     std::uint32_t uid = 0;
     if (Error e = co_await wait_for_arrival(expected, result, uid)) co_return e;
+    if (interrupted()) co_return co_await stop_early(uid, expected);
     if (Error e = co_await verify(uid, expected)) co_return e;
+    if (interrupted()) co_return co_await stop_early(uid, expected);
     if (deps_.config.check_devices) {
       if (Error e = co_await check_devices(uid)) co_return e;
     }
+    if (interrupted()) co_return co_await stop_early(uid, expected);
     if (deps_.config.check_folders) {
       if (Error e = co_await check_folders()) co_return e;
     }
@@ -110,6 +114,26 @@ class ImapReadback final : public Readback {
   }
 
  private:
+  // A signal asked to stop once the message was found: skip the checks not yet run, remove the
+  // message as the full run would, log out both sessions, and say so.
+  Task<Error> stop_early(std::uint32_t uid, const Expected& expected) {
+    LeftBehind left = LeftBehind::kept;
+    if (deps_.config.send && !deps_.config.keep) {
+      if (Error e = co_await cleanup(uid)) co_return e;
+      const ImapDeleteOutcome out = a_.client->delete_outcome();
+      left = out == ImapDeleteOutcome::expunged || out == ImapDeleteOutcome::moved ||
+                     out == ImapDeleteOutcome::flagged_only
+                 ? LeftBehind::removed
+                 : LeftBehind::in_mailbox;
+    }
+    if (b_) {
+      (void)co_await logout(*b_);
+      pump_->remove(*b_->session);
+    }
+    (void)co_await logout(a_);
+    co_return interrupted_error(deps_.config, expected, left, "imap.arrival");
+  }
+
   // Runs one task on a link until it finished; the task's failure (NO/BAD) is left to the caller.
   Task<Error> run_task(ImapLink& link) {
     co_await pump_->until([&] { return link.session->finished() || link.client->ready(); });
@@ -142,7 +166,8 @@ class ImapReadback final : public Readback {
     std::optional<std::uint32_t> searched_exists;
     for (unsigned poll = 0;; ++poll) {
       const std::uint32_t exists = a_.client->mailbox().exists;
-      if (!searched_exists || *searched_exists != exists || poll % 4 == 0) {
+      // After an interrupt, one last search: the message may be there to remove.
+      if (!searched_exists || *searched_exists != exists || poll % 4 == 0 || interrupted()) {
         searched_exists = exists;
         if (!a_.client->search_token(expected.token))
           co_return make_error(Category::protocol, "imap.not_ready",
@@ -161,6 +186,14 @@ class ImapReadback final : public Readback {
           co_return Error{};
         }
       }
+      if (interrupted()) {
+        if (b_) pump_->remove(*b_->session);
+        (void)co_await logout(a_);
+        co_return interrupted_error(
+            deps_.config, expected,
+            deps_.config.send && !deps_.config.keep ? LeftBehind::may_arrive : LeftBehind::kept,
+            "imap.arrival");
+      }
       const Millis now = monotonic_ms();
       if (now >= deadline) break;
       if (deps_.config.on_progress && now - expected.accepted_at >= kProgressAfter)
@@ -176,7 +209,7 @@ class ImapReadback final : public Readback {
           continue;
         }
       } else {
-        co_await pump_->until([&] { return a_.session->finished(); },
+        co_await pump_->until([&] { return a_.session->finished() || interrupted(); },
                               std::min(deadline, now + poll_gap(poll)));
         if (a_.failed()) co_return a_.error();
       }
@@ -192,7 +225,8 @@ class ImapReadback final : public Readback {
   Task<Error> idle_slice(Millis until, bool& saw_exists) {
     if (!a_.client->idle())
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    co_await pump_->until([&] { return a_.session->finished() || a_.client->ready(); }, until);
+    co_await pump_->until(
+        [&] { return a_.session->finished() || a_.client->ready() || interrupted(); }, until);
     saw_exists = a_.client->ready();
     if (!saw_exists && !a_.session->finished()) {
       a_.client->idle_done();

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/clock.hpp"
+#include "engine/interrupt.hpp"
 #include "engine/readback.hpp"
 #include "protocols/pop3/client.hpp"
 
@@ -44,13 +45,19 @@ class Pop3Readback final : public Readback {
       bool found = false;
       if (Error e = co_await visit(pump, expected, result, n, found)) co_return e;
       if (found || expected.token.empty()) co_return Error{};
+      if (interrupted()) {  // after one last visit (below), which removes the message if there
+        co_return interrupted_error(
+            deps_.config, expected,
+            deps_.config.send && !deps_.config.keep ? LeftBehind::may_arrive : LeftBehind::kept,
+            "pop3.arrival");
+      }
       Millis now = monotonic_ms();
       if (now >= deadline) break;
       if (deps_.config.on_progress)
         deps_.config.on_progress(
             "waiting for the message: " + seconds_text(now - expected.accepted_at) + ", visit " +
             std::to_string(n + 1));
-      co_await pump.until([] { return false; }, std::min(deadline, now + poll_gap(n)));
+      co_await pump.until([] { return interrupted(); }, std::min(deadline, now + poll_gap(n)));
     }
     co_return not_delivered_error(deps_.config, expected, "pop3.arrival");
   }

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "engine/clock.hpp"
+#include "engine/interrupt.hpp"
 
 namespace mv {
 
@@ -117,8 +118,13 @@ void Pump::run() {
     // Every wait without a time has a live session (else it was over), so nothing to wake for
     // means no wait at all: the plans left wait on something other than this loop.
     if (wake < 0) return;
+    // An interrupt request (engine/interrupt.hpp) wakes the loop, so the waits that watch for it
+    // end now rather than at their deadline.
+    const int interrupt = interrupt_fd();
+    if (interrupt >= 0) fds.push_back({interrupt, POLLIN, 0});
     int timeout = static_cast<int>(std::clamp<Millis>(wake - now, 0, 60'000));
     int n = ::poll(fds.data(), fds.size(), timeout);
+    if (n > 0 && interrupt >= 0 && fds.back().revents != 0) drain_interrupt_fd();
     if (n < 0 && errno != EINTR) {
       // The loop cannot wait any more: every wait ends now, with its predicate's value.
       std::vector<Wait*> ended;

@@ -29,6 +29,18 @@ Credentials incoming_credentials(const RunConfig& config);
 // "Not delivered" in one shared wording, saying what SMTP did with the message.
 Error not_delivered_error(const RunConfig& config, const Expected& expected, const char* step);
 
+// What became of the test message when a signal ended the run early (engine/interrupt.hpp).
+enum class LeftBehind {
+  nothing_accepted,  // SMTP had not accepted it
+  removed,           // it was in the mailbox and was removed
+  in_mailbox,        // it is in the mailbox and could not be removed
+  kept,              // --keep or --receive-only: not this run's to remove
+  may_arrive,        // accepted, not (yet) seen: it may still arrive
+};
+// "Interrupted" in one shared wording, saying what is left in the mailbox.
+Error interrupted_error(const RunConfig& config, const Expected& expected, LeftBehind left,
+                        const char* step);
+
 class Readback {
  public:
   virtual ~Readback() = default;

@@ -1,11 +1,13 @@
 #include "engine/run.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <ctime>
 #include <memory>
 
 #include "engine/clock.hpp"
 #include "engine/diagnosis.hpp"
+#include "engine/interrupt.hpp"
 #include "engine/port_probe.hpp"
 #include "engine/pump.hpp"
 #include "engine/readback.hpp"
@@ -101,6 +103,8 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
     return result;
   };
 
+  if (interrupted())  // --accounts: a signal came before this account's turn
+    co_return finish(interrupted_error(config, Expected{}, LeftBehind::nothing_accepted, "start"));
   Error error;
   auto tls = TlsContext::create(config.tls, error);
   if (!tls) co_return finish(std::move(error));
@@ -158,15 +162,26 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
     pump.add(*smtp_session);
   }
 
-  co_await pump.until([&] {
-    if (smtp_session && smtp_session->phase() == Session::Phase::failed) return true;
+  const auto smtp_failed = [&] {
+    return smtp_session && smtp_session->phase() == Session::Phase::failed;
+  };
+  const auto settled = [&] {
     bool smtp_settled = !smtp_session || smtp_session->finished();
     bool readback_settled = !readback || dry || readback->settled();
     return smtp_settled && readback_settled;
-  });
-  if (smtp_session && smtp_session->phase() == Session::Phase::failed) {
+  };
+  co_await pump.until([&] { return smtp_failed() || settled() || interrupted(); });
+  if (!smtp_failed() && !settled()) {  // interrupted: say what the server accepted
+    const bool accepted = smtp && !smtp->accept_reply().empty();
+    co_return finish(
+        interrupted_error(config, expected,
+                          accepted ? (config.keep ? LeftBehind::kept : LeftBehind::may_arrive)
+                                   : LeftBehind::nothing_accepted,
+                          accepted || !smtp_session ? "imap.login" : "smtp"));
+  }
+  if (smtp_failed()) {
     Error e = smtp_session->error();
-    if (config.probe_ports && e.step == "smtp.connect" && e.code != "net.dns") {
+    if (config.probe_ports && !interrupted() && e.step == "smtp.connect" && e.code != "net.dns") {
       diagnose(e, context_for(e, config));
       co_await add_port_probe(pump, *tls, e, config, report);
     }
@@ -240,6 +255,41 @@ Error not_delivered_error(const RunConfig& config, const Expected& expected, con
   } else {
     e.cause = "no message with this token is in the mailbox";
     e.fix = "check the token, and whether a filter moved the message to another folder";
+  }
+  return e;
+}
+
+Error interrupted_error(const RunConfig& config, const Expected& expected, LeftBehind left,
+                        const char* step) {
+  const int signo = interrupt_signal();
+  const std::string name = signo == SIGINT    ? "SIGINT"
+                           : signo == SIGTERM ? "SIGTERM"
+                                              : "signal " + std::to_string(signo);
+  Error e = make_error(Category::interrupted, "run.interrupted",
+                       "interrupted by " + name + " before the run finished");
+  e.step = step;
+  e.cause = "the run was interrupted, so nothing can be said about the steps it did not reach";
+  switch (left) {
+    case LeftBehind::nothing_accepted:
+      e.fix = "no test message was accepted; run it again";
+      break;
+    case LeftBehind::removed:
+      e.fix = "the test message had arrived and was removed; run it again";
+      break;
+    case LeftBehind::in_mailbox:
+      e.fix = "the test message could not be removed: delete \"mailverify round-trip test " +
+              expected.token + "\" by hand";
+      break;
+    case LeftBehind::kept:
+      e.fix = "run it again";
+      break;
+    case LeftBehind::may_arrive:
+      e.fix =
+          "the test message was accepted and may still arrive: delete \"mailverify "
+          "round-trip test " +
+          expected.token + "\" by hand (" +
+          (config.read_back ? "it was not seen before the interruption" : "--send-only") + ")";
+      break;
   }
   return e;
 }

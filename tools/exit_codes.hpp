@@ -7,13 +7,14 @@ namespace mv::tool {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitUsage = 2,     // bad command line or configuration
-  kExitNetwork = 3,   // DNS, connect, timeout, connection lost
-  kExitTls = 4,       // TLS handshake, certificate, STARTTLS missing/refused/injected
-  kExitAuth = 5,      // credentials refused
-  kExitPolicy = 6,    // refused by policy (plaintext auth, basic auth disabled)
-  kExitDelivery = 7,  // message refused, not delivered, modified
-  kExitProtocol = 8,  // the server broke the protocol
+  kExitUsage = 2,          // bad command line or configuration
+  kExitNetwork = 3,        // DNS, connect, timeout, connection lost
+  kExitTls = 4,            // TLS handshake, certificate, STARTTLS missing/refused/injected
+  kExitAuth = 5,           // credentials refused
+  kExitPolicy = 6,         // refused by policy (plaintext auth, basic auth disabled)
+  kExitDelivery = 7,       // message refused, not delivered, modified
+  kExitProtocol = 8,       // the server broke the protocol
+  kExitInterrupted = 130,  // SIGINT or SIGTERM ended the run early (128 + SIGINT, as shells do)
 };
 
 inline int exit_code_for(const Error& e) {
@@ -34,6 +35,8 @@ inline int exit_code_for(const Error& e) {
       return kExitDelivery;
     case Category::protocol:
       return kExitProtocol;
+    case Category::interrupted:
+      return kExitInterrupted;
   }
   return kExitProtocol;
 }
@@ -41,8 +44,9 @@ inline int exit_code_for(const Error& e) {
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 passed, 2 usage, 3 network (DNS, connect, timeout), 4 TLS (handshake, "
     "certificate, STARTTLS), 5 authentication, 6 refused by policy, 7 message refused or not "
-    "delivered, 8 protocol violation by the server. With --nagios: 0 OK, 1 WARNING (warnings, "
-    "--warning/--cert-warning passed), 2 CRITICAL (any failure, --critical/--cert-critical "
-    "passed), 3 UNKNOWN (usage errors).";
+    "delivered, 8 protocol violation by the server, 130 interrupted (SIGINT or SIGTERM: the test "
+    "message is removed if it had arrived; a second signal ends at once). With --nagios: 0 OK, "
+    "1 WARNING (warnings, --warning/--cert-warning passed), 2 CRITICAL (any failure, "
+    "--critical/--cert-critical passed), 3 UNKNOWN (usage errors, interrupted).";
 
 }  // namespace mv::tool

@@ -11,6 +11,10 @@ std::string format_ms(double ms) {
   return buf;
 }
 
+// An interrupted run has no verdict on the account: it stopped, it did not fail.
+std::string failed_word(const Error& e) {
+  return e.category == Category::interrupted ? "STOPPED" : "FAIL";
+}
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -48,16 +52,16 @@ void print_human(std::ostream& out, const Report& report, const std::string& ver
     return;
   }
   const Error& e = report.error;
-  out << red << "FAIL" << reset << " at " << (e.step.empty() ? "start" : e.step) << ": " << e.detail
-      << " [" << e.code << "]\n";
+  out << red << failed_word(e) << reset << " at " << (e.step.empty() ? "start" : e.step) << ": "
+      << e.detail << " [" << e.code << "]\n";
   if (!e.server_says.empty()) out << "  server said: " << e.server_says << "\n";
   if (!e.cause.empty()) out << "  cause: " << e.cause << "\n";
   if (!e.fix.empty()) out << "  fix:   " << e.fix << "\n";
 }
 
 std::string account_line(const RunConfig& config, const Report& report) {
-  std::string line =
-      (report.ok() ? "OK " : "FAIL ") + config.email + " " + format_ms(report.total_ms);
+  std::string line = (report.ok() ? "OK " : failed_word(report.error) + " ") + config.email + " " +
+                     format_ms(report.total_ms);
   if (!report.ok()) line += " " + report.error.code + ": " + report.error.detail;
   for (char& c : line)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';

@@ -17,8 +17,8 @@ void print_settings_line(std::ostream& out, const RunConfig& config, const Provi
 void print_human(std::ostream& out, const Report& report, const std::string& verdict_ok,
                  bool color);
 
-// --accounts: one line per account, "OK email 66 ms" or "FAIL email 20 ms code: detail" (no
-// newline; control characters from a server's words become spaces).
+// --accounts: one line per account, "OK email 66 ms" or "FAIL email 20 ms code: detail" ("STOPPED"
+// when interrupted) (no newline; control characters from a server's words become spaces).
 std::string account_line(const RunConfig& config, const Report& report);
 
 }  // namespace mv::tool

@@ -81,7 +81,9 @@ NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
     std::string why = (e.step.empty() ? std::string("start") : e.step) + " failed: " + e.detail +
                       " [" + e.code + "]";
     if (!e.cause.empty()) why += "; cause: " + e.cause;
-    raise(e.category == Category::usage ? kNagiosUnknown : kNagiosCritical, std::move(why));
+    // A usage error or an interrupted run has no verdict on the account.
+    const bool no_verdict = e.category == Category::usage || e.category == Category::interrupted;
+    raise(no_verdict ? kNagiosUnknown : kNagiosCritical, std::move(why));
   }
   const double total_s = report.total_ms / 1000.0;
   if (t.critical_s && total_s > *t.critical_s) {

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 
 #include "engine/clock.hpp"
+#include "engine/interrupt.hpp"
 #include "engine/run.hpp"
 #include "tools/accounts.hpp"
 #include "tools/exit_codes.hpp"
@@ -84,6 +86,34 @@ int run_accounts(const CommandLine& cl) {
   return worst;
 }
 
+// SIGINT/SIGTERM end the runs early but cleanly (engine/interrupt.hpp): the test message is
+// removed if it has arrived and the result says "interrupted". The handler then gives both signals
+// back to their default action, so a second one ends the process at once.
+bool g_stderr_tty = false;
+
+extern "C" void on_stop_signal(int signo) {
+  if (g_stderr_tty) {  // write(2) is async-signal-safe; the progress line is overwritten
+    static const char kNote[] = "\r\033[K  … interrupted: finishing up (again to quit at once)\n";
+    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, kNote, sizeof kNote - 1);
+  }
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGINT, &dfl, nullptr);
+  sigaction(SIGTERM, &dfl, nullptr);
+  request_interrupt(signo);
+}
+
+void catch_stop_signals() {
+  g_stderr_tty = ::isatty(STDERR_FILENO) == 1;
+  arm_interrupts();
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;  // writes to stdout resume; the loop's poll() wakes by the pipe
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +132,7 @@ int main(int argc, char** argv) {
     case Action::usage_error:
       return usage_error(o.format, cl.text);
     case Action::run_accounts:
+      catch_stop_signals();
       return run_accounts(cl);
     case Action::run:
       break;
@@ -123,6 +154,7 @@ int main(int argc, char** argv) {
       std::cerr << "\r\033[K  … " << text << std::flush;
     };
   }
+  catch_stop_signals();
   RunResult result = run(o.config);
   if (progress) std::cerr << "\r\033[K" << std::flush;
   const int exit_code = exit_code_for(result.report.error);

@@ -20,6 +20,8 @@ std::string_view category_name(Category c) {
       return "policy";
     case Category::delivery:
       return "delivery";
+    case Category::interrupted:
+      return "interrupted";
   }
   return "unknown";
 }

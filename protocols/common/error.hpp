@@ -7,7 +7,7 @@
 
 namespace mv {
 
-enum class Category { none, usage, network, tls, protocol, auth, policy, delivery };
+enum class Category { none, usage, network, tls, protocol, auth, policy, delivery, interrupted };
 
 std::string_view category_name(Category c);
 

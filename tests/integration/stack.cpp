@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <doctest/doctest.h>
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -54,7 +56,8 @@ const Stack& stack() {
   return s;
 }
 
-ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
+ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                 ToolSignal signal) {
   std::vector<std::string> argv_s{MV_TOOL_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -96,8 +99,19 @@ ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::st
   };
   auto deadline = started + std::chrono::seconds(60);
   int open_fds = 2;
+  bool signalled = signal.signo == 0;
   while (open_fds > 0 && std::chrono::steady_clock::now() < deadline) {
-    if (poll(fds, 2, 1000) <= 0) continue;
+    int wait_ms = 1000;
+    if (!signalled) {
+      const double left = signal.after_ms - since_start();
+      if (left <= 0) {
+        kill(pid, signal.signo);  // the child this call started
+        signalled = true;
+      } else {
+        wait_ms = std::min(wait_ms, static_cast<int>(left) + 1);
+      }
+    }
+    if (poll(fds, 2, wait_ms) <= 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       char buf[4096];

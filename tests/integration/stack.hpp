@@ -29,9 +29,15 @@ struct ToolRun {
   std::string all() const { return out + err; }
 };
 
+// A signal for the running tool: signo, `after_ms` after the start (0: none).
+struct ToolSignal {
+  int signo = 0;
+  double after_ms = 0;
+};
+
 // Runs verify-roundtrip with these arguments; extra_env adds NAME=VALUE pairs (e.g. a password).
 ToolRun run_tool(const std::vector<std::string>& args,
-                 const std::vector<std::string>& extra_env = {});
+                 const std::vector<std::string>& extra_env = {}, ToolSignal signal = {});
 
 // The stack's server options for a full run: submission 587 with STARTTLS, IMAPS, its CA, and
 // 10 s timeouts (no account, no secret).

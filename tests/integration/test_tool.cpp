@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -143,6 +144,25 @@ TEST_CASE("integration/tool: --version names the build and its TLS library; JSON
   const std::string version = python_json_facts(usage.out, "d['tool_version']");
   CHECK_FALSE(version.empty());
   CHECK(v.out.find("verify-roundtrip " + version + " (") == 0);
+}
+
+TEST_CASE("integration/tool: SIGINT while waiting for a message ends at once: exit 130") {
+  // A token no message carries: the run would wait the whole --delivery-timeout.
+  const std::vector<std::string> wait_args =
+      with(env_args(),
+           {"--receive-only", "--find-token", "NoSuchToken0123", "--delivery-timeout", "30"});
+  ToolRun run = run_tool(wait_args, {good_password()}, {SIGINT, 800});
+  INFO(run.all());
+  CHECK(run.exit_code == 130);
+  CHECK(run.end_ms < 800 + 1500);  // not the 30 s of the delivery timeout
+  CHECK(run.out.find("STOPPED at imap.arrival: interrupted by SIGINT") != std::string::npos);
+  CHECK(run.out.find("imap.logout") != std::string::npos);  // logged out, not dropped
+
+  ToolRun nagios = run_tool(with(wait_args, {"--nagios"}), {good_password()}, {SIGTERM, 800});
+  INFO(nagios.all());
+  CHECK(nagios.exit_code == 3);
+  CHECK(nagios.out.rfind("MAILVERIFY UNKNOWN", 0) == 0);
+  CHECK(nagios.out.find("SIGTERM") != std::string::npos);
 }
 
 TEST_CASE("integration/tool: --nagios OK line with perfdata, exit 0") {

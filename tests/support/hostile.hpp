@@ -178,6 +178,19 @@ class Peer {
   std::string& script_error_;
 };
 
+// SMTP over TLS: EHLO, AUTH PLAIN, MAIL, RCPT, up to the DATA command (not answered).
+inline void smtp_to_data(Peer& p) {
+  p.expect("EHLO localhost");
+  p.send("250-mx.hostile.test\r\n250 AUTH PLAIN\r\n");
+  p.expect("AUTH PLAIN ");
+  p.send("235 2.7.0 Authentication successful\r\n");
+  p.expect("MAIL FROM:<");
+  p.send("250 2.1.0 Ok\r\n");
+  p.expect("RCPT TO:<");
+  p.send("250 2.1.5 Ok\r\n");
+  p.expect("DATA");
+}
+
 using HostileScript = std::function<void(Peer&)>;
 
 class HostileServer {

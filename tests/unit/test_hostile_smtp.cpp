@@ -41,19 +41,6 @@ void to_tls(Peer& p, const std::string& cert, const std::string& key) {
   if (!p.start_tls(cert, key)) p.abort("server TLS handshake failed");
 }
 
-// Over TLS: EHLO, AUTH PLAIN, MAIL, RCPT, up to the DATA command (not answered).
-void to_data(Peer& p) {
-  p.expect("EHLO localhost");
-  p.send("250-mx.hostile.test\r\n250 AUTH PLAIN\r\n");
-  p.expect("AUTH PLAIN ");
-  p.send("235 2.7.0 Authentication successful\r\n");
-  p.expect("MAIL FROM:<");
-  p.send("250 2.1.0 Ok\r\n");
-  p.expect("RCPT TO:<");
-  p.send("250 2.1.5 Ok\r\n");
-  p.expect("DATA");
-}
-
 void check_error(const Timed& t, const char* code, Category category, double max_ms = kFastMs) {
   INFO("error: ", t.error().code, " / ", t.error().detail, " / ", t.error().server_says);
   CHECK_FALSE(t.result.report.ok());
@@ -277,7 +264,7 @@ TEST_CASE("hostile/smtp: FIN right after the DATA 354 is an error, never success
   Pki k;
   HostileServer s([&](Peer& p) {
     to_tls(p, k.pki.cert_file, k.pki.key_file);
-    to_data(p);
+    smtp_to_data(p);
     p.send("354 End data with <CR><LF>.<CR><LF>\r\n");
     p.close();
   });
@@ -297,7 +284,7 @@ TEST_CASE("hostile/smtp: FIN after the message data, before the final 250, is an
   Pki k;
   HostileServer s([&](Peer& p) {
     to_tls(p, k.pki.cert_file, k.pki.key_file);
-    to_data(p);
+    smtp_to_data(p);
     p.send("354 End data with <CR><LF>.<CR><LF>\r\n");
     for (;;) {
       auto l = p.line();
@@ -318,7 +305,7 @@ TEST_CASE("hostile/smtp: DATA answered 250 instead of 354 sends no message body"
   Pki k;
   HostileServer s([&](Peer& p) {
     to_tls(p, k.pki.cert_file, k.pki.key_file);
-    to_data(p);
+    smtp_to_data(p);
     p.send("250 2.0.0 Ok: queued as FAKE\r\n");
   });
   const Timed t = run_timed(smtp_config(k.pki.ca_file, s.port()));
