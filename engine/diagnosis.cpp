@@ -194,6 +194,14 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
 
 void diagnose(Error& error, const DiagnosisContext& context) {
   if (!error.cause.empty()) return;
+  if (error.category == Category::auth && !context.used_token &&
+      !context.refuses_passwords.empty()) {
+    error.category = Category::policy;
+    error.cause = "the provider refuses passwords by policy, whether right or not: " +
+                  context.refuses_passwords;
+    error.fix = "log in with an OAuth2 access token (--oauth2-token-cmd or --oauth2-token-env)";
+    return;
+  }
   Diagnosis d = by_code(error, context);
   error.cause = d.cause;
   if (error.fix.empty()) error.fix = d.fix;

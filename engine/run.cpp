@@ -32,6 +32,7 @@ DiagnosisContext context_of(const char* protocol, const ServerLogin& login) {
   d.host = login.endpoint.host;
   d.port = login.endpoint.port;
   d.tls = login.endpoint.tls;
+  d.refuses_passwords = login.refuses_passwords;
   if (login.credentials) {
     d.user = login.credentials->user;
     d.used_token = login.credentials->is_token;

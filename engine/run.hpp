@@ -24,6 +24,8 @@ struct ServerLogin {
   Endpoint endpoint;
   std::optional<Credentials> credentials;  // nullopt: no login (SMTP only)
   std::optional<Mechanism> mechanism;
+  // Non-empty when the provider accepts no passwords, only OAuth2 (see DiagnosisContext).
+  std::string refuses_passwords;
 };
 
 struct RunConfig {

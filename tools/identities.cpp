@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
 #include "tools/netrc.hpp"
 
 namespace mv::tool {
@@ -82,11 +83,16 @@ std::string resolve_identities(ToolOptions& o, std::vector<std::string>& warning
     config.incoming.mechanism = mechanism_for(o, *config.incoming.credentials);
   }
   if (o.preset && o.preset->oauth2_only) {
-    for (const auto* cred : {&config.smtp.credentials, &config.incoming.credentials}) {
-      if (*cred && !(*cred)->is_token) {
-        warnings.push_back(std::string(o.preset->note));
-        break;
-      }
+    bool warned = false;
+    for (ServerLogin* login : {&config.smtp, &config.incoming}) {
+      if (!login->credentials || login->credentials->is_token) continue;
+      if (!warned) warnings.push_back(std::string(o.preset->note));
+      warned = true;
+      // The policy is the provider's: it holds on its own servers, not on a --host of the user's.
+      const ProviderPreset& p = *o.preset;
+      for (std::string_view host : {p.smtp.host, p.smtp_alternative.host, p.imap.host, p.pop3.host})
+        if (!host.empty() && iequals(login->endpoint.host, host))
+          login->refuses_passwords = std::string(p.note);
     }
   }
   return {};

@@ -281,6 +281,30 @@ TEST_CASE("identities: a password for an OAuth2-only provider warns with the pro
   REQUIRE(resolve_identities(o, warnings) == "");
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find("OAuth2") != std::string::npos);
+  // Hosts of the user's own (--host): the provider's policy is not theirs to assume.
+  CHECK(o.config.smtp.refuses_passwords.empty());
+  CHECK(o.config.incoming.refuses_passwords.empty());
+}
+
+TEST_CASE("identities: on the provider's own servers its password policy goes to the diagnosis") {
+  TempHome home;
+  ToolOptions o = two_host_options();
+  o.preset = preset_by_name("microsoft");
+  o.config.smtp.endpoint.host = "smtp-mail.outlook.com";
+  o.config.incoming.endpoint.host = "Outlook.Office365.com";
+  o.login.sources = command_source("printf %s pw");
+  std::vector<std::string> warnings;
+  REQUIRE(resolve_identities(o, warnings) == "");
+  CHECK(o.config.smtp.refuses_passwords == o.preset->note);
+  CHECK(o.config.incoming.refuses_passwords == o.preset->note);
+
+  ToolOptions token = two_host_options();
+  token.preset = o.preset;
+  token.config.incoming.endpoint.host = "outlook.office365.com";
+  token.login.sources = command_source("printf %s tok");
+  token.login.is_token = true;
+  REQUIRE(resolve_identities(token, warnings) == "");
+  CHECK(token.config.incoming.refuses_passwords.empty());
 }
 
 }  // namespace mv::tool

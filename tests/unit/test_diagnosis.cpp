@@ -59,6 +59,27 @@ TEST_CASE(
   CHECK(token.fix.find("drop --auth") == std::string::npos);
 }
 
+TEST_CASE("diagnosis/auth: a password refused where the provider takes none is policy") {
+  // outlook.office365.com answers a password with the same words as a wrong one.
+  Error e = make_error(Category::auth, "imap.auth_failed", "the server refused LOGIN",
+                       "NO LOGIN failed.");
+  DiagnosisContext c;
+  c.protocol = "imap";
+  c.user = "me@outlook.com";
+  c.refuses_passwords = "Microsoft accepts only OAuth2 for these accounts since 2024-09-16";
+  Error token = e;
+  diagnose(e, c);
+  CHECK(e.category == Category::policy);
+  CHECK(e.cause.find("by policy") != std::string::npos);
+  CHECK(e.cause.find("only OAuth2") != std::string::npos);
+  CHECK(e.fix.find("--oauth2-token-cmd") != std::string::npos);
+  // A refused token stays an authentication failure (expired, wrong scope).
+  c.used_token = true;
+  diagnose(token, c);
+  CHECK(token.category == Category::auth);
+  CHECK(token.cause.find("OAuth2 token") != std::string::npos);
+}
+
 TEST_CASE("diagnosis/auth: a plain failure says check the password") {
   Error e = diagnosed(Category::auth, "smtp.auth_failed", "535 5.7.8 Error: authentication failed");
   CHECK(e.cause.find("user name or password") != std::string::npos);
