@@ -9,12 +9,9 @@ cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build-minimal}/verify-roundtrip-min
 [[ -x $BIN ]] || { echo "check-minimal-roundtrip: $BIN missing (scripts/check-minimal-size.sh)" >&2; exit 1; }
 
-stack=tests/mailstack/mailstack.sh
-out=$("$stack" start) || { echo "$out" >&2; exit 1; }
-started=1
-case "$out" in *"already running"*) started=0 ;; esac
-cleanup() { if [ "$started" = 1 ]; then "$stack" stop >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
+# shellcheck source=scripts/lib/mailstack-up.sh
+source scripts/lib/mailstack-up.sh
+mailstack_up
 # shellcheck disable=SC1091
 source "${MAILSTACK_DIR:-.mailstack}/env"
 
