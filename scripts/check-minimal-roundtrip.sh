@@ -9,12 +9,20 @@ cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build-minimal}/verify-roundtrip-min
 [[ -x $BIN ]] || { echo "check-minimal-roundtrip: $BIN missing (scripts/check-minimal-size.sh)" >&2; exit 1; }
 
-stack=tests/mailstack/mailstack.sh
-out=$("$stack" start) || { echo "$out" >&2; exit 1; }
-started=1
-case "$out" in *"already running"*) started=0 ;; esac
-cleanup() { if [ "$started" = 1 ]; then "$stack" stop >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
+# --version: exactly one line, the project's version as this build's CMake saw it and the TLS
+# library built in; no stack needed.
+project_version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$(dirname "$BIN")/CMakeCache.txt")
+version_out=$("$BIN" --version) || { echo "FAIL --version: exit $?" >&2; exit 1; }
+if [[ -n $project_version && $version_out =~ ^"verify-roundtrip-min $project_version (mbed TLS "[0-9]+\.[0-9]+\.[0-9]+")"$ ]]; then
+  echo "ok   --version: $version_out"
+else
+  echo "FAIL --version: wanted 'verify-roundtrip-min ${project_version:-?} (mbed TLS X.Y.Z)', got '$version_out'" >&2
+  exit 1
+fi
+
+# shellcheck source=scripts/lib/mailstack-up.sh
+source scripts/lib/mailstack-up.sh
+mailstack_up
 # shellcheck disable=SC1091
 source "${MAILSTACK_DIR:-.mailstack}/env"
 

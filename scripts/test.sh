@@ -5,11 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 scripts/build.sh
-stack=tests/mailstack/mailstack.sh
-out=$("$stack" start) || { echo "$out" >&2; exit 1; }
-echo "$out"
-started=1
-case "$out" in *"already running"*) started=0 ;; esac
-cleanup() { if [ "$started" = 1 ]; then "$stack" stop >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
+# shellcheck source=scripts/lib/mailstack-up.sh
+source scripts/lib/mailstack-up.sh
+mailstack_up
+echo "$MAILSTACK_UP_OUTPUT"
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600

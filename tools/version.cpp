@@ -12,8 +12,9 @@ std::string_view tool_version() {
   return MAILVERIFY_VERSION;
 }
 
-std::string version_line() {
-  return "verify-roundtrip " + std::string(tool_version()) + " (" + mv::tls_library_version() + ")";
+std::string version_line(std::string_view program) {
+  return std::string(program) + " " + std::string(tool_version()) + " (" +
+         mv::tls_library_version() + ")";
 }
 
 }  // namespace mv::tool

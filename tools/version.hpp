@@ -10,7 +10,8 @@ namespace mv::tool {
 // The project's version from CMake (project(... VERSION)), e.g. "0.1.0".
 std::string_view tool_version();
 
-// One line for --version: "verify-roundtrip 0.1.0 (mbed TLS 2.28.3)".
-std::string version_line();
+// One line for --version: "verify-roundtrip 0.1.0 (mbed TLS 2.28.3)"; the minimal driver passes
+// its own name.
+std::string version_line(std::string_view program = "verify-roundtrip");
 
 }  // namespace mv::tool

@@ -4,6 +4,12 @@
 // Sessions on the pump are exercised by the hostile suite and the integration tests.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "engine/clock.hpp"
@@ -12,6 +18,38 @@
 namespace mv {
 
 namespace {
+
+// Ends the whole test binary with a message if its scope is still running after `limit`: a test of
+// "does not hang" then fails in seconds when it does hang, instead of at ctest's timeout. The
+// stuck code cannot be stopped from outside, so the process ends (std::_Exit, no cleanup).
+class Watchdog {
+ public:
+  Watchdog(const char* what, std::chrono::seconds limit)
+      : thread_([this, what, limit] {
+          std::unique_lock lock(mutex_);
+          if (done_cv_.wait_for(lock, limit, [this] { return done_; })) return;
+          std::fflush(stdout);  // what the test runner has written so far
+          std::fprintf(stderr, "FAIL %s: still running after %lld s, it hangs\n", what,
+                       static_cast<long long>(limit.count()));
+          std::_Exit(1);
+        }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() {
+    {
+      const std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: it starts once the members above exist
+};
 
 struct Seen {
   bool result = true;
@@ -81,7 +119,11 @@ TEST_CASE("pump/a wait that nothing can end any more ends at once instead of han
   Seen seen;
   const Millis start = monotonic_ms();
   pump.spawn(wait_on_nothing(pump, seen));
-  pump.run();  // returns: no session of the plan is alive, no time to wait for
+  {
+    const Watchdog watchdog("pump/a wait that nothing can end any more: Pump::run()",
+                            std::chrono::seconds(5));
+    pump.run();  // returns: no session of the plan is alive, no time to wait for
+  }
   CHECK_FALSE(seen.result);
   CHECK(seen.at - start < 1000);
 }

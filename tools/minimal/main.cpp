@@ -14,6 +14,7 @@
 
 #include "engine/run.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/version.hpp"
 
 namespace {
 
@@ -29,6 +30,7 @@ constexpr const char* kUsage =
     "  --auth PLAIN|LOGIN|CRAM-MD5|XOAUTH2|OAUTHBEARER   (default: the strongest both offer)\n"
     "  --check devices,folders|devices|folders|none   --body-size N   --keep\n"
     "  --send-only   --receive-only   --allow-plaintext   --insecure   --timeout SECONDS\n"
+    "  --version   --help\n"
     "exit: 0 passed, 2 usage, 3 network, 4 TLS, 5 auth, 6 policy, 7 delivery, 8 protocol\n";
 
 void put(int fd, std::string_view s) {
@@ -94,6 +96,10 @@ int main(int argc, char** argv) {
       config.tls.verify = false;
     } else if (flag("-h") || flag("--help")) {
       put(1, kUsage);
+      return tool::kExitOk;
+    } else if (flag("--version")) {
+      put(1, tool::version_line("verify-roundtrip-min"));
+      put(1, "\n");
       return tool::kExitOk;
     } else if (i + 1 >= argc || opt.substr(0, 2) != "--") {
       return usage(i + 1 >= argc && opt.substr(0, 2) == "--" ? "option needs a value"
