@@ -2,7 +2,8 @@
 # Runs the minimal profile's binary (built by scripts/check-minimal-size.sh) against the private
 # Postfix + Dovecot of tests/mailstack, started here unless it already runs: round trips over
 # IMAPS and POP3S (and with --auth CRAM-MD5) must pass; certificate verification, a wrong password
-# and an OAuth2 token (the stack takes none) must fail with their exit codes. The binary is static musl with a trimmed mbedTLS, so this is where that build
+# and an OAuth2 token (the stack takes none) must fail with their exit codes, and SIGTERM must stop
+# it at once. The binary is static musl with a trimmed mbedTLS, so this is where that build
 # proves it still speaks TLS, verifies certificates and resolves names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,28 @@ MV_MIN_TOKEN=not-a-real-token expect 5 'does not take OAuth2 tokens' "an OAuth2 
   --oauth2-token-env MV_MIN_TOKEN
 MAILVERIFY_PASSWORD="not-$MAILSTACK_PASS1" expect 5 'refused the user name or password' "wrong password" -- \
   --smtp-port "$MAILSTACK_SMTP_SUBMISSION_PORT" --in-port "$MAILSTACK_IMAPS_PORT" --cafile "$MAILSTACK_CA"
+
+# SIGTERM (an appliance's supervisor) while a reply is due ends the run at once: exit 130, and it
+# says so. The SMTP side waits for a greeting from the IMAPS port, which says nothing to a
+# plaintext client, so without the signal this run would last the 20 s timeout.
+out=$(mktemp)
+"$BIN" --email "$MAILSTACK_USER1" --host "$MAILSTACK_TLS_NAME" --timeout 20 --cafile "$MAILSTACK_CA" \
+  --smtp-port "$MAILSTACK_IMAPS_PORT" --in-port "$MAILSTACK_IMAPS_PORT" >"$out" 2>&1 &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"  # the child started just above
+signalled=$(date +%s%N)
+got=0
+wait "$pid" || got=$?
+took_ms=$((($(date +%s%N) - signalled) / 1000000))
+if [[ $got -eq 130 ]] && ((took_ms < 3000)) && grep -q 'interrupted by SIGTERM' "$out"; then
+  echo "ok   SIGTERM while waiting: stopped in $took_ms ms (exit 130)"
+else
+  echo "FAIL SIGTERM while waiting: exit $got after $took_ms ms; output:" >&2
+  sed 's/^/    /' "$out" >&2
+  failures=$((failures + 1))
+fi
+rm -f "$out"
 
 if ((failures)); then
   echo "check-minimal-roundtrip: $failures check(s) failed" >&2

@@ -9,13 +9,15 @@
 # full-configuration archives cost ~560 KiB, the trimmed build ~120 KiB).
 #
 # Budget: the issue's target is 600 KB (600,000 bytes). The budget is tighter, the measured size
-# (423,464 bytes, 2026-11-22) + 5 %, so growth is noticed long before the target is at risk.
+# (443,944 bytes, 2026-11-22, with --version and SIGTERM handling; it was 423,464 when the budget
+# was first set) + 5 %, so growth is noticed long before the target is at risk. The file grows in
+# 4 KiB steps (segment alignment): compare `size` text figures for small changes.
 # Override with MINIMAL_SIZE_BUDGET=bytes; MAILVERIFY_MBEDTLS_SOURCE=DIR uses another mbedTLS
 # tree; extra arguments go to cmake (e.g. -DMAILVERIFY_WITH_POP3=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-minimal}
-BUDGET=${MINIMAL_SIZE_BUDGET:-444600}
+BUDGET=${MINIMAL_SIZE_BUDGET:-466100}
 MBEDTLS_SOURCE=${MAILVERIFY_MBEDTLS_SOURCE:-$(scripts/fetch-mbedtls-source.sh)}
 
 # A build directory configured with another tool chain cannot be switched over: start afresh.

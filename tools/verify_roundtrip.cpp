@@ -5,11 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <iostream>
 
 #include "engine/clock.hpp"
-#include "engine/interrupt.hpp"
 #include "engine/run.hpp"
 #include "tools/accounts.hpp"
 #include "tools/exit_codes.hpp"
@@ -19,6 +17,7 @@
 #include "tools/nagios_output.hpp"
 #include "tools/options.hpp"
 #include "tools/provider_list.hpp"
+#include "tools/stop_signals.hpp"
 #include "tools/verdict.hpp"
 #include "tools/version.hpp"
 
@@ -84,34 +83,6 @@ int run_accounts(const CommandLine& cl) {
   };
   run_many(configs, cl.accounts.concurrency, print_ready);
   return worst;
-}
-
-// SIGINT/SIGTERM end the runs early but cleanly (engine/interrupt.hpp): the test message is
-// removed if it has arrived and the result says "interrupted". The handler then gives both signals
-// back to their default action, so a second one ends the process at once.
-bool g_stderr_tty = false;
-
-extern "C" void on_stop_signal(int signo) {
-  if (g_stderr_tty) {  // write(2) is async-signal-safe; the progress line is overwritten
-    static const char kNote[] = "\r\033[K  … interrupted: finishing up (again to quit at once)\n";
-    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, kNote, sizeof kNote - 1);
-  }
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  sigaction(SIGINT, &dfl, nullptr);
-  sigaction(SIGTERM, &dfl, nullptr);
-  request_interrupt(signo);
-}
-
-void catch_stop_signals() {
-  g_stderr_tty = ::isatty(STDERR_FILENO) == 1;
-  arm_interrupts();
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;  // writes to stdout resume; the loop's poll() wakes by the pipe
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
 }
 
 }  // namespace

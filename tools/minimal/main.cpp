@@ -14,6 +14,7 @@
 
 #include "engine/run.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/stop_signals.hpp"
 #include "tools/version.hpp"
 
 namespace {
@@ -31,7 +32,8 @@ constexpr const char* kUsage =
     "  --check devices,folders|devices|folders|none   --body-size N   --keep\n"
     "  --send-only   --receive-only   --allow-plaintext   --insecure   --timeout SECONDS\n"
     "  --version   --help\n"
-    "exit: 0 passed, 2 usage, 3 network, 4 TLS, 5 auth, 6 policy, 7 delivery, 8 protocol\n";
+    "exit: 0 passed, 2 usage, 3 network, 4 TLS, 5 auth, 6 policy, 7 delivery, 8 protocol,\n"
+    "  130 interrupted (SIGINT/SIGTERM: the test message is removed if it had arrived)\n";
 
 void put(int fd, std::string_view s) {
   while (!s.empty()) {
@@ -178,6 +180,7 @@ int main(int argc, char** argv) {
   config.incoming.credentials = credentials;
   config.smtp.mechanism = config.incoming.mechanism = mechanism;
 
+  tool::catch_stop_signals();
   RunResult result = run(config);
   for (const StepRecord& step : result.report.steps) {
     print(1, "%s %-22s %8.1f ms  ", step.ok ? "ok  " : "FAIL", step.name.c_str(), step.ms);
