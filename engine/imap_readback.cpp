@@ -311,9 +311,19 @@ class ImapReadback final : public Readback {
     if (!e && b.client->noop()) e = co_await run_task(b);
     if (!e && b.client->store_flags(uid, "\\Seen")) e = co_await run_task(b);
     if (!e && !b.client->last_task().ok) e = task_refused(b, "store", "UID STORE \\Seen");
-    if (!e && b.client->fetch_flags(uid)) e = co_await run_task(b);
+    // The STORE's reply shows the flags now set (a server SHOULD send it, RFC 9051 6.4.6): a
+    // FETCH of them only when it did not.
+    if (!e && !has_flag(b.client->flags_of(uid), "\\Seen") && b.client->fetch_flags(uid))
+      e = co_await run_task(b);
     const bool stored = !e && has_flag(b.client->flags_of(uid), "\\Seen");
-    if (!e) (void)co_await logout(b);
+    // B's LOGOUT is on its way while A looks: the two sessions' turns overlap.
+    const bool logging_out = !e && b.client->logout();
+    Error fe;
+    if (stored && !a_.client->fetch_flags(uid))
+      fe = make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    else if (stored)
+      fe = co_await run_task(a_);
+    if (logging_out) co_await pump_->until([&] { return b.session->finished(); });
     pump_->remove(*b.session);
     if (e) co_return e;
     if (!stored) {
@@ -321,9 +331,7 @@ class ImapReadback final : public Readback {
       deps_.report.add_step("imap.devices", 0, "\\Seen could not be set", false);
       co_return Error{};
     }
-    if (!a_.client->fetch_flags(uid))
-      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    if (Error fe = co_await run_task(a_)) co_return fe;
+    if (fe) co_return fe;
     if (!has_flag(a_.client->flags_of(uid), "\\Seen")) {
       deps_.report.warnings.push_back(
           "read state did not sync: a second session marked the message read, the first does "

@@ -918,8 +918,8 @@ bool ImapClient::store_flags(std::uint32_t uid, std::string_view flags) {
   }
   impl_->target_uid = uid;
   return impl_->begin(ImapTask::store, State::store,
-                      impl_->command().text("UID STORE " + std::to_string(uid) +
-                                            " +FLAGS.SILENT (" + std::string(flags) + ")"));
+                      impl_->command().text("UID STORE " + std::to_string(uid) + " +FLAGS (" +
+                                            std::string(flags) + ")"));
 }
 
 bool ImapClient::noop() {

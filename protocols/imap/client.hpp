@@ -153,7 +153,8 @@ class ImapClient final : public Conversation {
   bool fetch_message(std::uint32_t uid);
   // fetch_flags: UID FETCH uid (FLAGS). Result: flags_of(uid).
   bool fetch_flags(std::uint32_t uid);
-  // store_flags: UID STORE uid +FLAGS.SILENT (flags); flags space-separated, e.g. "\\Seen".
+  // store_flags: UID STORE uid +FLAGS (flags); flags space-separated, e.g. "\\Seen". Not
+  // .SILENT: the server's FETCH reply shows the flags now set (flags_of(uid)) without a FETCH.
   bool store_flags(std::uint32_t uid, std::string_view flags);
   // noop: NOOP; mailbox() then shows EXISTS changes, flags_of() unsolicited FLAGS.
   bool noop();

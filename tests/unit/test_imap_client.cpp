@@ -531,10 +531,12 @@ TEST_CASE("imap/client: store flags") {
   login_and_select(t, kFullCaps);
   CHECK_FALSE(t.client.store_flags(7, "\\Seen)"));
   REQUIRE(t.client.store_flags(7, "\\Seen"));
-  CHECK(t.sent() == t.tag(2) + " UID STORE 7 +FLAGS.SILENT (\\Seen)\r\n");
-  t.server(t.tag(2) + " OK Store completed.\r\n");
+  CHECK(t.sent() == t.tag(2) + " UID STORE 7 +FLAGS (\\Seen)\r\n");
+  // Not .SILENT: the reply carries the flags now set, so no FETCH is needed to see them.
+  t.server("* 3 FETCH (UID 7 FLAGS (\\Seen))\r\n" + t.tag(2) + " OK Store completed.\r\n");
   CHECK(t.client.last_task().task == mv::ImapTask::store);
   CHECK(t.client.last_task().ok);
+  CHECK(t.client.flags_of(7) == std::vector<std::string>{"\\Seen"});
 }
 
 TEST_CASE("imap/client: delete with UIDPLUS: STORE \\Deleted and UID EXPUNGE in one flight") {
