@@ -31,6 +31,12 @@ std::string ms_text(double ms) {
   return buf;
 }
 
+// Gone from the folder, or flagged \\Deleted where the server lacks UIDPLUS (reported apart).
+bool removed(ImapDeleteOutcome outcome) {
+  return outcome == ImapDeleteOutcome::expunged || outcome == ImapDeleteOutcome::moved ||
+         outcome == ImapDeleteOutcome::flagged_only;
+}
+
 bool has_flag(const std::optional<std::vector<std::string>>& flags, std::string_view flag) {
   return flags && std::find(flags->begin(), flags->end(), flag) != flags->end();
 }
@@ -39,8 +45,10 @@ bool has_flag(const std::optional<std::vector<std::string>>& flags, std::string_
 struct ImapLink {
   std::unique_ptr<ImapClient> client;
   std::unique_ptr<Session> session;
+  std::string mailbox;  // the one it selects
 
-  ImapLink(const ReadbackDeps& deps, const std::string& prefix, const std::string& mailbox) {
+  ImapLink(const ReadbackDeps& deps, const std::string& prefix, const std::string& mailbox)
+      : mailbox(mailbox) {
     ImapOptions o;
     o.tls = deps.config.incoming.endpoint.tls;
     o.allow_plaintext = deps.config.allow_plaintext;
@@ -104,12 +112,21 @@ class ImapReadback final : public Readback {
       if (Error e = co_await check_devices(uid)) co_return e;
     }
     if (interrupted()) co_return co_await stop_early(uid, expected);
+    // The Sent folder's own session connects and logs in while session A cleans up.
+    std::unique_ptr<ImapLink> sent;
     if (deps_.config.check_folders) {
-      if (Error e = co_await check_folders()) co_return e;
+      std::string folder;
+      if (Error e = co_await check_folders(&folder)) co_return e;
+      if (interrupted()) co_return co_await stop_early(uid, expected);
+      if (deps_.config.send && !folder.empty()) {
+        sent = std::make_unique<ImapLink>(deps_, "imap.sent", folder);
+        pump_->add(*sent->session);
+      }
     }
     if (deps_.config.send && !deps_.config.keep) {
       if (Error e = co_await cleanup(uid)) co_return e;
     }
+    if (sent) co_await check_sent_copy(*sent, expected.token);
     co_return co_await logout(a_);
   }
 
@@ -120,11 +137,7 @@ class ImapReadback final : public Readback {
     LeftBehind left = LeftBehind::kept;
     if (deps_.config.send && !deps_.config.keep) {
       if (Error e = co_await cleanup(uid)) co_return e;
-      const ImapDeleteOutcome out = a_.client->delete_outcome();
-      left = out == ImapDeleteOutcome::expunged || out == ImapDeleteOutcome::moved ||
-                     out == ImapDeleteOutcome::flagged_only
-                 ? LeftBehind::removed
-                 : LeftBehind::in_mailbox;
+      left = removed(a_.client->delete_outcome()) ? LeftBehind::removed : LeftBehind::in_mailbox;
     }
     if (b_) {
       (void)co_await logout(*b_);
@@ -132,6 +145,32 @@ class ImapReadback final : public Readback {
     }
     (void)co_await logout(a_);
     co_return interrupted_error(deps_.config, expected, left, "imap.arrival");
+  }
+
+  // What a look into another folder found.
+  struct FolderLook {
+    bool found = false;
+    bool removed = false;  // found, and removed (cleanup on)
+    Error error;           // the look itself failed (login, SELECT, SEARCH)
+  };
+
+  // Looks for the token in another folder over a session of its own (on the pump already; it
+  // resumes A's TLS session); removes what it finds when cleanup is on, then logs out.
+  Task<FolderLook> look_in(ImapLink& link, const std::string& token) {
+    FolderLook look;
+    look.error = co_await run_task(link);
+    if (!look.error && link.client->search_token(token)) look.error = co_await run_task(link);
+    if (!look.error && !link.client->last_task().ok)
+      look.error = task_refused(link, "search", "UID SEARCH");
+    look.found = !look.error && !link.client->search_result().empty();
+    if (look.found && deps_.config.send && !deps_.config.keep &&
+        link.client->delete_uid(link.client->search_result().back())) {
+      const bool done = !co_await run_task(link);
+      look.removed = done && removed(link.client->delete_outcome());
+    }
+    if (!look.error) (void)co_await logout(link);
+    pump_->remove(*link.session);
+    co_return look;
   }
 
   // Runs one task on a link until it finished; the task's failure (NO/BAD) is left to the caller.
@@ -246,17 +285,10 @@ class ImapReadback final : public Readback {
       if (const FolderRole* r = map.find("Junk")) junk = r->folder;
     }
     if (!junk.empty()) {
-      ImapLink j(deps_, "imap.junk", junk);
-      pump_->add(*j.session);
-      bool found = false;
-      bool searching = !co_await run_task(j) && j.client->search_token(expected.token);
-      if (searching) found = !co_await run_task(j) && !j.client->search_result().empty();
-      if (found) {
-        std::uint32_t uid = j.client->search_result().back();
-        if (deps_.config.send && !deps_.config.keep && j.client->delete_uid(uid))
-          (void)co_await run_task(j);
-        (void)co_await logout(j);
-        pump_->remove(*j.session);
+      ImapLink link(deps_, "imap.junk", junk);
+      pump_->add(*link.session);
+      const FolderLook look = co_await look_in(link, expected.token);
+      if (look.found) {
         Error e = make_error(Category::delivery, "roundtrip.junk",
                              "the message was delivered to the Junk folder \"" + junk + "\"");
         e.step = "imap.arrival";
@@ -264,7 +296,6 @@ class ImapReadback final : public Readback {
         e.fix = "mark it as not junk, or check the sender's reputation and the filter rules";
         co_return e;
       }
-      pump_->remove(*j.session);
     }
     co_return not_delivered_error(deps_.config, expected, "imap.arrival");
   }
@@ -344,7 +375,8 @@ class ImapReadback final : public Readback {
     co_return Error{};
   }
 
-  Task<Error> check_folders() {
+  // Maps the folder roles; *sent (when given) gets the Sent folder's name, empty when none.
+  Task<Error> check_folders(std::string* sent = nullptr) {
     if (!a_.client->list_folders())
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
     if (Error e = co_await run_task(a_)) co_return e;
@@ -361,7 +393,32 @@ class ImapReadback final : public Readback {
     for (const std::string& w : map.warnings)
       deps_.report.warnings.push_back(w);
     deps_.report.add_step("imap.folders", 0, detail);
+    if (const FolderRole* r = map.find("Sent"); r && sent) *sent = r->folder;
     co_return Error{};
+  }
+
+  // Whether the server files a copy of mail submitted over SMTP in the Sent folder (Gmail and
+  // Exchange do, Postfix + Dovecot do not): a client must then not save its own copy, or every
+  // sent message is there twice. The copy is this run's and is removed like the one in INBOX.
+  Task<void> check_sent_copy(ImapLink& link, const std::string& token) {
+    const FolderLook look = co_await look_in(link, token);
+    const std::string quoted = "\"" + link.mailbox + "\"";
+    std::string detail;
+    if (look.error) {
+      detail = "could not look in " + quoted + ": " + look.error.detail;
+      deps_.report.warnings.push_back("could not check whether the server files sent mail in " +
+                                      quoted + ": " + look.error.detail);
+    } else if (!look.found) {
+      detail = "no copy of the sent message in " + quoted +
+               ": the server does not file submitted mail, so the mail client should save a copy";
+    } else {
+      detail = "the server filed a copy of the sent message in " + quoted +
+               ": the mail client should not save another" +
+               (look.removed ? " (copy removed)" : "");
+      if (deps_.config.send && !deps_.config.keep && !look.removed)
+        deps_.report.warnings.push_back("could not remove the test message's copy in " + quoted);
+    }
+    deps_.report.add_step("imap.sent_copy", 0, detail, !look.error);
   }
 
   Task<Error> cleanup(std::uint32_t uid) {

@@ -55,20 +55,31 @@ std::string password(const std::string& pass_key = "MAILSTACK_PASS1") {
   return "MV_TEST_PASSWORD=" + stack().get(pass_key);
 }
 
-// Every message file of a Maildir (new and cur, any flags) by content: a digest set that does not
-// care about the renames flag changes cause.
-std::multiset<std::string> maildir_contents(const std::string& address) {
-  std::multiset<std::string> out;
+// The text of every message file of a Maildir folder (new and cur, any flags); folder "" is INBOX,
+// ".Sent" the Sent folder (Maildir++).
+std::vector<std::string> maildir_files(const std::string& address, const std::string& folder = "") {
+  std::vector<std::string> out;
   for (const char* sub : {"/new", "/cur"}) {
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(stack().maildir(address) + sub, ec)) {
+    for (const auto& entry :
+         fs::directory_iterator(stack().maildir(address) + "/" + folder + sub, ec)) {
       std::ifstream in(entry.path(), std::ios::binary);
       std::stringstream ss;
       ss << in.rdbuf();
-      BodyDigest d;
-      d.update(ss.str());
-      out.insert(d.finish());
+      out.push_back(ss.str());
     }
+  }
+  return out;
+}
+
+// Every message of INBOX by content: a digest set that does not care about the renames flag
+// changes cause.
+std::multiset<std::string> maildir_contents(const std::string& address) {
+  std::multiset<std::string> out;
+  for (const std::string& text : maildir_files(address)) {
+    BodyDigest d;
+    d.update(text);
+    out.insert(d.finish());
   }
   return out;
 }
@@ -128,7 +139,28 @@ TEST_CASE("integration/roundtrip: SMTP 587 STARTTLS × IMAP 993 with devices and
   CHECK(run.out.find("Sent = \"Sent\" (SPECIAL-USE \\Sent)") != std::string::npos);
   CHECK(run.out.find("Junk = \"Junk\" (SPECIAL-USE \\Junk)") != std::string::npos);
   CHECK(run.out.find("UID EXPUNGE: only this message") != std::string::npos);
+  // Postfix + Dovecot file no copy of submitted mail: the client must save its own.
+  CHECK(step_line(run.out, "imap.sent_copy").find("no copy of the sent message in \"Sent\"") !=
+        std::string::npos);
   check_second_session_resumed(run);
+}
+
+TEST_CASE("integration/roundtrip: a server that files sent mail in Sent: reported, copy removed") {
+  // The stack files what carol submits in her Sent folder (a BCC that Dovecot saves there).
+  const std::string carol = stack().get("MAILSTACK_USER3");
+  ToolRun run = run_tool(roundtrip_args({"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap",
+                                         "implicit", "MAILSTACK_IMAPS_PORT"},
+                                        "MAILSTACK_USER3"),
+                         {password("MAILSTACK_PASS3")});
+  check_passed_and_cleaned(run, carol);
+  CHECK(step_line(run.out, "imap.sent_copy")
+            .find("the server filed a copy of the sent message in \"Sent\": the mail client "
+                  "should not save another (copy removed)") != std::string::npos);
+  // Only this run's copy went: nothing in carol's Sent carries the token.
+  const std::string token = printed_token(run);
+  REQUIRE(!token.empty());
+  for (const std::string& text : maildir_files(carol, ".Sent"))
+    CHECK(text.find(token) == std::string::npos);
 }
 
 TEST_CASE("integration/roundtrip: SMTP 465 × IMAP 143 STARTTLS") {

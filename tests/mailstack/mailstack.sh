@@ -45,7 +45,8 @@
 #   MAILSTACK_USER1/PASS1  alice@mailverify.test
 #   MAILSTACK_USER2/PASS2  bob@mailverify.test
 #   MAILSTACK_USER3/PASS3  carol@mailverify.test, password contains a space, '"' and '\'
-#                          (exercises IMAP quoting / SASL encoding)
+#                          (exercises IMAP quoting / SASL encoding); the server files a copy of
+#                          what carol submits in her Sent folder, as Gmail and Exchange do
 # Random passwords are generated at first start and kept only in $MAILSTACK_DIR/env (mode 600).
 # postmaster@mailverify.test is an alias of alice. Other recipients in the domain: 550 5.1.1.
 # Mechanisms: PLAIN, LOGIN, CRAM-MD5 (Dovecot and Postfix via Dovecot SASL).
@@ -298,6 +299,9 @@ gen_users() {
   mv -f "$users.tmp" "$users"
   printf '%s OK\n' "$USER1" "$USER2" "$USER3" >"$PF_CONF/vmailbox"
   printf 'postmaster@%s %s\n' "$DOMAIN" "$USER1" >"$PF_CONF/valias"
+  # carol's server files a copy of what she submits in her Sent folder, as Gmail and Exchange do
+  # (a BCC to carol+Sent, which Dovecot's LMTP saves to the mailbox named by the detail).
+  printf '%s %s\n' "$USER3" "${USER3/@/+Sent@}" >"$PF_CONF/sender_bcc"
 }
 
 write_env() {
@@ -376,6 +380,8 @@ alias_database =
 virtual_mailbox_domains = $DOMAIN
 virtual_mailbox_maps = texthash:$PF_CONF/vmailbox
 virtual_alias_maps = texthash:$PF_CONF/valias
+recipient_delimiter = +
+sender_bcc_maps = texthash:$PF_CONF/sender_bcc
 virtual_transport = lmtp:unix:$DV_BASE/lmtp
 
 message_size_limit = 67108864
@@ -540,7 +546,9 @@ protocol pop3 {
 }
 protocol lmtp {
   postmaster_address = postmaster@$DOMAIN
+  lmtp_save_to_detail_mailbox = yes
 }
+recipient_delimiter = +
 
 service imap-login {
   inet_listener imap {
@@ -667,6 +675,7 @@ cmd_start() {
   gen_dovecot
   # Postfix waits ~2.4 s if main.cf or a map is younger than a second: backdate.
   touch -d '-5 seconds' "$PF_CONF"/main.cf "$PF_CONF"/master.cf "$PF_CONF"/vmailbox "$PF_CONF"/valias \
+    "$PF_CONF"/sender_bcc \
     "$DV_CONF" "$D/etc/dovecot/users"
   # Stale sockets from an unclean stop.
   rm -f "$DV_BASE"/anvil "$DV_BASE"/anvil-auth-penalty 2>/dev/null || true
