@@ -139,12 +139,16 @@ class ImapReadback final : public Readback {
       if (Error e = co_await cleanup(uid)) co_return e;
       left = removed(a_.client->delete_outcome()) ? LeftBehind::removed : LeftBehind::in_mailbox;
     }
-    if (b_) {
-      (void)co_await logout(*b_);
-      pump_->remove(*b_->session);
-    }
+    co_await drop_device2();
     (void)co_await logout(a_);
     co_return interrupted_error(deps_.config, expected, left, "imap.arrival");
+  }
+
+  // The second device's session, when there is one: logged out (if logged in), off the pump.
+  Task<void> drop_device2() {
+    if (!b_) co_return;
+    (void)co_await logout(*b_);
+    pump_->remove(*b_->session);
   }
 
   // What a look into another folder found.
@@ -226,7 +230,7 @@ class ImapReadback final : public Readback {
         }
       }
       if (interrupted()) {
-        if (b_) pump_->remove(*b_->session);
+        co_await drop_device2();
         (void)co_await logout(a_);
         co_return interrupted_error(
             deps_.config, expected,
