@@ -5,6 +5,7 @@
 // across devices); LIST maps Sent/Drafts/Trash/Junk; and only the UID this run created is removed.
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "engine/clock.hpp"
 #include "engine/folder_map.hpp"
@@ -112,7 +113,7 @@ class ImapReadback final : public Readback {
       if (Error e = co_await check_devices(uid)) co_return e;
     }
     if (interrupted()) co_return co_await stop_early(uid, expected);
-    // The Sent folder's own session connects and logs in while session A cleans up.
+    // The Sent folder's own session (it resumes A's TLS session).
     std::unique_ptr<ImapLink> sent;
     if (deps_.config.check_folders) {
       std::string folder;
@@ -123,10 +124,12 @@ class ImapReadback final : public Readback {
         pump_->add(*sent->session);
       }
     }
+    // Before INBOX's cleanup: on Gmail the "copy" in Sent is the same message, and moving it to
+    // Trash takes it out of Sent too.
+    if (sent) co_await check_sent_copy(*sent, expected.token);
     if (deps_.config.send && !deps_.config.keep) {
       if (Error e = co_await cleanup(uid)) co_return e;
     }
-    if (sent) co_await check_sent_copy(*sent, expected.token);
     co_return co_await logout(a_);
   }
 
@@ -379,13 +382,26 @@ class ImapReadback final : public Readback {
     co_return Error{};
   }
 
+  // The Trash folder's name: from the folders check's map, else from a LIST of its own; empty
+  // when the server has none.
+  Task<std::string> trash_folder() {
+    if (!folders_) {
+      if (!a_.client->list_folders()) co_return std::string();
+      if (co_await run_task(a_) || !a_.client->last_task().ok) co_return std::string();
+      folders_ = map_folders(a_.client->folders());
+    }
+    const FolderRole* r = folders_->find("Trash");
+    co_return r ? r->folder : std::string();
+  }
+
   // Maps the folder roles; *sent (when given) gets the Sent folder's name, empty when none.
   Task<Error> check_folders(std::string* sent = nullptr) {
     if (!a_.client->list_folders())
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
     if (Error e = co_await run_task(a_)) co_return e;
     if (!a_.client->last_task().ok) co_return task_refused("list", "LIST");
-    FolderMap map = map_folders(a_.client->folders());
+    folders_ = map_folders(a_.client->folders());
+    const FolderMap& map = *folders_;
     std::string detail;
     for (const FolderRole& r : map.roles) {
       if (!detail.empty()) detail += "; ";
@@ -425,9 +441,22 @@ class ImapReadback final : public Readback {
     deps_.report.add_step("imap.sent_copy", 0, detail, !look.error);
   }
 
+  // Removes the test message from INBOX. On Gmail (X-GM-EXT-1) a \Deleted + EXPUNGE only takes
+  // the Inbox label off and, with Gmail's default settings, archives the message in All Mail:
+  // a monitor running every few minutes would fill it. There the message is moved to the Trash
+  // folder instead, which takes every label off (Gmail empties Trash after 30 days).
   Task<Error> cleanup(std::uint32_t uid) {
-    if (!a_.client->delete_uid(uid))
+    std::string trash;
+    const bool gmail = a_.client->capabilities().has("X-GM-EXT-1");
+    if (gmail) trash = co_await trash_folder();
+    const bool started =
+        trash.empty() ? a_.client->delete_uid(uid) : a_.client->move_uid(uid, trash);
+    if (!started)
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    if (gmail && trash.empty())
+      deps_.report.warnings.push_back(
+          "Gmail without a Trash folder (or MOVE): the test message was expunged from INBOX, "
+          "which Gmail by default turns into archiving it in All Mail");
     if (Error e = co_await run_task(a_)) co_return e;
     switch (a_.client->delete_outcome()) {
       case ImapDeleteOutcome::expunged:
@@ -443,7 +472,9 @@ class ImapReadback final : public Readback {
             "expunged (a plain EXPUNGE could remove other messages you flagged)");
         break;
       case ImapDeleteOutcome::moved:
-        deps_.report.add_step("imap.cleanup", 0, "moved UID " + std::to_string(uid) + " to Trash");
+        deps_.report.add_step("imap.cleanup", 0,
+                              "moved UID " + std::to_string(uid) + " to \"" + trash +
+                                  "\" (Gmail: expunging would only archive it)");
         break;
       default:
         deps_.report.warnings.push_back("could not remove the test message: " +
@@ -462,7 +493,8 @@ class ImapReadback final : public Readback {
 
   ReadbackDeps deps_;
   ImapLink a_;
-  std::unique_ptr<ImapLink> b_;  // the second "device", when the devices check runs
+  std::unique_ptr<ImapLink> b_;       // the second "device", when the devices check runs
+  std::optional<FolderMap> folders_;  // once listed (folders check, or Gmail's cleanup)
   Pump* pump_ = nullptr;
 };
 

@@ -191,6 +191,20 @@ inline void smtp_to_data(Peer& p) {
   p.expect("DATA");
 }
 
+// SMTP with implicit TLS: accepts one message as queue id Q1, then QUIT. `data`, when given, gets
+// the message as submitted (dot-unstuffed, CRLF line ends), before the 250 goes out.
+inline void smtp_accept_message(Peer& p, std::string* data = nullptr) {
+  p.send("220 mx.hostile.test ESMTP\r\n");
+  smtp_to_data(p);
+  p.send("354 End data with <CR><LF>.<CR><LF>\r\n");
+  for (auto l = p.line(); l && *l != ".\r\n"; l = p.line()) {
+    if (data) *data += l->rfind("..", 0) == 0 ? l->substr(1) : *l;
+  }
+  p.send("250 2.0.0 Ok: queued as Q1\r\n");
+  p.expect("QUIT");
+  p.send("221 2.0.0 Bye\r\n");
+}
+
 using HostileScript = std::function<void(Peer&)>;
 
 class HostileServer {
@@ -235,6 +249,12 @@ class HostileServer {
 };
 
 // ---- engine side -------------------------------------------------------------------------------
+
+// A throwaway CA and server certificate for one scripted server, removed with it.
+struct Pki {
+  TempDir dir;
+  TestPki pki = TestPki::make(dir.path());
+};
 
 inline Endpoint local_endpoint(unsigned port, TlsMode mode) {
   Endpoint e;
@@ -285,6 +305,20 @@ inline RunConfig incoming_config(const std::string& ca_file, unsigned port, Rece
   c.check_folders = false;
   c.incoming.endpoint = local_endpoint(port, mode);
   c.incoming.credentials = canary_credentials();
+  return c;
+}
+
+// The full round trip over implicit TLS on both sides, to two scripted servers; folders checked,
+// no second device (a scripted server takes one connection).
+inline RunConfig roundtrip_config(const std::string& ca_file, unsigned smtp_port,
+                                  unsigned imap_port) {
+  RunConfig c = base_config(ca_file);
+  c.smtp.endpoint = local_endpoint(smtp_port, TlsMode::implicit);
+  c.smtp.credentials = canary_credentials();
+  c.incoming.endpoint = local_endpoint(imap_port, TlsMode::implicit);
+  c.incoming.credentials = canary_credentials();
+  c.check_devices = false;
+  c.delivery_timeout = 10'000;
   return c;
 }
 

@@ -16,15 +16,8 @@ using mv::Category;
 using mv::Receive;
 using mv::TlsMode;
 using mv::test::CertSpec;
-using mv::test::TempDir;
 using mv::test::TestCa;
-using mv::test::TestPki;
 using namespace mv::test::hostile;
-
-struct Pki {
-  TempDir dir;
-  TestPki pki = TestPki::make(dir.path());
-};
 
 constexpr double kFastMs = 1500;
 

@@ -15,15 +15,8 @@ namespace {
 using mv::Category;
 using mv::Receive;
 using mv::TlsMode;
-using mv::test::TempDir;
 using mv::test::TestCa;
-using mv::test::TestPki;
 using namespace mv::test::hostile;
-
-struct Pki {
-  TempDir dir;
-  TestPki pki = TestPki::make(dir.path());
-};
 
 constexpr double kFastMs = 1500;
 constexpr const char* kGreeting = "+OK hostile POP3 ready\r\n";

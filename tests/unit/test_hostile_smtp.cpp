@@ -16,15 +16,8 @@ namespace {
 using mv::Category;
 using mv::TlsMode;
 using mv::test::CertSpec;
-using mv::test::TempDir;
 using mv::test::TestCa;
-using mv::test::TestPki;
 using namespace mv::test::hostile;
-
-struct Pki {
-  TempDir dir;
-  TestPki pki = TestPki::make(dir.path());
-};
 
 constexpr const char* kGreeting = "220 mx.hostile.test ESMTP\r\n";
 constexpr const char* kEhloStarttls =

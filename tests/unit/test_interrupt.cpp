@@ -14,14 +14,7 @@ namespace {
 
 using mv::Category;
 using mv::TlsMode;
-using mv::test::TempDir;
-using mv::test::TestPki;
 using namespace mv::test::hostile;
-
-struct Pki {
-  TempDir dir;
-  TestPki pki = TestPki::make(dir.path());
-};
 
 // Arms the wake-up pipe; forgets the request afterwards (the flag is process-wide).
 struct InterruptScope {
@@ -36,18 +29,6 @@ struct InterruptScope {
 // because of the request, not because something timed out.
 constexpr double kPromptMs = 1000;
 
-// Implicit-TLS submission that accepts the message as queue id Q1.
-void accept_message(Peer& p) {
-  p.send("220 mx.hostile.test ESMTP\r\n");
-  smtp_to_data(p);
-  p.send("354 End data with <CR><LF>.<CR><LF>\r\n");
-  for (auto l = p.line(); l && *l != ".\r\n"; l = p.line()) {
-  }
-  p.send("250 2.0.0 Ok: queued as Q1\r\n");
-  p.expect("QUIT");
-  p.send("221 2.0.0 Bye\r\n");
-}
-
 // Implicit-TLS IMAP up to the first search for the token, which finds nothing.
 void selected_and_first_search(Peer& p) {
   p.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR UIDPLUS] ready\r\n");
@@ -59,24 +40,12 @@ void selected_and_first_search(Peer& p) {
   p.send("* SEARCH\r\n" + tag + " OK done\r\n");
 }
 
-// The full round trip, checks on (folders; a second device would need a second connection).
-mv::RunConfig roundtrip_config(const std::string& ca, unsigned smtp_port, unsigned imap_port) {
-  mv::RunConfig c = base_config(ca);
-  c.smtp.endpoint = local_endpoint(smtp_port, TlsMode::implicit);
-  c.smtp.credentials = canary_credentials();
-  c.incoming.endpoint = local_endpoint(imap_port, TlsMode::implicit);
-  c.incoming.credentials = canary_credentials();
-  c.check_devices = false;
-  c.delivery_timeout = 10'000;
-  return c;
-}
-
 }  // namespace
 
 TEST_CASE("interrupt: the message found after the signal is removed, the rest skipped") {
   Pki k;
   InterruptScope scope;
-  HostileServer smtp(accept_message, k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp([](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
       [&](Peer& p) {
         selected_and_first_search(p);
@@ -116,7 +85,7 @@ TEST_CASE("interrupt: the message found after the signal is removed, the rest sk
 TEST_CASE("interrupt: a message not seen yet is named for removal by hand; LOGOUT still sent") {
   Pki k;
   InterruptScope scope;
-  HostileServer smtp(accept_message, k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp([](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
       [&](Peer& p) {
         selected_and_first_search(p);
