@@ -163,7 +163,8 @@ class ImapReadback final : public Readback {
 
   // Looks for the token in another folder over a session of its own (on the pump already; it
   // resumes A's TLS session); removes what it finds when cleanup is on, then logs out.
-  Task<FolderLook> look_in(ImapLink& link, const std::string& token) {
+  // trash: where a removal moves the message on Gmail (see cleanup); empty: STORE + EXPUNGE.
+  Task<FolderLook> look_in(ImapLink& link, const std::string& token, const std::string& trash) {
     FolderLook look;
     look.error = co_await run_task(link);
     if (!look.error && link.client->search_token(token)) look.error = co_await run_task(link);
@@ -171,13 +172,19 @@ class ImapReadback final : public Readback {
       look.error = task_refused(link, "search", "UID SEARCH");
     look.found = !look.error && !link.client->search_result().empty();
     if (look.found && deps_.config.send && !deps_.config.keep &&
-        link.client->delete_uid(link.client->search_result().back())) {
+        start_removal(link, link.client->search_result().back(), trash)) {
       const bool done = !co_await run_task(link);
       look.removed = done && removed(link.client->delete_outcome());
     }
     if (!look.error) (void)co_await logout(link);
     pump_->remove(*link.session);
     co_return look;
+  }
+
+  // Starts removing uid from the link's mailbox: UID MOVE to `trash` when given (Gmail), else
+  // STORE \Deleted with UID EXPUNGE behind it.
+  static bool start_removal(ImapLink& link, std::uint32_t uid, const std::string& trash) {
+    return trash.empty() ? link.client->delete_uid(uid) : link.client->move_uid(uid, trash);
   }
 
   // Runs one task on a link until it finished; the task's failure (NO/BAD) is left to the caller.
@@ -288,13 +295,16 @@ class ImapReadback final : public Readback {
     bool listed = false;
     if (a_.client->list_folders()) listed = !co_await run_task(a_) && a_.client->last_task().ok;
     if (listed) {
-      FolderMap map = map_folders(a_.client->folders());
-      if (const FolderRole* r = map.find("Junk")) junk = r->folder;
+      folders_ = map_folders(a_.client->folders());
+      if (const FolderRole* r = folders_->find("Junk")) junk = r->folder;
     }
     if (!junk.empty()) {
       ImapLink link(deps_, "imap.junk", junk);
       pump_->add(*link.session);
-      const FolderLook look = co_await look_in(link, expected.token);
+      // On Gmail an expunge from Spam, its last label, would archive the message into All Mail.
+      std::string trash;
+      if (a_.client->capabilities().has("X-GM-EXT-1")) trash = co_await trash_folder();
+      const FolderLook look = co_await look_in(link, expected.token, trash);
       if (look.found) {
         Error e = make_error(Category::delivery, "roundtrip.junk",
                              "the message was delivered to the Junk folder \"" + junk + "\"");
@@ -421,7 +431,9 @@ class ImapReadback final : public Readback {
   // Exchange do, Postfix + Dovecot do not): a client must then not save its own copy, or every
   // sent message is there twice. The copy is this run's and is removed like the one in INBOX.
   Task<void> check_sent_copy(ImapLink& link, const std::string& token) {
-    const FolderLook look = co_await look_in(link, token);
+    // On Gmail the copy in Sent is INBOX's message under another label: an expunge takes off just
+    // that label, and INBOX's cleanup then moves the message to Trash.
+    const FolderLook look = co_await look_in(link, token, std::string());
     const std::string quoted = "\"" + link.mailbox + "\"";
     std::string detail;
     if (look.error) {
@@ -449,9 +461,7 @@ class ImapReadback final : public Readback {
     std::string trash;
     const bool gmail = a_.client->capabilities().has("X-GM-EXT-1");
     if (gmail) trash = co_await trash_folder();
-    const bool started =
-        trash.empty() ? a_.client->delete_uid(uid) : a_.client->move_uid(uid, trash);
-    if (!started)
+    if (!start_removal(a_, uid, trash))
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
     if (gmail && trash.empty())
       deps_.report.warnings.push_back(
