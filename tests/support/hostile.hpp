@@ -212,37 +212,55 @@ class HostileServer {
   // Plaintext at accept; set cert/key for implicit TLS.
   explicit HostileServer(HostileScript script, const std::string& cert = {},
                          const std::string& key = {})
-      : state_(std::make_shared<State>()),
-        server_(options(cert, key), [st = state_, script = std::move(script)](ServerConn& c) {
-          Peer peer(c, st->wire, st->script_error);
-          try {
-            script(peer);
-          } catch (const ScriptAbort&) {
-          }
-          // Whatever the script did, keep reading until the client hangs up: everything it
-          // sends afterwards is on the record too.
-          peer.drain();
-        }) {}
+      : HostileServer(std::vector<HostileScript>{std::move(script)}, cert, key) {}
+  // One script per connection, in accept order, served at the same time (a run's second IMAP
+  // session, or the one that looks into Sent, next to the first). All share one wire record.
+  HostileServer(std::vector<HostileScript> scripts, const std::string& cert, const std::string& key)
+      : state_(std::make_shared<State>(scripts.size())),
+        server_(options(cert, key, state_->script_errors.size()),  // (scripts moves below)
+                [st = state_, scripts = std::move(scripts)](ServerConn& c) {
+                  Peer peer(c, st->wire, st->script_errors[c.index()]);
+                  try {
+                    scripts[c.index()](peer);
+                  } catch (const ScriptAbort&) {
+                  }
+                  // Whatever the script did, keep reading until the client hangs up: everything
+                  // it sends afterwards is on the record too.
+                  peer.drain();
+                }) {}
 
   unsigned port() const { return server_.port(); }
   bool listening() const { return server_.listening(); }
   // Waits for the script (and its final drain) to end; then the wire is complete.
   bool finish(int timeout_ms = 3000) { return server_.wait_done(timeout_ms); }
   const Wire& wire() const { return state_->wire; }
-  std::string script_error() const { return state_->script_error; }
+  // The scripts' errors (each connection's own), joined; empty when every script ran through.
+  std::string script_error() const {
+    std::string all;
+    for (std::size_t i = 0; i < state_->script_errors.size(); ++i) {
+      if (state_->script_errors[i].empty()) continue;
+      if (!all.empty()) all += "; ";
+      all += (state_->script_errors.size() > 1 ? "connection " + std::to_string(i) + ": " : "") +
+             state_->script_errors[i];
+    }
+    return all;
+  }
   std::string failure() const { return server_.failure(); }
 
  private:
-  static ServerOptions options(const std::string& cert, const std::string& key) {
+  static ServerOptions options(const std::string& cert, const std::string& key,
+                               std::size_t connections) {
     ServerOptions o;
     o.cert_file = cert;
     o.key_file = key;
     o.io_timeout_ms = 4000;
+    o.connections = connections;
     return o;
   }
   struct State {
+    explicit State(std::size_t connections) : script_errors(connections) {}
     Wire wire;
-    std::string script_error;
+    std::vector<std::string> script_errors;  // one per connection: each written by its thread
   };
   std::shared_ptr<State> state_;
   LoopbackServer server_;

@@ -82,12 +82,14 @@ struct TestPki {
 class ServerConn {
  public:
   struct Tls;
-  ServerConn(int fd, int timeout_ms, const std::atomic<bool>& stop);
+  ServerConn(int fd, int timeout_ms, const std::atomic<bool>& stop, std::size_t index = 0);
   ~ServerConn();
   ServerConn(const ServerConn&) = delete;
   ServerConn& operator=(const ServerConn&) = delete;
 
   int fd() const { return fd_; }
+  // Which connection of the server this is, in accept order from 0.
+  std::size_t index() const { return index_; }
   // Sends all bytes (through TLS once started). False on error or timeout.
   bool send(std::string_view data);
   // One line including its "\n" (or the rest before EOF); nullopt on EOF with nothing, timeout
@@ -112,6 +114,7 @@ class ServerConn {
   friend struct Tls;
   bool wait(short events);  // poll in short slices until ready, stop or deadline
   int fd_;
+  std::size_t index_;
   int timeout_ms_;
   const std::atomic<bool>& stop_;
   std::unique_ptr<Tls> tls_;
@@ -125,6 +128,9 @@ struct ServerOptions {
   bool implicit_tls = false;  // set by the constructor when cert_file is given
   bool ipv6 = false;          // listen on ::1 instead of 127.0.0.1
   int io_timeout_ms = 5000;
+  // How many connections to accept (within io_timeout_ms of the start); each is served on a
+  // thread of its own, so a client's sessions may overlap.
+  std::size_t connections = 1;
 };
 
 using ServerScript = std::function<void(ServerConn&)>;

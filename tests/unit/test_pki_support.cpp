@@ -317,8 +317,8 @@ struct ServerConn::Tls {
   }
 };
 
-ServerConn::ServerConn(int fd, int timeout_ms, const std::atomic<bool>& stop)
-    : fd_(fd), timeout_ms_(timeout_ms), stop_(stop) {}
+ServerConn::ServerConn(int fd, int timeout_ms, const std::atomic<bool>& stop, std::size_t index)
+    : fd_(fd), index_(index), timeout_ms_(timeout_ms), stop_(stop) {}
 
 ServerConn::~ServerConn() {
   close();
@@ -495,30 +495,38 @@ LoopbackServer::~LoopbackServer() {
 }
 
 void LoopbackServer::run() {
-  std::string failure;
-  int fd = -1;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.io_timeout_ms);
-  while (!stop_.load() && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 50) > 0) {
-      fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      break;
-    }
-  }
-  if (fd < 0) {
-    failure = "no connection accepted";
-  } else {
-    ServerConn conn(fd, options_.io_timeout_ms, stop_);
+  auto fail = [this](const std::string& what) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (failure_.empty()) failure_ = what;
+  };
+  auto serve = [this, fail](int fd, std::size_t index) {
+    ServerConn conn(fd, options_.io_timeout_ms, stop_, index);
     if (!options_.implicit_tls || conn.start_tls(options_.cert_file, options_.key_file)) {
       if (script_) script_(conn);
     }
-    failure = conn.failure();
+    if (!conn.failure().empty()) fail(conn.failure());
+  };
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.io_timeout_ms);
+  std::vector<std::thread> later;  // connections after the first
+  int first = -1;
+  std::size_t accepted = 0;
+  while (accepted < options_.connections && !stop_.load() &&
+         std::chrono::steady_clock::now() < deadline) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    if (accepted == 0 && options_.connections == 1)
+      first = fd;  // served on this thread
+    else
+      later.emplace_back(serve, fd, accepted);
+    ++accepted;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (failure_.empty()) failure_ = failure;
-  }
+  if (accepted == 0) fail("no connection accepted");
+  if (first >= 0) serve(first, 0);
+  for (std::thread& t : later)
+    t.join();
   done_ = true;
 }
 
