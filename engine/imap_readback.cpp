@@ -116,11 +116,11 @@ class ImapReadback final : public Readback {
     // The Sent folder's own session (it resumes A's TLS session).
     std::unique_ptr<ImapLink> sent;
     if (deps_.config.check_folders) {
-      std::string folder;
-      if (Error e = co_await check_folders(&folder)) co_return e;
+      if (Error e = co_await check_folders()) co_return e;
       if (interrupted()) co_return co_await stop_early(uid, expected);
-      if (deps_.config.send && !folder.empty()) {
-        sent = std::make_unique<ImapLink>(deps_, "imap.sent", folder);
+      const FolderRole* role = folders_->find("Sent");
+      if (deps_.config.send && role && !role->folder.empty()) {
+        sent = std::make_unique<ImapLink>(deps_, "imap.sent", role->folder);
         pump_->add(*sent->session);
       }
     }
@@ -404,8 +404,8 @@ class ImapReadback final : public Readback {
     co_return r ? r->folder : std::string();
   }
 
-  // Maps the folder roles; *sent (when given) gets the Sent folder's name, empty when none.
-  Task<Error> check_folders(std::string* sent = nullptr) {
+  // Maps the folder roles (kept in folders_) and reports them.
+  Task<Error> check_folders() {
     if (!a_.client->list_folders())
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
     if (Error e = co_await run_task(a_)) co_return e;
@@ -423,7 +423,6 @@ class ImapReadback final : public Readback {
     for (const std::string& w : map.warnings)
       deps_.report.warnings.push_back(w);
     deps_.report.add_step("imap.folders", 0, detail);
-    if (const FolderRole* r = map.find("Sent"); r && sent) *sent = r->folder;
     co_return Error{};
   }
 

@@ -12,6 +12,7 @@
 #include "engine/pump.hpp"
 #include "engine/readback.hpp"
 #include "engine/token.hpp"
+#include "protocols/common/message.hpp"
 #include "protocols/smtp/client.hpp"
 
 // Both read-back protocols unless the build leaves one out (CMake sets these to 0 or 1).
@@ -278,18 +279,16 @@ Error interrupted_error(const RunConfig& config, const Expected& expected, LeftB
       e.fix = "the test message had arrived and was removed; run it again";
       break;
     case LeftBehind::in_mailbox:
-      e.fix = "the test message could not be removed: delete \"mailverify round-trip test " +
-              expected.token + "\" by hand";
+      e.fix = "the test message could not be removed: delete \"" + test_subject(expected.token) +
+              "\" by hand";
       break;
     case LeftBehind::kept:
       e.fix = "run it again";
       break;
     case LeftBehind::may_arrive:
-      e.fix =
-          "the test message was accepted and may still arrive: delete \"mailverify "
-          "round-trip test " +
-          expected.token + "\" by hand (" +
-          (config.read_back ? "it was not seen before the interruption" : "--send-only") + ")";
+      e.fix = "the test message was accepted and may still arrive: delete \"" +
+              test_subject(expected.token) + "\" by hand (" +
+              (config.read_back ? "it was not seen before the interruption" : "--send-only") + ")";
       break;
   }
   return e;

@@ -90,7 +90,7 @@ std::optional<TestMessage> TestMessage::compose(const MessageSpec& spec, Error& 
   const std::string domain = spec.from.substr(spec.from.rfind('@') + 1);
   m.message_id_ = "<mailverify." + spec.token + "@" + domain + ">";
   m.header_ = "From: " + spec.from + "\r\nTo: " + spec.to +
-              "\r\nSubject: mailverify round-trip test " + spec.token + "\r\nDate: " + spec.date +
+              "\r\nSubject: " + test_subject(spec.token) + "\r\nDate: " + spec.date +
               "\r\nMessage-ID: " + m.message_id_ + "\r\n" + std::string(kTokenHeader) + ": " +
               spec.token +
               "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n"

@@ -16,6 +16,11 @@ namespace mv {
 
 inline constexpr std::string_view kTokenHeader = "X-Mailverify-Token";
 
+// The test message's Subject for this token, as a user would search for it in a mail client.
+inline std::string test_subject(std::string_view token) {
+  return "mailverify round-trip test " + std::string(token);
+}
+
 // Anything the SMTP client streams as the message text (not yet dot-stuffed).
 class MessageSource {
  public:

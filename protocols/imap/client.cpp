@@ -203,7 +203,6 @@ struct ImapClient::Impl final : LiteralSink {
   // capabilities (Exchange's), and UID EXPUNGE behind the STORE of \Deleted.
   std::string next_tag;
   std::size_t tag_end = 0;
-  bool select_pipelined = false;  // SELECT went out behind the CAPABILITY after login
   std::string last_tag;
   std::string last_code;
   std::vector<std::string> pending_parts;
@@ -545,7 +544,7 @@ struct ImapClient::Impl final : LiteralSink {
                       status_text(r));
         }
         if (state == State::capability) return after_capabilities();
-        if (select_pipelined) return set_state(State::select);  // its reply follows
+        if (!tag.empty()) return set_state(State::select);  // SELECT was pipelined: its reply
         return start_select();
       case State::starttls:
         if (!ok) {
@@ -749,7 +748,6 @@ struct ImapClient::Impl final : LiteralSink {
     if (c.parts.size() != 1) return;
     reset_mailbox();
     pipeline(c.parts.front());
-    select_pipelined = true;
   }
 
   void send_done() {

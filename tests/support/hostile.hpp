@@ -5,10 +5,13 @@
 // time. A script that sees something it did not expect records a script error and stops.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -353,6 +356,36 @@ inline Timed run_timed(const RunConfig& config) {
   t.ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return t;
+}
+
+// The run's outcome in one line, for INFO().
+inline std::string describe(const Timed& t) {
+  return "error: " + t.error().code + " " + t.error().detail + " / fix: " + t.error().fix;
+}
+
+// Runs the config against scripted servers, then waits for each to end: every script must have
+// run through (a script that saw something unexpected says what).
+inline Timed run_scripted(const RunConfig& config, std::initializer_list<HostileServer*> servers) {
+  Timed t = run_timed(config);
+  INFO(describe(t));
+  for (HostileServer* s : servers) {
+    REQUIRE(s->finish());
+    CHECK(s->script_error().empty());
+  }
+  return t;
+}
+
+// The report's step of this name, nullptr when it has none.
+inline const StepRecord* find_step(const Timed& t, std::string_view name) {
+  for (const StepRecord& s : t.result.report.steps)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+// IMAP: LOGOUT answered as servers do, BYE and then the tagged OK.
+inline void imap_logout(Peer& p) {
+  const std::string tag = p.expect_imap("LOGOUT");
+  p.send("* BYE logging out\r\n" + tag + " OK done\r\n");
 }
 
 // The secret must not be in anything the report shows.

@@ -58,17 +58,12 @@ TEST_CASE("interrupt: the message found after the signal is removed, the rest sk
         tag = p.expect_imap("UID STORE 7 +FLAGS.SILENT (\\Deleted)");
         const std::string expunge = p.expect_imap("UID EXPUNGE 7");
         p.send(tag + " OK stored\r\n* 7 EXPUNGE\r\n" + expunge + " OK expunged\r\n");
-        tag = p.expect_imap("LOGOUT");
-        p.send("* BYE bye\r\n" + tag + " OK done\r\n");
+        imap_logout(p);
       },
       k.pki.cert_file, k.pki.key_file);
-  const Timed t = run_timed(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()));
-  REQUIRE(smtp.finish());
-  REQUIRE(imap.finish());
-  INFO("smtp script: ", smtp.script_error(), " / imap script: ", imap.script_error(),
-       " / error: ", t.error().code, " ", t.error().detail, " / fix: ", t.error().fix);
-  CHECK(smtp.script_error().empty());
-  CHECK(imap.script_error().empty());
+  const Timed t =
+      run_scripted(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
+  INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().code == "run.interrupted");
   CHECK(t.error().detail.find("SIGINT") != std::string::npos);
@@ -77,10 +72,7 @@ TEST_CASE("interrupt: the message found after the signal is removed, the rest sk
   // Not fetched, not verified, folders not listed: only what removes the message.
   CHECK_FALSE(imap.wire().saw("UID FETCH"));
   CHECK_FALSE(imap.wire().saw("LIST"));
-  bool cleaned = false;
-  for (const mv::StepRecord& s : t.result.report.steps)
-    cleaned = cleaned || s.name == "imap.cleanup";
-  CHECK(cleaned);
+  CHECK(find_step(t, "imap.cleanup") != nullptr);
 }
 
 TEST_CASE("interrupt: a message not seen yet is named for removal by hand; LOGOUT still sent") {
@@ -95,16 +87,12 @@ TEST_CASE("interrupt: a message not seen yet is named for removal by hand; LOGOU
         p.send(tag + " OK done\r\n");
         tag = p.expect_imap("UID SEARCH");
         p.send("* SEARCH\r\n" + tag + " OK done\r\n");
-        tag = p.expect_imap("LOGOUT");
-        p.send("* BYE bye\r\n" + tag + " OK done\r\n");
+        imap_logout(p);
       },
       k.pki.cert_file, k.pki.key_file);
-  const Timed t = run_timed(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()));
-  REQUIRE(smtp.finish());
-  REQUIRE(imap.finish());
-  INFO("imap script: ", imap.script_error(), " / error: ", t.error().code, " ", t.error().detail,
-       " / fix: ", t.error().fix);
-  CHECK(imap.script_error().empty());
+  const Timed t =
+      run_scripted(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
+  INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().detail.find("SIGTERM") != std::string::npos);
   REQUIRE(t.result.token.size() > 0);
@@ -141,18 +129,15 @@ TEST_CASE("interrupt: an IDLE wait for the message ends at once, with DONE and L
         p.send(tag + " OK done\r\n");
         tag = p.expect_imap("UID SEARCH");
         p.send("* SEARCH\r\n" + tag + " OK done\r\n");
-        tag = p.expect_imap("LOGOUT");
-        p.send("* BYE bye\r\n" + tag + " OK done\r\n");
+        imap_logout(p);
       },
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c =
       incoming_config(k.pki.ca_file, imap.port(), mv::Receive::imap, TlsMode::implicit);
   c.delivery_timeout = 20'000;
   c.timeouts.idle = 10'000;
-  const Timed t = run_timed(c);
-  REQUIRE(imap.finish());
-  INFO("script: ", imap.script_error(), " / error: ", t.error().code, " ", t.error().detail);
-  CHECK(imap.script_error().empty());
+  const Timed t = run_scripted(c, {&imap});
+  INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().fix == "run it again");  // --receive-only: not this run's message to remove
   CHECK(t.ms < 2000 + kPromptMs);          // 2 s of polls, then an IDLE slice would last 5 s more
@@ -170,9 +155,8 @@ TEST_CASE("interrupt: waiting for an SMTP reply ends at once; nothing was accept
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c = smtp_config(k.pki.ca_file, smtp.port(), TlsMode::implicit);
   c.timeouts.idle = 5000;
-  const Timed t = run_timed(c);
-  REQUIRE(smtp.finish());
-  INFO("error: ", t.error().code, " ", t.error().detail, " / fix: ", t.error().fix);
+  const Timed t = run_scripted(c, {&smtp});
+  INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().fix.find("no test message was accepted") != std::string::npos);
   CHECK_FALSE(smtp.wire().saw("AUTH"));
@@ -199,10 +183,8 @@ TEST_CASE("interrupt: POP3 ends after the visit under way, without another one")
   mv::RunConfig c =
       incoming_config(k.pki.ca_file, pop3.port(), mv::Receive::pop3, TlsMode::implicit);
   c.delivery_timeout = 10'000;
-  const Timed t = run_timed(c);
-  REQUIRE(pop3.finish());
-  INFO("script: ", pop3.script_error(), " / error: ", t.error().code, " ", t.error().detail);
-  CHECK(pop3.script_error().empty());
+  const Timed t = run_scripted(c, {&pop3});
+  INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().step == "pop3.arrival");
   CHECK(t.ms < kPromptMs);

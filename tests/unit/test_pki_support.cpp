@@ -508,24 +508,16 @@ void LoopbackServer::run() {
   };
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.io_timeout_ms);
-  std::vector<std::thread> later;  // connections after the first
-  int first = -1;
-  std::size_t accepted = 0;
-  while (accepted < options_.connections && !stop_.load() &&
+  std::vector<std::thread> served;  // one per connection, so a client's sessions may overlap
+  while (served.size() < options_.connections && !stop_.load() &&
          std::chrono::steady_clock::now() < deadline) {
     pollfd p{listen_fd_, POLLIN, 0};
     if (::poll(&p, 1, 50) <= 0) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    if (accepted == 0 && options_.connections == 1)
-      first = fd;  // served on this thread
-    else
-      later.emplace_back(serve, fd, accepted);
-    ++accepted;
+    if (fd >= 0) served.emplace_back(serve, fd, served.size());
   }
-  if (accepted == 0) fail("no connection accepted");
-  if (first >= 0) serve(first, 0);
-  for (std::thread& t : later)
+  if (served.empty()) fail("no connection accepted");
+  for (std::thread& t : served)
     t.join();
   done_ = true;
 }

@@ -8,7 +8,6 @@
 
 #include <mutex>
 #include <string>
-#include <string_view>
 
 #include "tests/support/hostile.hpp"
 
@@ -81,37 +80,20 @@ void found_and_fetched(Peer& p, Submitted& submitted) {
   serve_fetch(p, submitted);
 }
 
-// LOGOUT answered as servers do: BYE, then the tagged OK.
-void logout(Peer& p) {
-  const std::string tag = p.expect_imap("LOGOUT");
-  p.send("* BYE logging out\r\n" + tag + " OK done\r\n");
-}
-
 // STORE \Deleted with UID EXPUNGE behind it, then LOGOUT.
 void expunge_and_logout(Peer& p) {
   const std::string store = p.expect_imap("UID STORE 7 +FLAGS.SILENT (\\Deleted)");
   const std::string expunge = p.expect_imap("UID EXPUNGE 7");
   p.send(store + " OK stored\r\n* 3 EXPUNGE\r\n" + expunge + " OK expunged\r\n");
-  logout(p);
+  imap_logout(p);
 }
 
 // Runs c against the two scripted servers; every script must have run through and the run pass.
 Timed run_passing(const mv::RunConfig& c, HostileServer& smtp, HostileServer& imap) {
-  Timed t = run_timed(c);
-  REQUIRE(smtp.finish());
-  REQUIRE(imap.finish());
-  INFO("scripts: ", smtp.script_error(), " / ", imap.script_error(), " / error: ", t.error().code,
-       " ", t.error().detail);
-  CHECK(smtp.script_error().empty());
-  CHECK(imap.script_error().empty());
+  Timed t = run_scripted(c, {&smtp, &imap});
+  INFO(describe(t));
   CHECK(t.result.report.ok());
   return t;
-}
-
-const mv::StepRecord* step(const Timed& t, std::string_view name) {
-  for (const mv::StepRecord& s : t.result.report.steps)
-    if (s.name == name) return &s;
-  return nullptr;
 }
 
 }  // namespace
@@ -134,7 +116,7 @@ TEST_CASE(
             tag + " OK Success\r\n");
         tag = p.expect_imap("UID MOVE 7 \"[Gmail]/Trash\"");
         p.send("* OK [COPYUID 5 7 12] (Success)\r\n* 3 EXPUNGE\r\n" + tag + " OK Success\r\n");
-        logout(p);
+        imap_logout(p);
       },
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c = roundtrip_config(k.pki.ca_file, smtp.port(), imap.port());
@@ -142,7 +124,7 @@ TEST_CASE(
   const Timed t = run_passing(c, smtp, imap);
   CHECK_FALSE(imap.wire().saw("EXPUNGE"));  // the client never expunged: the server did, on MOVE
   CHECK_FALSE(imap.wire().saw("STORE"));
-  const mv::StepRecord* cleanup = step(t, "imap.cleanup");
+  const mv::StepRecord* cleanup = find_step(t, "imap.cleanup");
   REQUIRE(cleanup != nullptr);
   CHECK(cleanup->detail ==
         "moved UID 7 to \"[Gmail]/Trash\" (Gmail: expunging would only archive it)");
@@ -170,14 +152,14 @@ TEST_CASE(
          p.send(tag + " OK stored, no FETCH\r\n");  // RFC 9051: SHOULD send it; this one does not
          tag = p.expect_imap("UID FETCH 7 (FLAGS)");
          p.send("* 3 FETCH (UID 7 FLAGS (\\Seen))\r\n" + tag + " OK done\r\n");
-         logout(p);
+         imap_logout(p);
        }},
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c = roundtrip_config(k.pki.ca_file, smtp.port(), imap.port());
   c.check_devices = true;
   c.check_folders = false;
   const Timed t = run_passing(c, smtp, imap);
-  const mv::StepRecord* devices = step(t, "imap.devices");
+  const mv::StepRecord* devices = find_step(t, "imap.devices");
   REQUIRE(devices != nullptr);
   CHECK(devices->detail == "marked read in a second session, seen as read in the first");
 }
@@ -204,7 +186,7 @@ TEST_CASE("scripted/sent: a Sent folder that cannot be opened is a warning; the 
       k.pki.cert_file, k.pki.key_file);
   const Timed t =
       run_passing(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), smtp, imap);
-  const mv::StepRecord* sent = step(t, "imap.sent_copy");
+  const mv::StepRecord* sent = find_step(t, "imap.sent_copy");
   REQUIRE(sent != nullptr);
   CHECK_FALSE(sent->ok);
   CHECK(sent->detail.rfind("could not look in \"Sent\"", 0) == 0);
