@@ -194,15 +194,19 @@ inline void smtp_to_data(Peer& p) {
   p.expect("DATA");
 }
 
-// SMTP with implicit TLS: accepts one message as queue id Q1, then QUIT. `data`, when given, gets
-// the message as submitted (dot-unstuffed, CRLF line ends), before the 250 goes out.
-inline void smtp_accept_message(Peer& p, std::string* data = nullptr) {
+// SMTP with implicit TLS: accepts one message as queue id Q1, then QUIT. `received`, when given,
+// gets the message as submitted (dot-unstuffed, CRLF line ends) before the 250 goes out: the 250
+// lets the run go on, so another connection's script may need the message from then on.
+inline void smtp_accept_message(Peer& p,
+                                const std::function<void(std::string)>& received = nullptr) {
   p.send("220 mx.hostile.test ESMTP\r\n");
   smtp_to_data(p);
   p.send("354 End data with <CR><LF>.<CR><LF>\r\n");
+  std::string data;
   for (auto l = p.line(); l && *l != ".\r\n"; l = p.line()) {
-    if (data) *data += l->rfind("..", 0) == 0 ? l->substr(1) : *l;
+    data += l->rfind("..", 0) == 0 ? l->substr(1) : *l;
   }
+  if (received) received(std::move(data));
   p.send("250 2.0.0 Ok: queued as Q1\r\n");
   p.expect("QUIT");
   p.send("221 2.0.0 Bye\r\n");
@@ -370,7 +374,7 @@ inline Timed run_scripted(const RunConfig& config, std::initializer_list<Hostile
   INFO(describe(t));
   for (HostileServer* s : servers) {
     REQUIRE(s->finish());
-    CHECK(s->script_error().empty());
+    CHECK_MESSAGE(s->script_error().empty(), s->script_error());
   }
   return t;
 }

@@ -23,10 +23,10 @@ struct Submitted {
 
 HostileScript submission(Submitted& submitted) {
   return [&submitted](Peer& p) {
-    std::string data;
-    smtp_accept_message(p, &data);  // stored before the 250 that lets the run go on
-    std::lock_guard<std::mutex> lock(submitted.mutex);
-    submitted.data = data;
+    smtp_accept_message(p, [&submitted](std::string data) {
+      std::lock_guard<std::mutex> lock(submitted.mutex);
+      submitted.data = std::move(data);
+    });
   };
 }
 
