@@ -2,11 +2,14 @@
 // the devices and folders checks, and cleanup that removes only the run's own message.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -268,24 +271,62 @@ TEST_CASE("integration/roundtrip: IMAP without TLS is refused before credentials
 
 namespace mv::test {
 
+// Reads the tool's --trace through a FIFO as it is written and calls `on_line` for each line;
+// returns when the tool closes the trace (or after 30 s without a line: a tool that never opened
+// it). Nothing sleeps: the reader blocks on the FIFO.
+namespace {
+
+void follow_trace(const std::string& fifo, const std::function<void(std::string_view)>& on_line) {
+  const int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  std::string pending;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 30'000) <= 0) break;  // Linux: no POLLHUP before a writer has opened it
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;  // the tool closed the trace
+    pending.append(buf, static_cast<std::size_t>(n));
+    for (auto lf = pending.find('\n'); lf != std::string::npos; lf = pending.find('\n')) {
+      on_line(std::string_view(pending).substr(0, lf));
+      pending.erase(0, lf + 1);
+    }
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
 TEST_CASE("integration/roundtrip: a late message is caught by IDLE after the polling phase") {
   const Stack& s = stack();
   const std::string alice = s.get("MAILSTACK_USER1");
   const std::string token = "LateIdle" + std::to_string(::getpid());
-  // The message appears 2.5 s after the tool starts waiting: past the fast polling phase.
+  char dir[] = "/tmp/mv-idle-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string fifo = std::string(dir) + "/trace";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // The message is delivered once the tool has sent IDLE, seen in its trace: past the polling
+  // phase whatever the machine's speed, so only IDLE can find it.
+  bool delivered = false;
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-    std::ofstream out(s.maildir(alice) + "/new/1700000100.late-" + token, std::ios::binary);
-    out << "From: " << alice << "\r\nTo: " << alice << "\r\nX-Mailverify-Token: " << token
-        << "\r\nSubject: late\r\n\r\nlate body\r\n";
+    follow_trace(fifo, [&](std::string_view line) {
+      if (delivered || line.find(" > ") == std::string_view::npos || !line.ends_with(" IDLE"))
+        return;
+      std::ofstream out(s.maildir(alice) + "/new/1700000100.late-" + token, std::ios::binary);
+      out << "From: " << alice << "\r\nTo: " << alice << "\r\nX-Mailverify-Token: " << token
+          << "\r\nSubject: late\r\n\r\nlate body\r\n";
+      delivered = true;
+    });
   });
   ToolRun run = run_tool({"--email", alice, "--host", s.get("MAILSTACK_TLS_NAME"), "--imap-port",
                           s.get("MAILSTACK_IMAPS_PORT"), "--cafile", s.get("MAILSTACK_CA"),
                           "--password-env", "MV_TEST_PASSWORD", "--receive-only", "--find-token",
-                          token, "--check", "none", "--delivery-timeout", "15"},
+                          token, "--check", "none", "--delivery-timeout", "15", "--trace", fifo},
                          {password()});
   writer.join();
+  std::filesystem::remove_all(dir);
   INFO(run.all());
+  REQUIRE(delivered);  // the tool went into IDLE
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("by IDLE (EXISTS) then UID SEARCH") != std::string::npos);
 }
