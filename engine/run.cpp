@@ -120,6 +120,17 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   std::optional<TestMessage> message;
   if (config.send) {
     result.token = random_token();
+    if (result.token.empty()) {
+      error = make_error(Category::usage, "usage.no_randomness",
+                         "the kernel's random number source (getrandom) is unavailable");
+      error.cause =
+          "this system gives the process no random numbers (a seccomp filter or an old "
+          "kernel refuses getrandom), and a guessable token could match other mail";
+      error.fix =
+          "run the tool where getrandom(2) is allowed (check the container's seccomp "
+          "profile)";
+      co_return finish(std::move(error));
+    }
     MessageSpec spec;
     spec.from = spec.to = config.email;
     spec.token = result.token;

@@ -2,19 +2,23 @@
 
 #include <sys/random.h>
 
-#include <cstring>
+#include <cerrno>
 
 namespace mv {
 
 namespace {
-void fill_random(void* out, std::size_t n) {
+// False when the kernel has no getrandom (ENOSYS: a seccomp filter or an old kernel) or refuses
+// it; only an interrupted call is retried.
+bool fill_random(void* out, std::size_t n) {
   auto* p = static_cast<unsigned char*>(out);
   while (n > 0) {
-    ssize_t got = getrandom(p, n, 0);
-    if (got <= 0) continue;  // EINTR; getrandom without GRND_NONBLOCK never fails otherwise
+    const ssize_t got = getrandom(p, n, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
     p += got;
     n -= static_cast<std::size_t>(got);
   }
+  return true;
 }
 }  // namespace
 
@@ -25,7 +29,7 @@ std::string random_token(std::size_t n) {
   unsigned char bytes[64];
   std::size_t done = 0;
   while (done < n) {
-    fill_random(bytes, sizeof bytes);
+    if (!fill_random(bytes, sizeof bytes)) return {};
     for (unsigned char b : bytes) {
       if (b >= 248) continue;  // 248 = 4 * 62: reject to keep the choice uniform
       out[done++] = kAlphabet[b % 62];
@@ -36,9 +40,8 @@ std::string random_token(std::size_t n) {
 }
 
 std::uint64_t random_u64() {
-  std::uint64_t v;
-  fill_random(&v, sizeof v);
-  return v;
+  std::uint64_t v = 0;
+  return fill_random(&v, sizeof v) ? v : 0;
 }
 
 }  // namespace mv

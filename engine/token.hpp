@@ -7,8 +7,10 @@
 
 namespace mv {
 
-// n characters of [A-Za-z0-9].
+// n characters of [A-Za-z0-9]; empty when the kernel gives no randomness (the run then stops
+// with an error: a guessable token could match someone else's mail).
 std::string random_token(std::size_t n = 20);
+// 0 when the kernel gives no randomness (only IMAP tags use it; the token's failure ends the run).
 std::uint64_t random_u64();
 
 }  // namespace mv
