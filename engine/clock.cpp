@@ -10,6 +10,18 @@ Millis monotonic_ms() {
   return monotonic_us() / 1000;
 }
 
+namespace {
+class SystemClock final : public Clock {
+ public:
+  Millis now() const override { return monotonic_ms(); }
+};
+}  // namespace
+
+Clock& system_clock() {
+  static SystemClock clock;
+  return clock;
+}
+
 // clock_gettime rather than <chrono>: in C++20 <chrono> drags in the iostream and locale headers,
 // which the minimal profile (musl, no iostreams) leaves out.
 std::int64_t monotonic_us() {

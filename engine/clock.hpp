@@ -11,6 +11,16 @@ namespace mv {
 
 // Monotonic milliseconds since an arbitrary start.
 Millis monotonic_ms();
+
+// Where the loop (engine/pump.hpp) and its plans read the time: the system's monotonic clock in a
+// run, a virtual one in tests, so deadlines and waits are asserted exactly, without sleeping.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Millis now() const = 0;
+};
+// monotonic_ms(), shared by every pump that is given no other clock.
+Clock& system_clock();
 // Monotonic microseconds, for step timings finer than a millisecond.
 std::int64_t monotonic_us();
 // A duration for people: "0.8 s", "12.5 s", "30 s" (one decimal below ten seconds).

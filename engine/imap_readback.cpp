@@ -229,7 +229,7 @@ class ImapReadback final : public Readback {
         if (!a_.client->last_task().ok) co_return task_refused("search", "UID SEARCH");
         if (!a_.client->search_result().empty()) {
           uid = a_.client->search_result().back();
-          double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
+          double ms = static_cast<double>(pump_->now() - expected.accepted_at);
           result.delivery_ms = ms;
           deps_.report.add_step("imap.arrival", 0,
                                 (deps_.config.send ? "seen " + ms_text(ms) + " after SMTP accepted"
@@ -247,7 +247,7 @@ class ImapReadback final : public Readback {
             deps_.config.send && !deps_.config.keep ? LeftBehind::may_arrive : LeftBehind::kept,
             "imap.arrival");
       }
-      const Millis now = monotonic_ms();
+      const Millis now = pump_->now();
       if (now >= deadline) break;
       if (deps_.config.on_progress && now - expected.accepted_at >= kProgressAfter)
         deps_.config.on_progress(

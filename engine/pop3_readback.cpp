@@ -51,7 +51,7 @@ class Pop3Readback final : public Readback {
             deps_.config.send && !deps_.config.keep ? LeftBehind::may_arrive : LeftBehind::kept,
             "pop3.arrival");
       }
-      Millis now = monotonic_ms();
+      Millis now = pump.now();
       if (now >= deadline) break;
       if (deps_.config.on_progress)
         deps_.config.on_progress(
@@ -115,7 +115,7 @@ class Pop3Readback final : public Readback {
     }
     if (!found) co_return co_await v.quit();
     const std::uint32_t number = *v.client.found();
-    const double ms = static_cast<double>(monotonic_ms() - expected.accepted_at);
+    const double ms = static_cast<double>(pump.now() - expected.accepted_at);
     result.delivery_ms = ms;
     char buf[96];
     std::snprintf(buf, sizeof buf, "seen %.1f ms after SMTP accepted, message %u, visit #%u", ms,

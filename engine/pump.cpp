@@ -1,11 +1,8 @@
 #include "engine/pump.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <cerrno>
 
-#include "engine/clock.hpp"
 #include "engine/interrupt.hpp"
 
 namespace mv {
@@ -32,7 +29,7 @@ void Pump::spawn(Task<void> task) {
 
 bool Pump::Wait::await_ready() {
   owner_ = pump_.current_;
-  return pump_.over(*this, monotonic_ms());
+  return pump_.over(*this, pump_.now());
 }
 
 void Pump::Wait::await_suspend(std::coroutine_handle<> plan) {
@@ -70,7 +67,7 @@ void Pump::resume_settled() {
       current_ = 0;
       resumed = true;
     }
-    const Millis now = monotonic_ms();
+    const Millis now = this->now();
     for (std::size_t i = 0; i < waits_.size(); ++i) {
       Wait* w = waits_[i];
       if (!over(*w, now)) continue;
@@ -89,7 +86,7 @@ void Pump::run() {
   for (;;) {
     resume_settled();
     if (plans_.empty()) return;
-    Millis now = monotonic_ms();
+    Millis now = this->now();
     // Sessions with work to do now (not yet started, decrypted bytes waiting) run first.
     bool ran = false;
     for (const Entry& e : sessions_) {
@@ -123,7 +120,7 @@ void Pump::run() {
     const int interrupt = interrupt_fd();
     if (interrupt >= 0) fds.push_back({interrupt, POLLIN, 0});
     int timeout = static_cast<int>(std::clamp<Millis>(wake - now, 0, 60'000));
-    int n = ::poll(fds.data(), fds.size(), timeout);
+    int n = poller_.wait(fds.data(), fds.size(), timeout);
     if (n > 0 && interrupt >= 0 && fds.back().revents != 0) drain_interrupt_fd();
     if (n < 0 && errno != EINTR) {
       // The loop cannot wait any more: every wait ends now, with its predicate's value.
@@ -135,7 +132,7 @@ void Pump::run() {
       }
       continue;
     }
-    now = monotonic_ms();
+    now = this->now();
     for (std::size_t i = 0; i < polled.size(); ++i) {
       Session* s = polled[i];
       if (fds[i].revents != 0 || now >= s->next_deadline()) s->on_poll(fds[i].revents, now);

@@ -14,6 +14,8 @@
 #include <optional>
 #include <vector>
 
+#include "engine/clock.hpp"
+#include "engine/poller.hpp"
 #include "engine/session.hpp"
 #include "engine/task.hpp"
 
@@ -21,7 +23,10 @@ namespace mv {
 
 class Pump {
  public:
-  Pump() = default;
+  // The clock and the poller are the loop's only contact with time and the outside world: the
+  // system's in a run, virtual ones in tests.
+  explicit Pump(Clock& clock = system_clock(), Poller& poller = system_poller())
+      : clock_(clock), poller_(poller) {}
   Pump(const Pump&) = delete;
   Pump& operator=(const Pump&) = delete;
   ~Pump();
@@ -58,6 +63,9 @@ class Pump {
     return Wait(*this, std::move(ready), until);
   }
 
+  // The loop's time: plans measure and set their deadlines with it.
+  Millis now() const { return clock_.now(); }
+
   // A top-level plan; it starts at the next run().
   void spawn(Task<void> task);
   // Runs every spawned plan (and those they spawn) to its end.
@@ -81,6 +89,8 @@ class Pump {
   void resume_settled();
   void resume(std::coroutine_handle<> plan, unsigned owner);
 
+  Clock& clock_;
+  Poller& poller_;
   std::vector<Entry> sessions_;
   std::vector<Wait*> waits_;
   unsigned current_ = 0;  // the plan running now (0: none)

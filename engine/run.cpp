@@ -200,7 +200,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
     }
     co_return finish(std::move(e));
   }
-  expected.accepted_at = monotonic_ms();
+  expected.accepted_at = pump.now();
   if (smtp) result.queue_id = expected.queue_id = smtp->queue_id();
   if (!readback) co_return finish(Error{});
   if (dry) co_return finish(co_await readback->dry_run(pump, config.stop_after));
