@@ -20,7 +20,7 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
                    "the request to " + request.url.origin() + " has a line break in a field");
     co_return out;
   }
-  HttpExchange exchange(std::move(*bytes), step);
+  HttpExchange exchange(std::move(*bytes));
   Endpoint endpoint;
   endpoint.host = request.url.host;
   endpoint.port = request.url.port;

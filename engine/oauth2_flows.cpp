@@ -207,6 +207,7 @@ Task<FlowOutcome> browser_flow(Pump& pump, TlsContext& tls, const OAuthClient& c
                    {"code_challenge", pkce.challenge},
                    {"code_challenge_method", "S256"}};
   if (!client.login_hint.empty()) query.emplace_back("login_hint", client.login_hint);
+  query.insert(query.end(), client.authorize_extra.begin(), client.authorize_extra.end());
   std::string url = client.authorize_url;
   url += url.find('?') == std::string::npos ? '?' : '&';
   for (std::size_t i = 0; i < query.size(); ++i) {

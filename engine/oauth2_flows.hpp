@@ -18,6 +18,7 @@
 #include <string>
 
 #include "engine/https_request.hpp"
+#include "protocols/oauth2/form.hpp"
 #include "protocols/oauth2/responses.hpp"
 
 namespace mv {
@@ -31,6 +32,7 @@ struct OAuthClient {
   std::string scope;       // space-separated
   std::string login_hint;  // the account's address, prefilled on the provider's page
   std::string redirect_host = "127.0.0.1";  // "localhost" where the provider registers that
+  FormFields authorize_extra;  // more authorization parameters (Google: access_type=offline)
 };
 
 struct OAuthIo {

@@ -4,8 +4,8 @@
 
 namespace mv {
 
-HttpExchange::HttpExchange(std::string request_bytes, std::string step, HttpLimits limits)
-    : out_(std::move(request_bytes)), step_(std::move(step)), reader_(limits) {}
+HttpExchange::HttpExchange(std::string request_bytes, HttpLimits limits)
+    : out_(std::move(request_bytes)), reader_(limits) {}
 
 HttpExchange::~HttpExchange() {
   wipe(out_);
@@ -34,7 +34,7 @@ std::optional<Event> HttpExchange::next_event() {
   if (reported_ || !reader_.complete()) return std::nullopt;
   reported_ = true;
   const HttpResponse& r = reader_.response();
-  return Event{step_,
+  return Event{"http.response",
                "HTTP " + std::to_string(r.status) + (r.reason.empty() ? "" : " " + r.reason)};
 }
 

@@ -15,8 +15,9 @@ namespace mv {
 
 class HttpExchange : public Conversation {
  public:
-  // request_bytes from write_request(); step names the report's step ("oauth2.token").
-  HttpExchange(std::string request_bytes, std::string step, HttpLimits limits = {});
+  // request_bytes from write_request(). Its one event is "http.response" ("HTTP 200 OK"); a
+  // session named "oauth2.token" reports it as "oauth2.token.response".
+  explicit HttpExchange(std::string request_bytes, HttpLimits limits = {});
   ~HttpExchange() override;
 
   void on_bytes(std::string_view data) override;
@@ -36,7 +37,6 @@ class HttpExchange : public Conversation {
  private:
   std::string out_;
   std::size_t sent_ = 0;
-  std::string step_;
   HttpResponseReader reader_;
   bool reported_ = false;
 };

@@ -488,7 +488,7 @@ force_introspection = yes
 username_attribute = username
 active_attribute = active
 active_value = true
-scope = mail
+scope = https://outlook.office.com/IMAP.AccessAsUser.All
 tls_ca_cert_file = $D/etc/dovecot/oauth2-ca.crt
 timeout_msecs = 5000
 EOF
@@ -544,10 +544,11 @@ passdb {
 # Full address required: passwd-file keys include the domain; no default realm.
 passdb {
   driver = passwd-file
-  mechanisms = plain login cram-md5
   args = scheme=CRAM-MD5 username_format=%Lu $D/etc/dovecot/users
 }
 # OAuth2 tokens: introspected at the local OAuth2 server; the token's user must be the login's.
+# (A token fails the passwd-file passdb above, and the chain goes on to this one; the passwd-file
+# passdb is not limited to password mechanisms, since LMTP's userdb lookups use no mechanism.)
 passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
