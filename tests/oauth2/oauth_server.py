@@ -24,6 +24,7 @@ unknown (AADSTS700016). Errors copy Microsoft's shape: error, error_description 
 number, error_codes.
 
 Control keys (POST /control, JSON object; each stays until changed, "reset": true restores):
+  reset          back to these defaults, and forget every code, token and counter
   user           who signs in (default alice@mailverify.test)
   scope          scope granted (default: the requested one)
   pending        authorization_pending answers before a device code is approved (default 0
@@ -203,9 +204,13 @@ class Handler(BaseHTTPRequestHandler):
             return handler(f)
 
     def control(self, f):
-        if f.get("reset"):
+        if f.get("reset"):  # a clean server: default answers, no grants, counters at zero
             CONTROL.clear()
             CONTROL.update(DEFAULTS)
+            for table in (DEVICE, CODES, ACCESS, REFRESH):
+                table.clear()
+            for k in COUNTS:
+                COUNTS[k] = 0
         for k, v in f.items():
             if k in DEFAULTS:
                 CONTROL[k] = v
