@@ -313,4 +313,70 @@ TEST_CASE("integration/oauth2: a grant directory open to others is refused") {
   CHECK(run.all().find("chmod 700") != std::string::npos);
 }
 
+TEST_CASE("integration/oauth2: slow_down adds 5 s to the polling interval, for good") {
+  control("/control", R"({"reset":true,"auto_approve":true,"pending":1,"slow_down":1})");
+  StateDir state;
+  const std::string email = stack().get("MAILSTACK_USER1");
+  ToolRun login = sign_in(state, email, "device");
+  INFO(login.all());
+  CHECK(login.exit_code == 0);
+  // Polls: slow_down, pending, approved: gaps of 1 + 5 s each (the interval was 1 s).
+  const std::string st = control("/state");
+  INFO(st);
+  const auto at = st.find("\"poll_gaps\": [");
+  REQUIRE(at != std::string::npos);
+  std::istringstream gaps(st.substr(at + 14, st.find(']', at) - at - 14));
+  std::vector<double> values;
+  for (std::string g; std::getline(gaps, g, ',');)
+    values.push_back(std::stod(g));
+  REQUIRE(values.size() == 2);
+  for (double g : values)
+    CHECK(g >= 5.9);
+}
+
+TEST_CASE("integration/oauth2: a token endpoint that redirects is not followed; TLS is required") {
+  StateDir state;
+  const std::string email = stack().get("MAILSTACK_USER1");
+  control("/control",
+          R"({"reset":true,"auto_approve":true,"token_redirect":"https://127.0.0.9/steal"})");
+  ToolRun redirected = sign_in(state, email, "device");
+  INFO(redirected.all());
+  CHECK(redirected.exit_code == 8);
+  CHECK(redirected.out.find("oauth2.redirect") != std::string::npos);
+  CHECK(redirected.out.find("not followed") != std::string::npos);
+  control("/control", R"({"reset":true,"auto_approve":true})");
+  // The token URL points at the SMTP port: plaintext where TLS was expected.
+  auto args = account_args(email, login_args("device"));
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--oauth2-token-url")
+      args[i + 1] = "https://localhost:" + stack().get("MAILSTACK_SMTP_SUBMISSION_PORT") + "/token";
+  ToolRun plain = run_tool(args, {state.env()});
+  INFO(plain.all());
+  CHECK(plain.exit_code == 4);
+  CHECK_FALSE(fs::exists(state.grant(email)));
+  // http:// endpoints are refused before any connection.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--oauth2-token-url") args[i + 1] = "http://localhost:1/token";
+  ToolRun http = run_tool(args, {state.env()});
+  CHECK(http.exit_code == 2);
+  CHECK(http.all().find("https://") != std::string::npos);
+}
+
+TEST_CASE("integration/oauth2: --accounts takes each address's stored grant") {
+  StateDir state;
+  const std::string email = stack().get("MAILSTACK_USER1");
+  control("/control", R"({"reset":true,"auto_approve":true,"access_ttl":60})");
+  REQUIRE(sign_in(state, email, "device").exit_code == 0);
+  const fs::path file = state.root / "accounts.txt";
+  std::ofstream(file) << "# one account, its grant stored\n--email " << email << "\n";
+  std::vector<std::string> args{"--accounts", file.string()};
+  for (const std::string& a : stack_server_args())
+    args.push_back(a);
+  args.insert(args.end(), {"--check", "none"});
+  ToolRun run = run_tool(args, {state.env()});
+  INFO(run.all());
+  CHECK(run.exit_code == 0);
+  CHECK(control("/state").find("\"refresh_ok\": 1") != std::string::npos);
+}
+
 }  // namespace mv::test

@@ -41,6 +41,7 @@ Control keys (POST /control, JSON object; each stays until changed, "reset": tru
   refresh_error  answer refresh requests with this AADSTS case: "revoked" | "expired" | "mfa" |
                  "conditional_access" | "consent" | "wrong_tenant"
   refresh_delay_ms  hold each refresh this long before answering (concurrency tests)
+  token_redirect answer /token with a 302 to this URL (a client must not follow it with secrets)
 """
 import base64
 import hashlib
@@ -60,7 +61,7 @@ DEFAULTS = {
     "user": "alice@mailverify.test", "scope": None, "pending": 0, "auto_approve": False,
     "slow_down": 0, "device_outcome": "approve", "interval": 1, "device_expires": 300,
     "authorize_error": None, "access_ttl": 3600, "jwt": False, "aud": "https://outlook.office.com",
-    "refresh_error": None, "refresh_delay_ms": 0,
+    "refresh_error": None, "refresh_delay_ms": 0, "token_redirect": None,
 }
 CONTROL = dict(DEFAULTS)
 DEVICE = {}     # device_code -> {user_code, client, scope, expires, approved_for, polls, slowed}
@@ -68,6 +69,7 @@ CODES = {}      # auth code -> {client, redirect_uri, challenge, scope, user, ex
 ACCESS = {}     # access token -> {user, scope, exp, revoked}
 REFRESH = {}    # refresh token -> {user, scope, client, alive}
 COUNTS = {"refresh": 0, "refresh_ok": 0, "refresh_reused": 0, "token": 0}
+POLLS = []      # times (s) of device-code token requests, for the polling interval checks
 JWT_KEY = secrets.token_bytes(32)
 CLIENTS = {"mv-test": None, "mv-confidential": "s3cret", "mv-noflows": None}
 
@@ -183,7 +185,8 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/authorize":
                 return self.authorize(q)
             if url.path == "/state":
-                return self.send_json(200, {"counts": COUNTS,
+                gaps = [round(b - a, 2) for a, b in zip(POLLS, POLLS[1:])]
+                return self.send_json(200, {"counts": COUNTS, "poll_gaps": gaps,
                                             "live_refresh": sum(1 for r in REFRESH.values()
                                                                 if r["alive"])})
         self.send_json(404, {"error": "not_found"})
@@ -211,6 +214,7 @@ class Handler(BaseHTTPRequestHandler):
                 table.clear()
             for k in COUNTS:
                 COUNTS[k] = 0
+            POLLS.clear()
         for k, v in f.items():
             if k in DEFAULTS:
                 CONTROL[k] = v
@@ -291,11 +295,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def token(self, f):
         COUNTS["token"] += 1
+        if CONTROL["token_redirect"]:
+            self.send_response(302)
+            self.send_header("Location", CONTROL["token_redirect"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         grant = f.get("grant_type")
         client = self.check_client(f, "device" if grant and "device_code" in grant else grant)
         if client is None:
             return
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            POLLS.append(time.monotonic())
             d = DEVICE.get(f.get("device_code", ""))
             if d is None or d["client"] != client:
                 return self.oauth_error("invalid_grant", "unknown device_code")
