@@ -20,7 +20,8 @@ Advice advice_for(const OAuthError& r, const OAuthHint& h) {
   if (r.has_provider_code(700016))
     return {Category::usage, h.provider + " knows no application with client ID " + h.client_id,
             "check --oauth2-client-id against the Application (client) ID of your registration, "
-            "and that it allows personal or work accounts as this address needs (README: OAuth2)"};
+            "and that it allows personal or work accounts as this address needs (README: Signing "
+            "in with OAuth2)"};
   if (r.has_provider_code(7000218))
     return {Category::usage, app + " does not allow public client flows (device code)",
             "in the Azure portal: App registrations > your app > Authentication > Allow public "
@@ -57,11 +58,12 @@ Advice advice_for(const OAuthError& r, const OAuthHint& h) {
   if (r.code == "invalid_client" || r.code == "unauthorized_client")
     return {Category::usage, h.provider + " refused " + app,
             "check --oauth2-client-id (and --oauth2-client-secret where the app type needs one) "
-            "and that the app allows this flow (README: OAuth2)"};
+            "and that the app allows this flow (README: Signing in with OAuth2)"};
   if (r.code == "invalid_scope")
-    return {Category::usage, "the app may not ask for the mail scopes it requested",
-            "add the mail permissions to the app registration (README: OAuth2), or fix "
-            "--oauth2-scope"};
+    return {
+        Category::usage, "the app may not ask for the mail scopes it requested",
+        "add the mail permissions to the app registration (README: Signing in with OAuth2), or fix "
+        "--oauth2-scope"};
   return {Category::auth, h.provider + " refused the sign-in (" + r.code + ")",
           "read the provider's words above; then: " + again};
 }

@@ -10,9 +10,11 @@
 
 #include "engine/oauth2_diagnosis.hpp"
 #include "engine/oauth2_flows.hpp"
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/wipe.hpp"
 #include "protocols/http/url.hpp"
 #include "tools/grant_store.hpp"
+#include "tools/netrc.hpp"
 
 namespace mv::tool {
 
@@ -200,6 +202,23 @@ bool grant_file_exists(const ToolOptions& o) {
   return ::stat((dir + "/" + GrantStore::file_name(o.config.email)).c_str(), &st) == 0;
 }
 
+// The preset's provider takes only OAuth2 on its own servers (a --host of the user's is not bound
+// by that), and no ~/.netrc entry names a secret for them.
+bool only_oauth2_here(const ToolOptions& o) {
+  if (!o.preset || !o.preset->oauth2_only) return false;
+  const ProviderPreset& p = *o.preset;
+  for (const ServerLogin* login : {&o.config.smtp, &o.config.incoming}) {
+    const std::string& host = login->endpoint.host;
+    if (host.empty()) continue;
+    const bool providers = iequals(host, p.smtp.host) || iequals(host, p.imap.host) ||
+                           iequals(host, p.pop3.host) || iequals(host, p.smtp_alternative.host);
+    if (!providers) return false;
+    std::string warning;
+    if (netrc_lookup_home(host, o.login.user, warning)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 OAuth2SignIn::~OAuth2SignIn() {
@@ -242,10 +261,19 @@ OAuth2SignIn oauth2_sign_in(const ToolOptions& o) {
   OAuth2SignIn s;
   const bool explicit_secret = o.login.sources.named() || o.smtp_identity.has_value();
   if (!o.oauth2.login && (explicit_secret || !grant_file_exists(o))) {
-    if (o.oauth2.any() && !explicit_secret) {
+    // OAuth2 options, or a provider that takes nothing else (Outlook.com): asking for a
+    // password would only lead to a refusal.
+    if (!explicit_secret && (o.oauth2.any() || only_oauth2_here(o))) {
       s.active = true;
-      s.report.error = usage("no stored OAuth2 grant for " + o.config.email,
-                             "sign in once with: " + login_command(o));
+      s.report.error =
+          usage("no stored OAuth2 grant for " + o.config.email +
+                    (o.preset && o.preset->oauth2_only
+                         ? " (" + std::string(o.preset->display) + " accepts only OAuth2)"
+                         : std::string()),
+                "sign in once with: " + login_command(o) +
+                    (o.oauth2.client_id.empty() ? " --oauth2-client-id <your app's ID> "
+                                                  "(README: Signing in with OAuth2)"
+                                                : ""));
     }
     return s;
   }
