@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -87,6 +88,7 @@ std::string GrantStore::file_name(const std::string& email) {
 
 std::string GrantStore::open(const std::string& dir, const std::string& email) {
   dir_ = dir;
+  email_ = email;
   path_ = dir + "/" + file_name(email);
   if (!make_dirs(dir))
     return "cannot create the grant directory " + dir + ": " + std::strerror(errno);
@@ -114,19 +116,66 @@ std::string GrantStore::open(const std::string& dir, const std::string& email) {
   return {};
 }
 
-std::optional<StoredGrant> GrantStore::load(std::string& error) const {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno != ENOENT) error = "cannot read " + path_ + ": " + std::strerror(errno);
-    return std::nullopt;
+// Runs `sh -c 'CMD "$@"' sh VERB EMAIL`, feeding input and/or collecting output; an error's text.
+std::string GrantStore::run_command(const char* verb, const std::string* input,
+                                    std::string* output) const {
+  int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1};
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return "cannot run --oauth2-store-cmd: " + std::string(std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(in_pipe[0], 0);
+    ::dup2(out_pipe[1], 1);
+    const std::string script = command_ + " \"$@\"";
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), "sh", verb, email_.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
   }
-  std::string text = read_all(fd);
-  ::close(fd);
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  if (input) {
+    std::size_t done = 0;
+    while (done < input->size()) {
+      const ssize_t n = ::write(in_pipe[1], input->data() + done, input->size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  ::close(in_pipe[1]);
+  std::string text = read_all(out_pipe[0]);
+  ::close(out_pipe[0]);
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    wipe(text);
+    return std::string("--oauth2-store-cmd failed for \"") + verb + "\" (exit " +
+           std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128) + ")";
+  }
+  if (output) *output = std::move(text);
+  wipe(text);
+  return {};
+}
+
+std::optional<StoredGrant> GrantStore::load(std::string& error) const {
+  std::string text;
+  if (!command_.empty()) {
+    error = run_command("get", nullptr, &text);
+    if (!error.empty() || text.find_first_not_of(" \t\r\n") == std::string::npos)
+      return std::nullopt;
+  } else {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      if (errno != ENOENT) error = "cannot read " + path_ + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+    text = read_all(fd);
+    ::close(fd);
+  }
   Error json_error;
   std::optional<JsonValue> doc = parse_json(text, json_error);
   wipe(text);
   if (!doc || !doc->is(JsonValue::Kind::object)) {
-    error = "the grant file " + path_ + " is damaged: sign in again with --oauth2-login";
+    error = (command_.empty() ? "the grant file " + path_ : std::string("the stored grant")) +
+            " is damaged: sign in again with --oauth2-login";
     return std::nullopt;
   }
   StoredGrant g;
@@ -156,6 +205,11 @@ std::string GrantStore::save(const StoredGrant& g) const {
   o.set("access_token", JsonValue::make_string(g.access_token));
   o.set("expires_at", JsonValue::make_number(g.expires_at));
   std::string text = write_json(o) + "\n";
+  if (!command_.empty()) {
+    std::string err = run_command("put", &text, nullptr);
+    wipe(text);
+    return err;
+  }
   const std::string tmp = path_ + ".tmp";
   ::unlink(tmp.c_str());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -185,6 +239,10 @@ std::string GrantStore::save(const StoredGrant& g) const {
 }
 
 bool GrantStore::remove(std::string& error) const {
+  if (!command_.empty()) {
+    error = run_command("delete", nullptr, nullptr);
+    return error.empty();
+  }
   if (::unlink(path_.c_str()) == 0) return true;
   if (errno != ENOENT) error = "cannot remove " + path_ + ": " + std::strerror(errno);
   return false;

@@ -5,6 +5,9 @@
 // redeem a rotating refresh token: the second waits and finds the first one's fresh token.
 // A directory or file readable by others is refused with an error that names the chmod to run.
 // The grant is JSON (protocols/json); its secrets are wiped from memory when dropped.
+// With a store command (--oauth2-store-cmd, for a keyring or `pass`), the grant lives wherever
+// the command keeps it: `CMD get EMAIL` prints it (nothing: none), `CMD put EMAIL` reads it on
+// standard input, `CMD delete EMAIL` forgets it; the lock stays in the directory.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +45,8 @@ class GrantStore {
   // Creates the directory (0700) when missing, checks its and the file's modes, takes the lock
   // (waits while another run holds it). An error's text, or empty.
   std::string open(const std::string& dir, const std::string& email);
+  // Keep the grant through this shell command instead of the file (call before load/save).
+  void use_command(std::string command) { command_ = std::move(command); }
   const std::string& path() const { return path_; }
 
   // nullopt without error when there is no grant; error set when the file is unreadable.
@@ -51,8 +56,12 @@ class GrantStore {
   bool remove(std::string& error) const;
 
  private:
+  std::string run_command(const char* verb, const std::string* input, std::string* output) const;
+
   std::string dir_;
   std::string path_;
+  std::string email_;
+  std::string command_;
   int lock_fd_ = -1;
 };
 

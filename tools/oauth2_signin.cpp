@@ -198,6 +198,13 @@ Error outcome_error(const FlowOutcome& out, const std::string& provider, const T
 bool grant_file_exists(const ToolOptions& o) {
   const std::string dir =
       o.oauth2.store_dir.empty() ? GrantStore::default_dir() : o.oauth2.store_dir;
+  if (!o.oauth2.store_cmd.empty()) {  // ask the command (under the lock, like every access)
+    GrantStore store;
+    if (!store.open(dir, o.config.email).empty()) return true;  // the error shows on use
+    store.use_command(o.oauth2.store_cmd);
+    std::string error;
+    return store.load(error).has_value() || !error.empty();
+  }
   struct stat st {};
   return ::stat((dir + "/" + GrantStore::file_name(o.config.email)).c_str(), &st) == 0;
 }
@@ -249,11 +256,13 @@ std::string oauth2_logout(const ToolOptions& o, bool& ok) {
   std::string err = store.open(dir, o.config.email);
   ok = err.empty();
   if (!ok) return err;
+  if (!o.oauth2.store_cmd.empty()) store.use_command(o.oauth2.store_cmd);
   const bool removed = store.remove(err);
   ok = err.empty();
   if (!ok) return err;
+  const std::string where = o.oauth2.store_cmd.empty() ? store.path() : "--oauth2-store-cmd";
   return removed ? "signed out: the stored OAuth2 grant of " + o.config.email + " is forgotten (" +
-                       store.path() + ")"
+                       where + ")"
                  : "no stored OAuth2 grant for " + o.config.email;
 }
 
@@ -286,6 +295,7 @@ OAuth2SignIn oauth2_sign_in(const ToolOptions& o) {
     report.error = usage(err);
     return s;
   }
+  if (!o.oauth2.store_cmd.empty()) store.use_command(o.oauth2.store_cmd);
   std::string provider, tenant;
   OAuthClient client;
   std::string load_error;
@@ -386,7 +396,10 @@ OAuth2SignIn oauth2_sign_in(const ToolOptions& o) {
     report.error = usage(err);
     return s;
   }
-  report.add_step("oauth2.stored", 0, "grant kept in " + store.path());
+  report.add_step(
+      "oauth2.stored", 0,
+      "grant kept " + (o.oauth2.store_cmd.empty() ? "in " + store.path()
+                                                  : std::string("by --oauth2-store-cmd")));
   s.access_token = g.access_token;
   wipe(out.grant->access_token);
   wipe(out.grant->refresh_token);

@@ -379,4 +379,30 @@ TEST_CASE("integration/oauth2: --accounts takes each address's stored grant") {
   CHECK(control("/state").find("\"refresh_ok\": 1") != std::string::npos);
 }
 
+TEST_CASE("integration/oauth2: --oauth2-store-cmd keeps the grant in the user's keyring") {
+  StateDir state;
+  const fs::path keyring = state.root / "keyring";
+  fs::create_directories(keyring);
+  const std::string email = stack().get("MAILSTACK_USER1");
+  const std::vector<std::string> env{state.env(), "MV_KEYRING_DIR=" + keyring.string(),
+                                     "MAILSTACK_CA=" + stack().get("MAILSTACK_CA")};
+  const std::vector<std::string> store{"--oauth2-store-cmd",
+                                       "sh " MV_SOURCE_DIR "/tests/oauth2/keyring_store.sh"};
+  control("/control", R"({"reset":true,"auto_approve":true,"access_ttl":60})");
+  auto args = account_args(email, login_args("device"));
+  args.insert(args.end(), store.begin(), store.end());
+  ToolRun login = run_tool(args, env);
+  INFO(login.all());
+  CHECK(login.exit_code == 0);
+  CHECK(fs::exists(keyring / email));
+  CHECK_FALSE(fs::exists(state.grant(email)));  // not in the directory: only the lock is there
+  ToolRun later = run_tool(account_args(email, store), env);
+  INFO(later.all());
+  CHECK(later.exit_code == 0);
+  CHECK(later.out.find("oauth2.refresh") != std::string::npos);
+  ToolRun out = run_tool(account_args(email, {store[0], store[1], "--oauth2-logout"}), env);
+  CHECK(out.exit_code == 0);
+  CHECK_FALSE(fs::exists(keyring / email));
+}
+
 }  // namespace mv::test
