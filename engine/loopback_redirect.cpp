@@ -119,7 +119,8 @@ void LoopbackRedirect::on_peer(int fd) {
   std::string target =
       sp1 != std::string::npos && sp2 > sp1 ? line.substr(sp1 + 1, sp2 - sp1 - 1) : "";
   const std::size_t q = target.find('?');
-  const std::string path = target.substr(0, q);
+  std::string path = target.substr(0, q);
+  if (path.empty()) path = "/";  // "GET ?code=..." from a client that did not add the "/"
   if (line.rfind("GET ", 0) != 0 || path != path_) {
     answer(fd, 404, "Not the sign-in's redirect.");
     close_peer(fd);

@@ -197,8 +197,10 @@ Task<FlowOutcome> browser_flow(Pump& pump, TlsContext& tls, const OAuthClient& c
   Pkce pkce = make_pkce(io.random());
   const std::string state = random_text(io, 16);
   listener.expect_state(state);
+  // No path: the form Google documents for desktop apps and Azure registers ("http://localhost",
+  // any port); a browser asks for "/" then.
   const std::string redirect_uri =
-      "http://" + client.redirect_host + ":" + std::to_string(listener.port()) + "/";
+      "http://" + client.redirect_host + ":" + std::to_string(listener.port());
   FormFields query{{"client_id", client.client_id},
                    {"response_type", "code"},
                    {"redirect_uri", redirect_uri},
