@@ -18,6 +18,7 @@ void add_oauth2_options(cxxopts::Options& options) {
     ("oauth2-scope", "scopes to ask for, space-separated (default: the provider's mail scopes)", cxxopts::value<std::string>())
     ("oauth2-store-dir", "keep grants in this directory (default: $XDG_STATE_HOME/mailverify)", cxxopts::value<std::string>())
     ("oauth2-store-cmd", "keep grants through this command instead of files: CMD get|put|delete EMAIL (README)", cxxopts::value<std::string>())
+    ("oauth2-cafile", "trust these CAs for the OAuth2 endpoints (default: --cafile, else the system store)", cxxopts::value<std::string>())
     ("oauth2-browser", "command that opens the sign-in address (default: xdg-open when present)", cxxopts::value<std::string>());
   // clang-format on
 }
@@ -46,6 +47,7 @@ std::string read_oauth2_options(const cxxopts::ParseResult& args, OAuth2Options&
   take("oauth2-store-dir", o.store_dir);
   take("oauth2-browser", o.browser_cmd);
   take("oauth2-store-cmd", o.store_cmd);
+  take("oauth2-cafile", o.cafile);
   for (const std::string* s : {&o.client_id, &o.tenant, &o.scope})
     for (unsigned char c : *s)
       if (c < 0x20 || c == 0x7f) return "control characters in an --oauth2-* option";

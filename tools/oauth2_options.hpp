@@ -21,6 +21,7 @@ struct OAuth2Options {
   std::string auth_url, device_url, token_url, scope;
   std::string store_dir;     // default $XDG_STATE_HOME/mailverify or ~/.local/state/mailverify
   std::string store_cmd;     // keep grants through this command (get/put/delete EMAIL)
+  std::string cafile;        // trust for the OAuth2 endpoints; default: --cafile, else the system's
   std::string browser_cmd;   // default xdg-open when present
   bool oauthbearer = false;  // --auth OAUTHBEARER was asked for
 

@@ -169,7 +169,11 @@ Task<void> run_flow(Pump& pump, TlsContext& tls, const OAuthClient& client, cons
 FlowOutcome run_blocking(const ToolOptions& o, const OAuthClient& client, Flow flow,
                          const std::string& refresh, Report& report, Error& setup) {
   FlowOutcome out;
-  std::unique_ptr<TlsContext> tls = TlsContext::create(o.config.tls, setup);
+  // A --cafile for a private mail server need not vouch for the identity provider: it may have
+  // its own (--oauth2-cafile /etc/ssl/certs/ca-certificates.crt for a public one).
+  TlsContextOptions trust = o.config.tls;
+  if (!o.oauth2.cafile.empty()) trust.ca_file = o.oauth2.cafile;
+  std::unique_ptr<TlsContext> tls = TlsContext::create(trust, setup);
   if (!tls) return out;
   const OAuthIo io = terminal_io(o);
   Pump pump;
@@ -189,7 +193,19 @@ Error outcome_error(const FlowOutcome& out, const std::string& provider, const T
                    client_id, login_command(o)};
     return diagnose_oauth_refusal(*out.refusal, hint, out.step);
   }
-  if (out.error) return out.error;
+  if (out.error) {
+    Error e = out.error;
+    if (e.fix.empty() && e.category == Category::tls) {
+      e.cause = "the identity provider's certificate could not be verified";
+      e.fix =
+          "check the endpoint URL; a provider with a private CA needs --oauth2-cafile FILE "
+          "(--cafile is used otherwise)";
+    } else if (e.fix.empty() && e.category == Category::network) {
+      e.cause = "the identity provider could not be reached";
+      e.fix = "check the network, a proxy or firewall, and the endpoint URL";
+    }
+    return e;
+  }
   if (!out.grant)
     return make_error(Category::protocol, "oauth2.response", "the sign-in ended without a token");
   return {};
