@@ -23,6 +23,14 @@ void Pump::remove(Session& session) {
   session.pump_ = nullptr;
 }
 
+void Pump::watch(int fd, short events, std::function<void(short)> on_ready) {
+  watches_.push_back({fd, events, std::move(on_ready)});
+}
+
+void Pump::unwatch(int fd) {
+  std::erase_if(watches_, [&](const Watch& w) { return w.fd == fd; });
+}
+
 void Pump::spawn(Task<void> task) {
   plans_.push_back({std::move(task), next_id_++});
 }
@@ -115,6 +123,10 @@ void Pump::run() {
     // Every wait without a time has a live session (else it was over), so nothing to wake for
     // means no wait at all: the plans left wait on something other than this loop.
     if (wake < 0) return;
+    const std::size_t first_watch = fds.size();
+    for (const Watch& w : watches_)
+      fds.push_back({w.fd, w.events, 0});
+    const std::size_t watch_count = watches_.size();
     // An interrupt request (engine/interrupt.hpp) wakes the loop, so the waits that watch for it
     // end now rather than at their deadline.
     const int interrupt = interrupt_fd();
@@ -136,6 +148,17 @@ void Pump::run() {
     for (std::size_t i = 0; i < polled.size(); ++i) {
       Session* s = polled[i];
       if (fds[i].revents != 0 || now >= s->next_deadline()) s->on_poll(fds[i].revents, now);
+    }
+    // A watch's callback may unwatch (itself or another): call those still watched, by fd.
+    for (std::size_t i = 0; i < watch_count; ++i) {
+      const pollfd& p = fds[first_watch + i];
+      if (p.revents == 0) continue;
+      auto it = std::find_if(watches_.begin(), watches_.end(),
+                             [&](const Watch& w) { return w.fd == p.fd; });
+      if (it != watches_.end()) {
+        auto on_ready = it->on_ready;
+        on_ready(p.revents);
+      }
     }
     // Sessions without a descriptor only wait for their deadline.
     for (const Entry& e : sessions_) {

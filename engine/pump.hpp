@@ -66,6 +66,12 @@ class Pump {
   // The loop's time: plans measure and set their deadlines with it.
   Millis now() const { return clock_.now(); }
 
+  // A descriptor that is not a session's (a listening socket): while watched, the loop polls it
+  // for `events` and calls on_ready(revents) when it is ready. A plan waiting for it must wait
+  // with a time (until(..., t)), since a watch is no session that keeps a wait alive.
+  void watch(int fd, short events, std::function<void(short)> on_ready);
+  void unwatch(int fd);
+
   // A top-level plan; it starts at the next run().
   void spawn(Task<void> task);
   // Runs every spawned plan (and those they spawn) to its end.
@@ -91,7 +97,14 @@ class Pump {
 
   Clock& clock_;
   Poller& poller_;
+  struct Watch {
+    int fd;
+    short events;
+    std::function<void(short)> on_ready;
+  };
+
   std::vector<Entry> sessions_;
+  std::vector<Watch> watches_;
   std::vector<Wait*> waits_;
   unsigned current_ = 0;  // the plan running now (0: none)
   unsigned next_id_ = 1;

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "tools/identities.hpp"
+#include "tools/oauth2_signin.hpp"
 
 namespace mv::tool {
 
@@ -174,8 +175,18 @@ std::string prepare_accounts(const AccountsRequest& request, std::vector<Account
     o.login.sources.allow_prompt = false;  // one prompt per account would be a guessing game
     if (o.smtp_identity) o.smtp_identity->sources.allow_prompt = false;
     account.warnings = o.warnings;
-    if (std::string err = resolve_identities(o, account.warnings); !err.empty())
+    if (o.oauth2.login || o.oauth2.logout)
+      return at + "--oauth2-login/--oauth2-logout concern one account: run them for " +
+             o.config.email + " alone first";
+    // A stored OAuth2 grant of this address (refreshed when due), else its secret options.
+    OAuth2SignIn signin = oauth2_sign_in(o);
+    if (signin.active) {
+      const Error& e = signin.report.error;
+      if (e) return at + o.config.email + ": " + e.detail + (e.fix.empty() ? "" : "; " + e.fix);
+      apply_oauth2_token(o, signin.access_token);
+    } else if (std::string err = resolve_identities(o, account.warnings); !err.empty()) {
       return at + o.config.email + ": " + err;
+    }
     accounts.push_back(std::move(account));
   }
   return {};

@@ -189,6 +189,7 @@ cxxopts::Options make_options() {
     ("h,help", "show this help")
     ("version", "show the version (and the TLS library's) and exit");
   // clang-format on
+  add_oauth2_options(opts);
   return opts;
 }
 
@@ -211,6 +212,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   for (const auto& t : {o.thresholds.cert_warning_days, o.thresholds.cert_critical_days})
     if (t && *t < 0) throw UsageError{"--cert-warning and --cert-critical take days, 0 or more"};
   o.no_color = args.count("no-color") > 0;
+  if (std::string err = read_oauth2_options(args, o.oauth2); !err.empty()) throw UsageError{err};
 
   RunConfig& config = o.config;
   if (!args.count("email")) throw UsageError{"--email is required"};

@@ -11,6 +11,7 @@
 #include "engine/run.hpp"
 #include "tools/credentials.hpp"
 #include "tools/nagios_output.hpp"
+#include "tools/oauth2_options.hpp"
 #include "tools/presets.hpp"
 
 namespace mv::tool {
@@ -38,6 +39,7 @@ struct ToolOptions {
   IdentityPlan login;                         // --user and the shared secret options
   std::optional<IdentityPlan> smtp_identity;  // --smtp-user/--smtp-password-*: SMTP's own
   std::optional<Mechanism> mechanism;         // --auth
+  OAuth2Options oauth2;                       // --oauth2-login and its options
 };
 
 enum class Action { run, run_accounts, help, version, list_providers, usage_error };

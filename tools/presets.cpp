@@ -41,7 +41,7 @@ const std::array kPresets = {
                    implicit("outlook.office365.com", 995),
                    true,
                    "Microsoft accepts only OAuth2 for these accounts since 2024-09-16: use "
-                   "--oauth2-token-cmd (passwords and app passwords are refused)"},
+                   "--oauth2-login or --oauth2-token-cmd (passwords, app passwords refused)"},
     ProviderPreset{"office365",
                    "Microsoft 365 / Exchange Online (work and school accounts)",
                    {},
@@ -50,12 +50,12 @@ const std::array kPresets = {
                    implicit("outlook.office365.com", 993),
                    implicit("outlook.office365.com", 995),
                    false,
-                   "basic authentication is off in most tenants: use --oauth2-token-cmd; SMTP "
-                   "AUTH must be enabled for the mailbox"},
+                   "basic authentication is off in most tenants: use --oauth2-login or "
+                   "--oauth2-token-cmd; SMTP AUTH must be enabled for the mailbox"},
     ProviderPreset{"gmail", "Google Gmail", kGmailDomains, starttls("smtp.gmail.com", 587),
                    implicit("smtp.gmail.com", 465), implicit("imap.gmail.com", 993),
                    implicit("pop.gmail.com", 995), false,
-                   "needs an app password (with 2-Step Verification) or an OAuth2 token"},
+                   "needs an app password (with 2-Step Verification) or OAuth2 (--oauth2-login)"},
     ProviderPreset{"yahoo", "Yahoo Mail", kYahooDomains, implicit("smtp.mail.yahoo.com", 465),
                    starttls("smtp.mail.yahoo.com", 587), implicit("imap.mail.yahoo.com", 993),
                    implicit("pop.mail.yahoo.com", 995), false,

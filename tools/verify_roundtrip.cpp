@@ -5,16 +5,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <iostream>
 
 #include "engine/clock.hpp"
+#include "engine/oauth2_diagnosis.hpp"
 #include "engine/run.hpp"
+#include "protocols/common/wipe.hpp"
 #include "tools/accounts.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/human_output.hpp"
 #include "tools/identities.hpp"
 #include "tools/json_output.hpp"
 #include "tools/nagios_output.hpp"
+#include "tools/oauth2_signin.hpp"
 #include "tools/options.hpp"
 #include "tools/provider_list.hpp"
 #include "tools/stop_signals.hpp"
@@ -109,8 +113,22 @@ int main(int argc, char** argv) {
       break;
   }
   std::vector<std::string> warnings = o.warnings;
-  if (std::string err = resolve_identities(o, warnings); !err.empty())
-    return usage_error(o.format, err);
+  if (o.oauth2.logout) {
+    bool ok = false;
+    const std::string text = oauth2_logout(o, ok);
+    if (!ok) return usage_error(o.format, text);
+    std::cerr << text << "\n";
+    return kExitOk;
+  }
+  // A stored OAuth2 grant (or --oauth2-login) provides the token; else the secret options do.
+  OAuth2SignIn signin = oauth2_sign_in(o);
+  warnings.insert(warnings.end(), signin.report.warnings.begin(), signin.report.warnings.end());
+  if (signin.active && !signin.report.error) {
+    apply_oauth2_token(o, signin.access_token);
+  } else if (!signin.active) {
+    if (std::string err = resolve_identities(o, warnings); !err.empty())
+      return usage_error(o.format, err);
+  }
   for (const std::string& w : warnings)
     std::cerr << "warning: " << w << "\n";
 
@@ -126,7 +144,23 @@ int main(int argc, char** argv) {
     };
   }
   catch_stop_signals();
-  RunResult result = run(o.config);
+  RunResult result;
+  if (signin.report.error) {
+    result.report = signin.report;  // the sign-in failed: no mail session is opened
+  } else {
+    result = run(o.config);
+    if (signin.active) {
+      result.report.steps.insert(result.report.steps.begin(), signin.report.steps.begin(),
+                                 signin.report.steps.end());
+      Error& e = result.report.error;
+      if (e.category == Category::auth)
+        explain_refused_token(e, signin.access_token, o.config.email,
+                              e.step.substr(0, e.step.find('.')),
+                              static_cast<std::int64_t>(std::time(nullptr)));
+    }
+  }
+  for (ServerLogin* login : {&o.config.smtp, &o.config.incoming})
+    if (login->credentials) wipe(login->credentials->secret);
   if (progress) std::cerr << "\r\033[K" << std::flush;
   const int exit_code = exit_code_for(result.report.error);
   switch (o.format) {

@@ -1,0 +1,47 @@
+#include "engine/https_request.hpp"
+
+#include "protocols/http/exchange.hpp"
+
+namespace mv {
+
+Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
+                                Report& report, std::string step) {
+  HttpOutcome out;
+  if (!request.url.https) {
+    out.error = make_error(Category::usage, "usage.url",
+                           "refusing plain http:// for " + request.url.origin() +
+                               ": OAuth2 endpoints carry secrets and need https://");
+    co_return out;
+  }
+  std::optional<std::string> bytes = write_request(request, "mailverify");
+  if (!bytes) {
+    out.error =
+        make_error(Category::usage, "usage.url",
+                   "the request to " + request.url.origin() + " has a line break in a field");
+    co_return out;
+  }
+  HttpExchange exchange(std::move(*bytes));
+  Endpoint endpoint;
+  endpoint.host = request.url.host;
+  endpoint.port = request.url.port;
+  endpoint.tls = TlsMode::implicit;
+  Session session(step, endpoint, tls, exchange, timeouts, report);
+  pump.add(session);
+  co_await pump.until([&] { return session.finished(); });
+  if (session.phase() == Session::Phase::failed) {
+    out.error = session.error();
+    if (out.error.step.empty()) out.error.step = step;
+    co_return out;
+  }
+  if (!exchange.done()) {
+    out.error = make_error(
+        Category::protocol, "http.truncated",
+        "the connection to " + request.url.origin() + " ended before a whole HTTP response");
+    out.error.step = step;
+    co_return out;
+  }
+  out.response = std::move(exchange.response());
+  co_return out;
+}
+
+}  // namespace mv

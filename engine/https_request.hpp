@@ -1,0 +1,29 @@
+// One HTTPS request over the engine's own parts: a Session (TCP connect, TLS with the run's
+// TlsContext: certificates and host names verified like the mail sessions') driving an
+// HttpExchange in the caller's Pump. Generic: the OAuth2 sign-in uses it for token and device
+// endpoints, discovery may use it for autoconfig documents. Redirects are never followed (a 3xx
+// is returned as it is: the caller decides); plain http:// is refused ("usage.url"), since every
+// endpoint this tool talks to carries secrets.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/pump.hpp"
+#include "engine/report.hpp"
+#include "engine/session.hpp"
+#include "protocols/http/request.hpp"
+#include "tls/tls_context.hpp"
+
+namespace mv {
+
+struct HttpOutcome {
+  std::optional<HttpResponse> response;  // set when a whole response came back
+  Error error;                           // else why not (network, tls, protocol, usage)
+};
+
+// step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...).
+Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
+                                Report& report, std::string step);
+
+}  // namespace mv

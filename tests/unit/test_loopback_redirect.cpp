@@ -1,0 +1,100 @@
+// The sign-in's loopback redirect listener (RFC 8252) in the engine's Pump: a request for another
+// path gets 404 and does not count, a browser's idle spare connection does not block it, the one
+// redirect is taken with its query and answered with a short page, and then nothing listens.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "engine/clock.hpp"
+#include "engine/loopback_redirect.hpp"
+
+namespace {
+
+int connect_to(unsigned port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends a request and reads the whole answer (the listener closes after it).
+std::string ask(unsigned port, const std::string& request) {
+  const int fd = connect_to(port);
+  if (fd < 0) return "refused";
+  (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string answer;
+  char buf[1024];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    answer.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return answer;
+}
+
+struct Plan {
+  static mv::Task<void> wait(mv::Pump& pump, mv::LoopbackRedirect& listener) {
+    const mv::Millis until = mv::monotonic_ms() + 5000;
+    while (!listener.result() && mv::monotonic_ms() < until)
+      co_await pump.until([&] { return listener.result().has_value(); }, until);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("loopback redirect: one request taken, other paths 404, then nothing listens") {
+  mv::Pump pump;
+  mv::LoopbackRedirect listener;
+  mv::Error error;
+  REQUIRE(listener.start(pump, "/", error));
+  listener.expect_state("s1");
+  const unsigned port = listener.port();
+  REQUIRE(port != 0);
+  std::string favicon, redirect, after;
+  int spare = -1;
+  std::thread browser([&] {
+    spare = connect_to(port);  // a browser's preconnect that never sends a byte
+    favicon = ask(port, "GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    redirect = ask(port, "GET /?code=C%2F1&state=s1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  });
+  pump.spawn(Plan::wait(pump, listener));
+  pump.run();
+  browser.join();
+  after = ask(port, "GET /?code=again&state=s1 HTTP/1.1\r\n\r\n");
+  if (spare >= 0) ::close(spare);
+  CHECK(favicon.rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(redirect.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(redirect.find("Signed in") != std::string::npos);
+  REQUIRE(listener.result());
+  const mv::FormFields& f = *listener.result();
+  REQUIRE(f.size() == 2);
+  CHECK(f[0].second == "C/1");
+  CHECK(f[1].second == "s1");
+  CHECK(after == "refused");
+}
+
+TEST_CASE("loopback redirect: a state that does not match is answered, reported, not trusted") {
+  mv::Pump pump;
+  mv::LoopbackRedirect listener;
+  mv::Error error;
+  REQUIRE(listener.start(pump, "/", error));
+  listener.expect_state("expected");
+  std::string answer;
+  std::thread browser(
+      [&] { answer = ask(listener.port(), "GET ?code=x&state=forged HTTP/1.1\r\n\r\n"); });
+  pump.spawn(Plan::wait(pump, listener));
+  pump.run();
+  browser.join();
+  CHECK(answer.find("does not belong to the sign-in") != std::string::npos);
+  REQUIRE(listener.result());
+  CHECK((*listener.result())[1].second == "forged");  // the flow compares and refuses it
+}
