@@ -10,14 +10,19 @@
 #include "engine/clock.hpp"
 #include "engine/run.hpp"
 #include "tools/accounts.hpp"
+#include "tools/deadline.hpp"
+#include "tools/descriptor_limit.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/human_output.hpp"
 #include "tools/identities.hpp"
 #include "tools/json_output.hpp"
 #include "tools/nagios_output.hpp"
 #include "tools/options.hpp"
+#include "tools/plugin_range.hpp"
+#include "tools/prometheus_output.hpp"
 #include "tools/provider_list.hpp"
 #include "tools/stop_signals.hpp"
+#include "tools/terminal.hpp"
 #include "tools/verdict.hpp"
 #include "tools/version.hpp"
 
@@ -37,31 +42,74 @@ int usage_error(OutputFormat format, const std::string& message) {
   return kExitUsage;
 }
 
+// -t: arms the deadline with what to print if cleaning up outlives it (tools/deadline.hpp).
+void arm_run_deadline(const ToolOptions& o) {
+  if (!o.deadline) return;
+  const std::string limit = plugin_number(static_cast<double>(*o.deadline) / 1000.0, 3) + " s";
+  Error e = make_error(Category::network, "run.deadline",
+                       "the deadline of " + limit +
+                           " passed while the run was still cleaning up: the test message may "
+                           "be left in the mailbox");
+  e.fix = "give the servers more time (-t), or look at the server that stopped answering";
+  std::string words;
+  int exit_code = kExitNetwork;
+  switch (o.format) {
+    case OutputFormat::json:
+      words = render_json_without_run(e, exit_code);
+      break;
+    case OutputFormat::nagios:
+      exit_code = o.thresholds.deadline_state;
+      words = std::string("MAILVERIFY ") +
+              (exit_code == kNagiosOk         ? "OK"
+               : exit_code == kNagiosWarning  ? "WARNING"
+               : exit_code == kNagiosCritical ? "CRITICAL"
+                                              : "UNKNOWN") +
+              " - " + e.detail + " [run.deadline]";
+      break;
+    case OutputFormat::human:
+      words = "FAIL: " + e.detail + " [run.deadline]";
+      break;
+  }
+  if (!arm_deadline(*o.deadline, words + "\n", exit_code))
+    std::cerr << "warning: -t: cannot set a timer; the run has no overall deadline\n";
+}
+
+// --prometheus: the file for node exporter's textfile collector. A failure to write it is told on
+// stderr and turns a passing exit code into a usage error (UNKNOWN with --nagios): the metrics
+// a monitor relies on are missing.
+int write_prometheus(const std::string& file, const std::vector<PrometheusAccount>& accounts,
+                     OutputFormat format, int exit_code) {
+  if (file.empty()) return exit_code;
+  const std::string err = write_file_atomically(file, render_prometheus(accounts));
+  if (err.empty()) return exit_code;
+  std::cerr << "verify-roundtrip: " << err << "\n";
+  if (format == OutputFormat::nagios) return exit_code == kNagiosOk ? kNagiosUnknown : exit_code;
+  return exit_code == kExitOk ? kExitUsage : exit_code;
+}
+
+std::string label_of(const ToolOptions& o) {
+  return o.name.empty() ? o.config.email : o.name;
+}
+
 // --accounts: one result per account in the file's order, each printed as soon as it and those
 // before it are done (a slow account holds back only the lines after it); exit 0 when every
-// account passed, else the highest exit code. --nagios: one summary line at the end, its status.
+// account passed, else the highest exit code. --nagios: one summary line at the end, its status,
+// then the per-account perfdata.
 int run_accounts(const CommandLine& cl) {
   const OutputFormat format = cl.options.format;
   std::vector<Account> accounts;
   if (std::string err = prepare_accounts(cl.accounts, accounts); !err.empty())
     return usage_error(format, err);
+  if (std::string err = ensure_descriptors(std::min(cl.accounts.concurrency, accounts.size()));
+      !err.empty())
+    return usage_error(format, err);
   std::vector<RunConfig> configs;
   for (const Account& a : accounts) {
     for (const std::string& w : a.warnings)
-      std::cerr << "warning: " << a.options.config.email << ": " << w << "\n";
+      std::cerr << "warning: " << label_of(a.options) << ": " << w << "\n";
     configs.push_back(a.options.config);
   }
-  if (format == OutputFormat::nagios) {
-    const std::int64_t start = monotonic_us();
-    const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency);
-    const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
-    std::vector<NagiosAccount> each;
-    for (std::size_t i = 0; i < accounts.size(); ++i)
-      each.push_back({configs[i], results[i], accounts[i].options.thresholds});
-    NagiosVerdict v = render_nagios_accounts(each, total_ms);
-    std::cout << v.line << "\n";
-    return v.exit_code;
-  }
+  const std::int64_t start = monotonic_us();
   int worst = kExitOk;
   std::vector<const RunResult*> ended(accounts.size(), nullptr);
   std::size_t printed = 0;
@@ -73,16 +121,29 @@ int run_accounts(const CommandLine& cl) {
       worst = std::max(worst, exit_code);
       if (format == OutputFormat::json) {
         std::cout << render_json({configs[i], *ended[i], accounts[i].options.preset,
-                                  accounts[i].warnings, exit_code})
+                                  accounts[i].warnings, exit_code, accounts[i].options.name})
                   << "\n";
-      } else {
-        std::cout << account_line(configs[i], ended[i]->report) << "\n";
+      } else if (format == OutputFormat::human) {
+        std::cout << account_line(label_of(accounts[i].options), ended[i]->report) << "\n";
       }
     }
     std::cout.flush();  // a monitor reading the pipe sees each line as it is ready
   };
-  run_many(configs, cl.accounts.concurrency, print_ready);
-  return worst;
+  const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency, print_ready);
+  const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
+  std::vector<PrometheusAccount> metrics;
+  for (std::size_t i = 0; i < accounts.size(); ++i)
+    metrics.push_back({configs[i], results[i], label_of(accounts[i].options)});
+  if (format == OutputFormat::nagios) {
+    std::vector<NagiosAccount> each;
+    for (std::size_t i = 0; i < accounts.size(); ++i)
+      each.push_back(
+          {configs[i], results[i], accounts[i].options.thresholds, label_of(accounts[i].options)});
+    NagiosVerdict v = render_nagios_accounts(each, total_ms, cl.options.verbose > 0);
+    std::cout << v.line << "\n";
+    worst = v.exit_code;
+  }
+  return write_prometheus(cl.options.prometheus_file, metrics, format, worst);
 }
 
 }  // namespace
@@ -103,47 +164,52 @@ int main(int argc, char** argv) {
     case Action::usage_error:
       return usage_error(o.format, cl.text);
     case Action::run_accounts:
+      arm_run_deadline(o);
       catch_stop_signals();
       return run_accounts(cl);
     case Action::run:
       break;
   }
+  arm_run_deadline(o);  // from here: a password command counts against it too
   std::vector<std::string> warnings = o.warnings;
   if (std::string err = resolve_identities(o, warnings); !err.empty())
     return usage_error(o.format, err);
   for (const std::string& w : warnings)
     std::cerr << "warning: " << w << "\n";
 
+  const TerminalStyle style = detect_terminal_style(o.color);
   if (o.format == OutputFormat::human) {
     print_settings_line(std::cout, o.config, o.preset);
     std::cout.flush();
   }
   // A live progress line while waiting for delivery, on a terminal only, erased afterwards.
-  const bool progress = o.format == OutputFormat::human && ::isatty(STDERR_FILENO);
+  const bool progress = o.format == OutputFormat::human && style.progress;
   if (progress) {
-    o.config.on_progress = [](const std::string& text) {
-      std::cerr << "\r\033[K  … " << text << std::flush;
+    o.config.on_progress = [&style](const std::string& text) {
+      std::cerr << "\r\033[K  " << style.ellipsis() << " " << text << std::flush;
     };
   }
   catch_stop_signals();
   RunResult result = run(o.config);
   if (progress) std::cerr << "\r\033[K" << std::flush;
-  const int exit_code = exit_code_for(result.report.error);
+  int exit_code = exit_code_for(result.report.error);
   switch (o.format) {
     case OutputFormat::json:
-      std::cout << render_json({o.config, result, o.preset, warnings, exit_code}) << "\n";
-      return exit_code;
+      std::cout << render_json({o.config, result, o.preset, warnings, exit_code, o.name}) << "\n";
+      break;
     case OutputFormat::nagios: {
-      NagiosVerdict v = render_nagios(o.config, result, o.thresholds);
+      NagiosVerdict v = render_nagios(o.config, result, o.thresholds, o.verbose > 0);
       std::cout << v.line << "\n";
-      return v.exit_code;
+      exit_code = v.exit_code;
+      break;
     }
     case OutputFormat::human:
+      print_human(std::cout, result.report, verdict_text(o.config, result), style);
+      if (o.preset && result.report.error.category == Category::auth)
+        std::cout << "  note (" << o.preset->name << "): " << o.preset->note << "\n";
       break;
   }
-  print_human(std::cout, result.report, verdict_text(o.config, result),
-              !o.no_color && ::isatty(STDOUT_FILENO));
-  if (o.preset && result.report.error.category == Category::auth)
-    std::cout << "  note (" << o.preset->name << "): " << o.preset->note << "\n";
-  return exit_code;
+  std::cout.flush();
+  return write_prometheus(o.prometheus_file, {{o.config, result, label_of(o)}}, o.format,
+                          exit_code);
 }
