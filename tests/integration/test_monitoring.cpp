@@ -1,5 +1,6 @@
 // The monitoring contract against the real Postfix + Dovecot: every --json document (a pass, a dry
-// run, a usage error, each failure the stack can produce, the -t deadline, --accounts) validates
+// run, a usage error, each failure category the stack can produce: network, tls, auth, policy,
+// delivery, interrupted, the -t deadline; --accounts) validates
 // against the published schema/verify-roundtrip.schema.json (scripts/validate-json.py, with
 // Debian's python3-jsonschema); -t ends the run in time, cleanly (LOGOUT on the wire) and with
 // the status the guidelines ask for; the step markers follow the locale.
@@ -7,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -143,6 +145,15 @@ TEST_CASE("integration/monitoring: every kind of --json document validates again
       run_tool(account({"--json", "--receive-only", "--find-token", "NoSuchToken0", "-t", "1.5"}),
                {password_env()}),
       3);
+  keep("policy",
+       run_tool(account({"--json", "--smtp-port", stack().get("MAILSTACK_SMTP_PORT"), "--smtp-tls",
+                         "none"}),
+                {password_env()}),
+       6);
+  keep("interrupted",
+       run_tool(account({"--json", "--receive-only", "--find-token", "NoSuchToken0"}),
+                {password_env()}, {SIGINT, 400}),
+       130);
   std::ofstream(t.dir / "accounts")
       << "alice: --email " << stack().get("MAILSTACK_USER1") << "\n'Bob B': --email "
       << stack().get("MAILSTACK_USER2") << " --password-env MV_TEST_PASSWORD2\n";
