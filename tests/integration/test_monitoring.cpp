@@ -145,6 +145,10 @@ TEST_CASE("integration/monitoring: every kind of --json document validates again
       run_tool(account({"--json", "--receive-only", "--find-token", "NoSuchToken0", "-t", "1.5"}),
                {password_env()}),
       3);
+  keep("deadline-last-words",
+       run_tool({"--json", "--email", stack().get("MAILSTACK_USER1"), "--host", "127.0.0.1",
+                 "--password-cmd", "exec 2>/dev/null; sleep 5", "-t", "1"}),
+       3);
   keep("policy",
        run_tool(account({"--json", "--smtp-port", stack().get("MAILSTACK_SMTP_PORT"), "--smtp-tls",
                          "none"}),
