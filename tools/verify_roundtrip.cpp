@@ -87,6 +87,27 @@ int write_prometheus(const std::string& file, const std::vector<PrometheusAccoun
   return exit_code == kExitOk ? kExitUsage : exit_code;
 }
 
+// What a printed account's result keeps for the --nagios and --prometheus summaries: the steps'
+// names and times, the certificate dates, the warnings and the error; the words of each step, the
+// certificates' names and the message's identifiers go.
+void keep_for_summary(RunResult& r) {
+  for (StepRecord& s : r.report.steps)
+    std::string().swap(s.detail);
+  for (TlsFact& t : r.report.tls)
+    t.version = t.cipher = t.subject = t.issuer = std::string();
+  r.report.peers = {};
+  r.message_id = r.body_digest = r.queue_id = r.token = std::string();
+}
+
+// A finished account's secrets are not needed for its summary: not kept in memory either.
+void forget_secrets(RunConfig& c) {
+  for (ServerLogin* login : {&c.smtp, &c.incoming})
+    if (login->credentials)
+      std::fill(login->credentials->secret.begin(), login->credentials->secret.end(), '\0');
+  c.smtp.credentials.reset();
+  c.incoming.credentials.reset();
+}
+
 std::string label_of(const ToolOptions& o) {
   return o.name.empty() ? o.config.email : o.name;
 }
@@ -103,17 +124,19 @@ int run_accounts(const CommandLine& cl) {
   if (std::string err = ensure_descriptors(std::min(cl.accounts.concurrency, accounts.size()));
       !err.empty())
     return usage_error(format, err);
-  std::vector<RunConfig> configs;
-  for (const Account& a : accounts) {
+  std::vector<RunConfig> configs;  // moved out of the accounts: one copy of each, not two
+  std::vector<std::string> labels;
+  for (Account& a : accounts) {
+    labels.push_back(label_of(a.options));
     for (const std::string& w : a.warnings)
-      std::cerr << "warning: " << label_of(a.options) << ": " << w << "\n";
-    configs.push_back(a.options.config);
+      std::cerr << "warning: " << labels.back() << ": " << w << "\n";
+    configs.push_back(std::move(a.options.config));
   }
   const std::int64_t start = monotonic_us();
   int worst = kExitOk;
-  std::vector<const RunResult*> ended(accounts.size(), nullptr);
+  std::vector<RunResult*> ended(accounts.size(), nullptr);
   std::size_t printed = 0;
-  auto print_ready = [&](std::size_t index, const RunResult& result) {
+  auto print_ready = [&](std::size_t index, RunResult& result) {
     ended[index] = &result;
     for (; printed < ended.size() && ended[printed] != nullptr; ++printed) {
       const std::size_t i = printed;
@@ -124,8 +147,12 @@ int run_accounts(const CommandLine& cl) {
                                   accounts[i].warnings, exit_code, accounts[i].options.name})
                   << "\n";
       } else if (format == OutputFormat::human) {
-        std::cout << account_line(label_of(accounts[i].options), ended[i]->report) << "\n";
+        std::cout << account_line(labels[i], ended[i]->report) << "\n";
       }
+      // Printed: keep only what the summaries (--nagios, --prometheus) read, so memory grows
+      // with the accounts in flight, not with every account of the file.
+      keep_for_summary(*ended[i]);
+      forget_secrets(configs[i]);
     }
     std::cout.flush();  // a monitor reading the pipe sees each line as it is ready
   };
@@ -133,12 +160,11 @@ int run_accounts(const CommandLine& cl) {
   const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
   std::vector<PrometheusAccount> metrics;
   for (std::size_t i = 0; i < accounts.size(); ++i)
-    metrics.push_back({configs[i], results[i], label_of(accounts[i].options)});
+    metrics.push_back({configs[i], results[i], labels[i]});
   if (format == OutputFormat::nagios) {
     std::vector<NagiosAccount> each;
     for (std::size_t i = 0; i < accounts.size(); ++i)
-      each.push_back(
-          {configs[i], results[i], accounts[i].options.thresholds, label_of(accounts[i].options)});
+      each.push_back({configs[i], results[i], accounts[i].options.thresholds, labels[i]});
     NagiosVerdict v = render_nagios_accounts(each, total_ms, cl.options.verbose > 0);
     std::cout << v.line << "\n";
     worst = v.exit_code;
