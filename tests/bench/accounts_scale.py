@@ -110,7 +110,8 @@ def main():
     ap.add_argument("--concurrency", default="8,64,256")
     ap.add_argument("--check", default="none")
     ap.add_argument("--binary", default=str(REPO / "build/verify-roundtrip"))
-    ap.add_argument("--port-base", type=int, default=int(os.environ.get("BENCH_PORT_BASE", 13000)))
+    ap.add_argument("--port-base", type=int,
+                    default=int(os.environ.get("BENCH_PORT_BASE", os.environ.get("MAILSTACK_PORT_BASE", 13000))))
     ap.add_argument("--process-limit", type=int, default=2048)
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
