@@ -24,6 +24,12 @@ Clock& system_clock() {
 
 // clock_gettime rather than <chrono>: in C++20 <chrono> drags in the iostream and locale headers,
 // which the minimal profile (musl, no iostreams) leaves out.
+std::int64_t wall_clock_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
 std::int64_t monotonic_us() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);

@@ -23,6 +23,8 @@ class Clock {
 Clock& system_clock();
 // Monotonic microseconds, for step timings finer than a millisecond.
 std::int64_t monotonic_us();
+// Wall-clock milliseconds since the Unix epoch, for the time a run began.
+std::int64_t wall_clock_ms();
 // A duration for people: "0.8 s", "12.5 s", "30 s" (one decimal below ten seconds).
 std::string seconds_text(Millis ms);
 // RFC 5322 date-time of a wall-clock instant, in UTC: "Sun, 22 Nov 2026 01:24:36 +0000".

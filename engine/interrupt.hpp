@@ -16,6 +16,10 @@ bool arm_interrupts();
 // Records the signal (the first one wins) and wakes the pump. Async-signal-safe.
 void request_interrupt(int signo) noexcept;
 
+// What request_interrupt() is given, and interrupt_signal() says, when the run's overall deadline
+// (the tool's -t) stopped it rather than a signal: the same clean stop, reported as a timeout.
+inline constexpr int kDeadlineReached = -1;
+
 // The signal that asked to stop, 0 when none did.
 int interrupt_signal() noexcept;
 inline bool interrupted() noexcept {

@@ -91,6 +91,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   RunResult result;
   Report& report = result.report;
   std::int64_t start = monotonic_us();
+  report.started_at_ms = wall_clock_ms();
   auto finish = [&](Error e) {
     for (const TlsFact& t : report.tls) {
       if (t.days_to_expiry < config.cert_warning_days && t.days_to_expiry >= 0)
@@ -118,7 +119,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
 
   Expected expected;
   std::optional<TestMessage> message;
-  if (config.send) {
+  if (config.send && config.stop_after == StopAfter::nothing) {  // a dry run sends no message
     result.token = random_token();
     if (result.token.empty()) {
       error = make_error(Category::usage, "usage.no_randomness",
@@ -280,8 +281,13 @@ Error interrupted_error(const RunConfig& config, const Expected& expected, LeftB
                                               : "signal " + std::to_string(signo);
   Error e = make_error(Category::interrupted, "run.interrupted",
                        "interrupted by " + name + " before the run finished");
-  e.step = step;
   e.cause = "the run was interrupted, so nothing can be said about the steps it did not reach";
+  if (signo == kDeadlineReached) {  // a timeout of the whole run: the check failed
+    e = make_error(Category::network, "run.deadline",
+                   "the overall deadline (-t) passed before the run finished");
+    e.cause = "the servers were too slow for the deadline, or one of them stopped answering";
+  }
+  e.step = step;
   switch (left) {
     case LeftBehind::nothing_accepted:
       e.fix = "no test message was accepted; run it again";

@@ -69,7 +69,9 @@ RunResult run(const RunConfig& config);
 // Every run in one pump (one poll loop, no threads), at most max_concurrent (at least 1) of them
 // in flight at a time; the results in the order of the configs. on_result, when given, hears of
 // each result as soon as its run ends (in the order they end), with the index of its config.
-using ResultCallback = std::function<void(std::size_t index, const RunResult& result)>;
+// The callback may shrink the result it was given (a caller of thousands of runs keeps only what
+// its summary needs); run_many returns the results as the callback left them.
+using ResultCallback = std::function<void(std::size_t index, RunResult& result)>;
 std::vector<RunResult> run_many(const std::vector<RunConfig>& configs, std::size_t max_concurrent,
                                 const ResultCallback& on_result = {});
 

@@ -175,6 +175,7 @@ void Session::on_poll(short revents, Millis now) {
       stream_ = std::make_unique<Stream>(connector_->release());
       connector_.reset();
       report_.add_step(prefix_ + ".connect", elapsed_ms(), "connected to " + peer_);
+      report_.peers.push_back({prefix_, peer_});
       if (trace_) trace_->note(prefix_, "connected to " + peer_);
       if (stop_at_ == StopAt::connect) {
         stream_->close();
@@ -250,7 +251,7 @@ void Session::handshake(Millis now) {
   const TlsInfo& info = stream_->tls_info();
   report_.add_step(prefix_ + ".tls", elapsed_ms(), describe_tls(info));
   report_.tls.push_back({prefix_, info.version, info.cipher, info.subject, info.issuer,
-                         info.days_to_expiry, info.verified, info.resumed});
+                         info.days_to_expiry, info.verified, info.resumed, info.not_after});
   if (trace_) trace_->note(prefix_, "TLS established: " + describe_tls(stream_->tls_info()));
   if (stop_at_ == StopAt::tls) {
     stream_->close();

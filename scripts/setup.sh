@@ -5,7 +5,9 @@
 # Installs the tool chain (cmake, g++, clang, clang-format), the libraries (mbedTLS, doctest,
 # cxxopts) and the mail servers used by tests/mailstack/mailstack.sh (Postfix, Dovecot). For the
 # minimal static profile: musl (its libc) and a deb-src entry, so scripts/fetch-mbedtls-source.sh
-# can fetch Debian's mbedTLS source to build with the profile's own configuration.
+# can fetch Debian's mbedTLS source to build with the profile's own configuration. For the
+# monitoring checks (scripts/check-monitoring.sh): python3-jsonschema (the JSON contract), promtool
+# (prometheus), icinga2's configuration check (icinga2-bin) and systemd-analyze (systemd).
 # The system-wide Postfix/Dovecot daemons are NOT started and NOT left running: the test stack
 # runs private instances with their own configuration (see tests/mailstack/mailstack.sh).
 set -euo pipefail
@@ -26,6 +28,7 @@ PACKAGES=(
   postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
   openssl ca-certificates python3 procps iproute2
   musl-tools musl-dev dpkg-dev
+  python3-jsonschema prometheus icinga2-bin icinga2-common systemd
 )
 
 # Postfix: "No configuration" so the install neither prompts nor writes /etc/postfix/main.cf.
@@ -82,7 +85,7 @@ fi
 
 # If the machine does run systemd, make sure the system-wide mail daemons stay off.
 if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
-  systemctl disable --now postfix.service dovecot.service >/dev/null 2>&1 || true
+  systemctl disable --now postfix.service dovecot.service prometheus.service >/dev/null 2>&1 || true
 fi
 
 # System user owning the test stack's Maildirs (tests/mailstack/mailstack.sh creates it too).

@@ -35,7 +35,7 @@ bool looks_like_plaintext(const std::string& first) {
   return std::isalnum(c) || c == '*' || c == '+' || c == '-';
 }
 
-long days_until(const mbedtls_x509_time& t) {
+std::int64_t unix_time(const mbedtls_x509_time& t) {
   std::tm tm{};
   tm.tm_year = t.year - 1900;
   tm.tm_mon = t.mon - 1;
@@ -43,7 +43,11 @@ long days_until(const mbedtls_x509_time& t) {
   tm.tm_hour = t.hour;
   tm.tm_min = t.min;
   tm.tm_sec = t.sec;
-  const std::time_t to = timegm(&tm);
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+long days_until(const mbedtls_x509_time& t) {
+  const std::time_t to = static_cast<std::time_t>(unix_time(t));
   const double secs = std::difftime(to, std::time(nullptr));
   // Floor, so a certificate that expired an hour ago is already at -1.
   long days = static_cast<long>(secs / 86400.0);
@@ -353,6 +357,7 @@ void Stream::fill_info() {
     if (mbedtls_x509_dn_gets(dn, sizeof dn, &peer->subject) > 0) info_.subject = dn;
     if (mbedtls_x509_dn_gets(dn, sizeof dn, &peer->issuer) > 0) info_.issuer = dn;
     info_.days_to_expiry = days_until(peer->valid_to);
+    info_.not_after = unix_time(peer->valid_to);
   }
   info_.verified = tls_->verify && mbedtls_ssl_get_verify_result(&tls_->ssl) == 0;
   info_.resumed = tls_->resumed;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,13 +26,14 @@ struct IoResult {
 
 // Facts about an established TLS session, for the report.
 struct TlsInfo {
-  std::string version;      // "TLSv1.2"
-  std::string cipher;       // "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"
-  std::string subject;      // peer certificate subject
-  std::string issuer;       // peer certificate issuer
-  long days_to_expiry = 0;  // negative once expired
-  bool verified = false;    // chain and host name checked and good
-  bool resumed = false;     // the server accepted the session we offered (abbreviated handshake)
+  std::string version;         // "TLSv1.2"
+  std::string cipher;          // "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"
+  std::string subject;         // peer certificate subject
+  std::string issuer;          // peer certificate issuer
+  long days_to_expiry = 0;     // negative once expired
+  std::int64_t not_after = 0;  // the certificate's expiry, Unix seconds (0: no certificate)
+  bool verified = false;       // chain and host name checked and good
+  bool resumed = false;        // the server accepted the session we offered (abbreviated handshake)
 };
 
 class Stream {

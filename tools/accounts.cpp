@@ -17,8 +17,9 @@ namespace {
 constexpr std::size_t kMaxFileBytes = 1024 * 1024;
 
 // Options that concern the whole run (its output, its size), not one account.
-constexpr std::string_view kRunOnly[] = {"accounts", "concurrency", "json",    "nagios",
-                                         "no-color", "help",        "version", "list-providers"};
+constexpr std::string_view kRunOnly[] = {"accounts", "concurrency", "json",       "nagios",
+                                         "no-color", "color",       "help",       "version",
+                                         "deadline", "verbose",     "prometheus", "list-providers"};
 
 // Options of which a line naming one replaces whichever the defaults named.
 const std::vector<std::vector<std::string_view>> kExclusive = {
@@ -72,31 +73,47 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
 bool split_words(std::string_view line, std::vector<std::string>& words, std::string& error) {
   words.clear();
   std::string word;
-  bool in_word = false, quoted = false;
+  bool in_word = false;
+  enum class Quote { none, single, double_ } quote = Quote::none;
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
-    if (quoted) {
-      if (c == '\\' && i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\')) {
-        word += line[++i];
-      } else if (c == '"') {
-        quoted = false;
-      } else {
+    if (quote == Quote::single) {  // everything literal up to the next '
+      if (c == '\'')
+        quote = Quote::none;
+      else
         word += c;
-      }
+    } else if (quote == Quote::double_) {  // \ escapes only " \ $ ` (as sh does)
+      if (c == '\\' && i + 1 < line.size() && std::strchr("\"\\$`", line[i + 1]) != nullptr)
+        word += line[++i];
+      else if (c == '"')
+        quote = Quote::none;
+      else
+        word += c;
     } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
       if (in_word) words.push_back(std::move(word));
       word.clear();
       in_word = false;
+    } else if (c == '#' && !in_word) {  // a comment to the end of the line
+      break;
     } else {
       in_word = true;
-      if (c == '"')
-        quoted = true;
-      else
+      if (c == '\\') {
+        if (i + 1 == line.size()) {
+          error = "a backslash at the end of the line (escape it as \\\\)";
+          return false;
+        }
+        word += line[++i];
+      } else if (c == '\'') {
+        quote = Quote::single;
+      } else if (c == '"') {
+        quote = Quote::double_;
+      } else {
         word += c;
+      }
     }
   }
-  if (quoted) {
-    error = "unterminated double quote";
+  if (quote != Quote::none) {
+    error = quote == Quote::single ? "unterminated single quote" : "unterminated double quote";
     return false;
   }
   if (in_word) words.push_back(std::move(word));
@@ -112,11 +129,27 @@ std::vector<AccountLine> parse_accounts(std::string_view text, std::string& erro
     const std::string_view line = text.substr(start, end - start);
     start = end + 1;
     ++number;
-    const std::size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    AccountLine account{number, {}};
+    AccountLine account{number, {}, {}};
     if (!split_words(line, account.words, error)) {
       error = "line " + std::to_string(number) + ": " + error;
+      return {};
+    }
+    if (account.words.empty()) continue;  // blank, or a comment
+    const std::string& first = account.words.front();
+    if (first.size() > 1 && first.back() == ':' && first.front() != '-') {  // "NAME: --email ..."
+      account.name = first.substr(0, first.size() - 1);
+      account.words.erase(account.words.begin());
+      bool control = false;
+      for (unsigned char c : account.name)
+        control = control || c < 0x20 || c == 0x7f;
+      if (control) {
+        error = "line " + std::to_string(number) + ": control characters in the account's name";
+        return {};
+      }
+    }
+    if (account.words.empty() || account.words.front().rfind("-", 0) != 0) {
+      error = "line " + std::to_string(number) + ": expected [NAME:] --option value ..., found \"" +
+              (account.words.empty() ? first : account.words.front()) + "\"";
       return {};
     }
     lines.push_back(std::move(account));
@@ -164,6 +197,7 @@ std::string prepare_accounts(const AccountsRequest& request, std::vector<Account
   if (!error.empty()) return where + ", " + error;
   if (lines.empty()) return where + ": no accounts in it";
   accounts.clear();
+  std::vector<std::string> labels;  // each account's label, to keep them apart in every output
   for (const AccountLine& line : lines) {
     const std::string at = where + ", line " + std::to_string(line.number) + ": ";
     std::vector<std::string> args;
@@ -172,6 +206,14 @@ std::string prepare_accounts(const AccountsRequest& request, std::vector<Account
     if (cl.action != Action::run) return at + (cl.text.empty() ? "not an account" : cl.text);
     Account account{std::move(cl.options), {}};
     ToolOptions& o = account.options;
+    if (!line.name.empty()) o.name = line.name;
+    const std::string& label = o.name.empty() ? o.config.email : o.name;
+    for (std::size_t k = 0; k < labels.size(); ++k)
+      if (labels[k] == label)
+        return at + "\"" + label + "\" already names the account of line " +
+               std::to_string(lines[k].number) +
+               " (give each account its own name: \"NAME: --email ...\")";
+    labels.push_back(label);
     o.login.sources.allow_prompt = false;  // one prompt per account would be a guessing game
     if (o.smtp_identity) o.smtp_identity->sources.allow_prompt = false;
     account.warnings = o.warnings;

@@ -1,9 +1,11 @@
-// --accounts FILE: many accounts checked in one run. Each non-empty line that is not a # comment
-// holds one account's options, written as on the command line (words split on whitespace; "double
-// quotes" keep spaces, with \" and \\ inside them). The options given on the command line are
-// every account's defaults; a line's option replaces the default of the same name, and a line
-// naming any secret source (--password-env, --password-file, ...) replaces the default source.
-// Secrets are read per account and never printed: errors name the line and the source only.
+// --accounts FILE: many accounts checked in one run. Each line holds one account: an optional
+// name ("alice:"), used as its label in every output instead of its address, then its options as
+// on the command line, split as sh does: whitespace between words, 'single quotes' keep everything,
+// "double quotes" keep spaces (with \" \\ \$ \` inside), a backslash escapes the next character,
+// and # starts a comment. The options given on the command line are every account's defaults; a
+// line's option replaces the default of the same name, and a line naming any secret source
+// (--password-env, --password-file, ...) replaces the default source. Secrets are read per account
+// and never printed: errors name the line and the source only.
 #pragma once
 
 #include <string>
@@ -14,16 +16,19 @@
 
 namespace mv::tool {
 
-// One account line of the file: its number (from 1) and its words.
+// One account line of the file: its number (from 1), its name (empty: none) and its words.
 struct AccountLine {
   unsigned number = 0;
   std::vector<std::string> words;
+  std::string name;
 };
 
-// Splits one line into words. Returns false (and why) for an unterminated quote.
+// Splits one line into words. Returns false (and why) for an unterminated quote or a backslash
+// that ends the line.
 bool split_words(std::string_view line, std::vector<std::string>& words, std::string& error);
 
-// The account lines of a file's text. Empty on error (error set: "line N: ...").
+// The account lines of a file's text. Empty on error (error set: "line N: ..."), also for a line
+// whose first word (after the name) is not an option.
 std::vector<AccountLine> parse_accounts(std::string_view text, std::string& error);
 
 // The command line of one account: the defaults (args[0] first) with the line's options over
@@ -39,7 +44,8 @@ struct Account {
 };
 
 // Reads the file, merges and parses every line, and reads every account's secrets (never from a
-// prompt: there are many). Returns a usage error naming the file and line, empty on success.
+// prompt: there are many). Every account's label (its name, else its address) must be its own.
+// Returns a usage error naming the file and line, empty on success.
 std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts);
 
 }  // namespace mv::tool

@@ -35,14 +35,15 @@ void print_settings_line(std::ostream& out, const RunConfig& config, const Provi
 }
 
 void print_human(std::ostream& out, const Report& report, const std::string& verdict_ok,
-                 bool color) {
+                 const TerminalStyle& style) {
+  const bool color = style.color;
   const char* green = color ? "\033[32m" : "";
   const char* red = color ? "\033[31m" : "";
   const char* yellow = color ? "\033[33m" : "";
   const char* reset = color ? "\033[0m" : "";
   for (const StepRecord& s : report.steps) {
-    out << "  " << (s.ok ? green : red) << (s.ok ? "✓" : "✗") << reset << " " << pad(s.name, 16)
-        << " " << pad(format_ms(s.ms), 9) << " " << s.detail << "\n";
+    out << "  " << (s.ok ? green : red) << (s.ok ? style.ok_mark() : style.fail_mark()) << reset
+        << " " << pad(s.name, 16) << " " << pad(format_ms(s.ms), 9) << " " << s.detail << "\n";
   }
   for (const std::string& w : report.warnings)
     out << "  " << yellow << "!" << reset << " " << w << "\n";
@@ -59,8 +60,8 @@ void print_human(std::ostream& out, const Report& report, const std::string& ver
   if (!e.fix.empty()) out << "  fix:   " << e.fix << "\n";
 }
 
-std::string account_line(const RunConfig& config, const Report& report) {
-  std::string line = (report.ok() ? "OK " : failed_word(report.error) + " ") + config.email + " " +
+std::string account_line(const std::string& label, const Report& report) {
+  std::string line = (report.ok() ? "OK " : failed_word(report.error) + " ") + label + " " +
                      format_ms(report.total_ms);
   if (!report.ok()) line += " " + report.error.code + ": " + report.error.detail;
   for (char& c : line)

@@ -9,16 +9,19 @@
 #include "engine/report.hpp"
 #include "engine/run.hpp"
 #include "tools/presets.hpp"
+#include "tools/terminal.hpp"
 
 namespace mv::tool {
 
 void print_settings_line(std::ostream& out, const RunConfig& config, const ProviderPreset* preset);
 
+// Colour and the step markers as the terminal allows (tools/terminal.hpp).
 void print_human(std::ostream& out, const Report& report, const std::string& verdict_ok,
-                 bool color);
+                 const TerminalStyle& style);
 
-// --accounts: one line per account, "OK email 66 ms" or "FAIL email 20 ms code: detail" ("STOPPED"
-// when interrupted) (no newline; control characters from a server's words become spaces).
-std::string account_line(const RunConfig& config, const Report& report);
+// --accounts: one line per account, "OK label 66 ms" or "FAIL label 20 ms code: detail"
+// ("STOPPED" when interrupted); the label is the account's name or address (no newline; control
+// characters from a server's words become spaces).
+std::string account_line(const std::string& label, const Report& report);
 
 }  // namespace mv::tool

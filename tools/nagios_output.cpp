@@ -1,6 +1,7 @@
 #include "tools/nagios_output.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -35,14 +36,38 @@ std::string plugin_text(std::string_view s) {
   return out;
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::isfinite(v) ? v : 0.0);
-  return buf;
+// A perfdata label: quoted when it holds more than letters, digits and _.@-; '=' cannot appear.
+std::string perf_label(std::string_view s) {
+  bool plain = !s.empty();
+  std::string quoted = "'";
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    plain = plain && (std::isalnum(u) || c == '_' || c == '.' || c == '@' || c == '-');
+    quoted += c == '\'' ? std::string("''") : std::string(1, c == '=' ? '_' : c);
+  }
+  return plain ? std::string(s) : plugin_text(quoted + "'");
 }
 
-std::string optional_threshold(const std::optional<double>& v) {
-  return v ? fixed(*v, 0) : std::string{};
+// label=value[UOM];warn;crit;min;max, empty fields kept so the positions hold.
+class Perfdata {
+ public:
+  void add(std::string_view label, const std::string& value, const std::string& rest) {
+    if (!text_.empty()) text_ += ' ';
+    text_ += perf_label(label) + "=" + value + ";" + rest;
+  }
+  void seconds(std::string_view label, double ms, const std::optional<PluginRange>& warn = {},
+               const std::optional<PluginRange>& crit = {}) {
+    add(label, plugin_number(ms / 1000.0) + "s",
+        (warn ? warn->text() : "") + ";" + (crit ? crit->text() : "") + ";0");
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+std::string seconds_text(double s) {
+  return plugin_number(s, s < 10 ? 3 : 1) + " s";
 }
 
 // Time spent in the steps of one session prefix ("smtp.", "imap.", "pop3.").
@@ -53,8 +78,38 @@ std::optional<double> phase_ms(const Report& report, std::string_view prefix) {
   return sum;
 }
 
-std::string seconds_text(double s) {
-  return fixed(s, s < 10 ? 1 : 0) + " s";
+// Checks a value (seconds) against a -w/-c pair; what passed, worded, raised through `raise`.
+template <typename Raise>
+void check_range(const char* what, double s, const std::optional<PluginRange>& warn,
+                 const std::optional<PluginRange>& crit, Raise&& raise) {
+  if (crit && crit->alerts(s)) {
+    raise(kNagiosCritical,
+          std::string(what) + " " + seconds_text(s) + " (critical range " + crit->text() + ")");
+  } else if (warn && warn->alerts(s)) {
+    raise(kNagiosWarning,
+          std::string(what) + " " + seconds_text(s) + " (warning range " + warn->text() + ")");
+  }
+}
+
+std::string step_where(const Error& e) {
+  return e.step.empty() ? std::string("start") : e.step;
+}
+
+// The per-account perfdata of --accounts: its total, delivery, result and certificate days.
+void account_perfdata(Perfdata& perf, const NagiosAccount& a) {
+  const Report& report = a.result.report;
+  const std::string& l = a.label;
+  perf.seconds(l + " total", report.total_ms, a.thresholds.warning, a.thresholds.critical);
+  if (a.result.delivery_ms)
+    perf.seconds(l + " delivery", *a.result.delivery_ms, a.thresholds.delivery_warning,
+                 a.thresholds.delivery_critical);
+  perf.add(l + " ok", report.ok() ? "1" : "0", ";;0;1");
+  if (const std::optional<long> days = min_cert_days(report))
+    perf.add(l + " cert_days", std::to_string(*days),
+             std::to_string(a.thresholds.cert_warning_days) + ":;" +
+                 (a.thresholds.cert_critical_days
+                      ? std::to_string(*a.thresholds.cert_critical_days) + ":"
+                      : ""));
 }
 
 }  // namespace
@@ -67,7 +122,7 @@ std::optional<long> min_cert_days(const Report& report) {
 }
 
 NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
-                            const NagiosThresholds& t) {
+                            const NagiosThresholds& t, bool long_output) {
   const Report& report = result.report;
   int status = kNagiosOk;
   std::vector<std::string> problems;
@@ -78,89 +133,88 @@ NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
 
   if (report.error) {
     const Error& e = report.error;
-    std::string why = (e.step.empty() ? std::string("start") : e.step) + " failed: " + e.detail +
-                      " [" + e.code + "]";
+    std::string why = step_where(e) + " failed: " + e.detail + " [" + e.code + "]";
     if (!e.cause.empty()) why += "; cause: " + e.cause;
-    // A usage error or an interrupted run has no verdict on the account.
+    // A usage error or an interrupted run has no verdict on the account; a run that outlived -t
+    // ends as -t's STATE says (CRITICAL unless told otherwise, as the plugins' --timeout does).
     const bool no_verdict = e.category == Category::usage || e.category == Category::interrupted;
-    raise(no_verdict ? kNagiosUnknown : kNagiosCritical, std::move(why));
+    const int to = e.code == "run.deadline" ? t.deadline_state
+                   : no_verdict             ? kNagiosUnknown
+                                            : kNagiosCritical;
+    if (to > status) status = to;
+    problems.push_back(std::move(why));
   }
-  const double total_s = report.total_ms / 1000.0;
-  if (t.critical_s && total_s > *t.critical_s) {
-    raise(kNagiosCritical, "took " + seconds_text(total_s) + " (critical above " +
-                               seconds_text(*t.critical_s) + ")");
-  } else if (t.warning_s && total_s > *t.warning_s) {
-    raise(kNagiosWarning,
-          "took " + seconds_text(total_s) + " (warning above " + seconds_text(*t.warning_s) + ")");
-  }
+  check_range("took", report.total_ms / 1000.0, t.warning, t.critical, raise);
+  if (result.delivery_ms)
+    check_range("delivered in", *result.delivery_ms / 1000.0, t.delivery_warning,
+                t.delivery_critical, raise);
   const std::optional<long> cert_days = min_cert_days(report);
-  if (cert_days) {
-    const std::string expiry = "a certificate expires in " + std::to_string(*cert_days) + " days";
-    if (t.cert_critical_days && *cert_days < *t.cert_critical_days) {
-      raise(kNagiosCritical,
-            expiry + " (critical below " + std::to_string(*t.cert_critical_days) + ")");
-    } else if (t.cert_warning_days && *cert_days < *t.cert_warning_days) {
-      raise(kNagiosWarning,
-            expiry + " (warning below " + std::to_string(*t.cert_warning_days) + ")");
-    }
-  }
+  // Below --cert-warning the run itself warns (one of report.warnings, below); critical is ours.
+  if (cert_days && t.cert_critical_days && *cert_days < *t.cert_critical_days)
+    raise(kNagiosCritical, "a certificate expires in " + std::to_string(*cert_days) +
+                               " days (critical below " + std::to_string(*t.cert_critical_days) +
+                               ")");
   for (const std::string& w : report.warnings)
     raise(kNagiosWarning, w);
 
-  std::string text;
+  std::string text = config.email + ": ";
   if (problems.empty()) {
-    text = config.email + ": " + verdict_text(config, result) + " in " + fixed(report.total_ms, 0) +
-           " ms";
+    text += verdict_text(config, result) + " in " + plugin_number(report.total_ms, 0) + " ms";
   } else {
-    text = config.email + ": ";
     for (std::size_t i = 0; i < problems.size(); ++i)
       text += (i ? "; " : "") + problems[i];
   }
 
-  std::string perf;
-  auto add = [&](std::string label, std::string value) {
-    if (!perf.empty()) perf += ' ';
-    perf += label + "=" + value;
-  };
+  Perfdata perf;
+  for (const auto& [name, ms] : step_totals(report))
+    perf.seconds(name, ms);
   if (config.send)
-    if (auto ms = phase_ms(report, "smtp.")) add("smtp", fixed(*ms, 1) + "ms;;;0");
+    if (auto ms = phase_ms(report, "smtp.")) perf.seconds("smtp", *ms);
   if (config.read_back) {
     const char* proto = config.receive == Receive::imap ? "imap" : "pop3";
-    if (auto ms = phase_ms(report, std::string(proto) + ".")) add(proto, fixed(*ms, 1) + "ms;;;0");
+    if (auto ms = phase_ms(report, std::string(proto) + ".")) perf.seconds(proto, *ms);
   }
-  if (result.delivery_ms) add("delivery", fixed(*result.delivery_ms, 1) + "ms;;;0");
-  auto ms_threshold = [](const std::optional<double>& s) {
-    return s ? std::optional<double>(*s * 1000) : std::nullopt;
-  };
-  add("total", fixed(report.total_ms, 1) + "ms;" + optional_threshold(ms_threshold(t.warning_s)) +
-                   ";" + optional_threshold(ms_threshold(t.critical_s)) + ";0");
-  if (cert_days) {  // "N:" is the plugin range "alert below N"
-    add("cert_days", std::to_string(*cert_days) + ";" +
-                         (t.cert_warning_days ? std::to_string(*t.cert_warning_days) + ":" : "") +
-                         ";" +
-                         (t.cert_critical_days ? std::to_string(*t.cert_critical_days) + ":" : ""));
+  if (result.delivery_ms)
+    perf.seconds("delivery", *result.delivery_ms, t.delivery_warning, t.delivery_critical);
+  perf.seconds("total", report.total_ms, t.warning, t.critical);
+  if (cert_days)  // "N:" is the plugin range "alert below N"
+    perf.add("cert_days", std::to_string(*cert_days),
+             std::to_string(t.cert_warning_days) + ":;" +
+                 (t.cert_critical_days ? std::to_string(*t.cert_critical_days) + ":" : ""));
+
+  std::string out = std::string("MAILVERIFY ") + status_word(status) + " - " + plugin_text(text) +
+                    " | " + perf.text();
+  if (long_output) {  // -v: one line per step, then the diagnosis
+    for (const StepRecord& s : report.steps)
+      out += "\n" + plugin_text(std::string(s.ok ? "ok   " : "FAIL ") + s.name + " " +
+                                plugin_number(s.ms, 1) + " ms " + s.detail);
+    const Error& e = report.error;
+    if (!e.server_says.empty()) out += "\n" + plugin_text("server said: " + e.server_says);
+    if (!e.fix.empty()) out += "\n" + plugin_text("fix: " + e.fix);
   }
-  return {status, std::string("MAILVERIFY ") + status_word(status) + " - " + plugin_text(text) +
-                      " | " + perf};
+  return {status, out};
 }
 
-NagiosVerdict render_nagios_accounts(const std::vector<NagiosAccount>& accounts, double total_ms) {
+NagiosVerdict render_nagios_accounts(const std::vector<NagiosAccount>& accounts, double total_ms,
+                                     bool long_output) {
   int worst = kNagiosOk;
   bool critical = false;
   std::size_t failed = 0;
-  std::string failures, warnings;
+  std::string failures, warnings, lines;
   for (const NagiosAccount& a : accounts) {
-    const int status = render_nagios(a.config, a.result, a.thresholds).exit_code;
-    critical = critical || status == kNagiosCritical;
-    worst = std::max(worst, status);
+    const NagiosVerdict v = render_nagios(a.config, a.result, a.thresholds);
+    critical = critical || v.exit_code == kNagiosCritical;
+    worst = std::max(worst, v.exit_code);
     const Error& e = a.result.report.error;
     if (e) {
       ++failed;
-      failures += (failures.empty() ? "" : ", ") + a.config.email + " (" +
-                  (e.step.empty() ? std::string("start") : e.step) + ": " + e.code + ")";
-    } else if (status != kNagiosOk) {
-      warnings += (warnings.empty() ? "" : ", ") + a.config.email;
+      failures +=
+          (failures.empty() ? "" : ", ") + a.label + " (" + step_where(e) + ": " + e.code + ")";
+    } else if (v.exit_code != kNagiosOk) {
+      warnings += (warnings.empty() ? "" : ", ") + a.label;
     }
+    if (long_output)  // the account's own first line, without its perfdata
+      lines += "\n" + plugin_text(a.label + ": " + v.line.substr(0, v.line.find(" | ")));
   }
   const int status = critical ? kNagiosCritical : worst;
   const std::string n = std::to_string(accounts.size());
@@ -168,12 +222,21 @@ NagiosVerdict render_nagios_accounts(const std::vector<NagiosAccount>& accounts,
   if (failed) text = std::to_string(failed) + " of " + n + " accounts failed: " + failures;
   if (!warnings.empty()) text += (text.empty() ? "" : "; ") + std::string("warnings: ") + warnings;
   if (text.empty()) text = "all " + n + " accounts passed";
-  text += " in " + fixed(total_ms, 0) + " ms";
-  const std::string perf = "accounts_ok=" + std::to_string(accounts.size() - failed) + ";;;0;" + n +
-                           " accounts_failed=" + std::to_string(failed) + ";;;0;" + n +
-                           " total_ms=" + fixed(total_ms, 1) + "ms;;;0";
-  return {status, std::string("MAILVERIFY ") + status_word(status) + " - " + plugin_text(text) +
-                      " | " + perf};
+  text += " in " + plugin_number(total_ms, 0) + " ms";
+  Perfdata summary;
+  summary.add("accounts_ok", std::to_string(accounts.size() - failed), ";;0;" + n);
+  summary.add("accounts_failed", std::to_string(failed), ";;0;" + n);
+  summary.seconds("total", total_ms);
+  std::string out = std::string("MAILVERIFY ") + status_word(status) + " - " + plugin_text(text) +
+                    " | " + summary.text() + lines;
+  // Per-account perfdata after the long output, one account a line (the plugin API's
+  // "LONG TEXT | PERFDATA LINE 2\nPERFDATA LINE 3"), so the first line stays short.
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    Perfdata perf;
+    account_perfdata(perf, accounts[i]);
+    out += (i == 0 ? "\n| " : "\n") + perf.text();
+  }
+  return {status, out};
 }
 
 NagiosVerdict nagios_usage_error(const std::string& message) {

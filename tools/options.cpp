@@ -11,6 +11,7 @@
 #include <cxxopts.hpp>
 
 #include "tools/exit_codes.hpp"
+#include "tools/plugin_range.hpp"
 
 namespace mv::tool {
 
@@ -36,6 +37,74 @@ bool has_control_chars(const std::string& s) {
 
 std::string opt(const cxxopts::ParseResult& args, const std::string& key) {
   return args.count(key) ? args[key].as<std::string>() : std::string{};
+}
+
+// A whole-number option, read strictly: the whole word, in [min, max].
+long long whole(const cxxopts::ParseResult& args, const std::string& key, long long min,
+                long long max) {
+  const std::string v = args[key].as<std::string>();
+  const std::optional<long long> n = parse_whole(v, min, max);
+  if (!n)
+    throw UsageError{"--" + key + " takes a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", not \"" + v + "\""};
+  return *n;
+}
+
+// Seconds (a whole number) as milliseconds.
+Millis seconds(const cxxopts::ParseResult& args, const std::string& key) {
+  return static_cast<Millis>(whole(args, key, 1, 86400)) * 1000;
+}
+
+std::optional<PluginRange> range(const cxxopts::ParseResult& args, const std::string& key) {
+  if (!args.count(key)) return std::nullopt;
+  std::string error;
+  std::optional<PluginRange> r = parse_range(args[key].as<std::string>(), error);
+  if (!r) throw UsageError{"--" + key + ": " + error};
+  return r;
+}
+
+// -t SECONDS[:STATE], as the monitoring plugins write it ("10", "10:UNKNOWN", "10:3").
+void read_deadline(const cxxopts::ParseResult& args, ToolOptions& o) {
+  if (!args.count("deadline")) return;
+  const std::string v = args["deadline"].as<std::string>();
+  const std::size_t colon = v.find(':');
+  const std::optional<double> s = parse_decimal(v.substr(0, colon));
+  if (!s || *s < 0.1 || *s > 86400)
+    throw UsageError{"--deadline takes seconds from 0.1 to 86400 (and :STATE), not \"" + v + "\""};
+  o.deadline = static_cast<Millis>(*s * 1000);
+  if (colon == std::string::npos) return;
+  std::string state = v.substr(colon + 1);
+  for (char& c : state)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static constexpr const char* kStates[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+  for (int i = 0; i < 4; ++i)
+    if (state == kStates[i] || state == std::to_string(i)) {
+      o.thresholds.deadline_state = i;
+      return;
+    }
+  throw UsageError{"--deadline SECONDS:STATE takes OK, WARNING, CRITICAL, UNKNOWN or 0-3"};
+}
+
+// The options that concern how the whole run is shown and bounded, also with --accounts.
+void read_run_wide(const cxxopts::ParseResult& args, ToolOptions& o) {
+  read_deadline(args, o);
+  o.verbose = static_cast<unsigned>(args.count("verbose"));
+  if (args.count("color")) {
+    const std::string c = args["color"].as<std::string>();
+    if (c == "auto")
+      o.color = ColorChoice::automatic;
+    else if (c == "always")
+      o.color = ColorChoice::always;
+    else if (c == "never")
+      o.color = ColorChoice::never;
+    else
+      throw UsageError{"--color takes auto, always or never"};
+    if (args.count("no-color") && o.color != ColorChoice::never)
+      throw UsageError{"--no-color and --color=" + c + " exclude each other"};
+  }
+  if (args.count("no-color")) o.color = ColorChoice::never;
+  o.prometheus_file = opt(args, "prometheus");
+  if (args.count("prometheus") && o.prometheus_file.empty()) throw UsageError{"empty --prometheus"};
 }
 
 // The preset's server for this protocol, and for SMTP its alternative (another port and mode).
@@ -83,7 +152,7 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
                                          : default_mode;
   const std::string port_key = protocol + "-port";
   if (args.count(port_key)) {
-    endpoint.port = args[port_key].as<unsigned>();
+    endpoint.port = static_cast<unsigned>(whole(args, port_key, 1, 65535));
   } else if (from_preset.present() && from_preset.tls == endpoint.tls) {
     endpoint.port = from_preset.port;
   } else {
@@ -134,16 +203,16 @@ cxxopts::Options make_options() {
     ("email", "the account's address (sender and recipient of the test message)", cxxopts::value<std::string>())
     ("provider", "use this provider's published settings (see --list-providers; default: from the --email domain; none: no preset)", cxxopts::value<std::string>())
     ("list-providers", "show the provider presets and exit")
-    ("host", "default server for every protocol", cxxopts::value<std::string>())
+    ("H,host", "default server for every protocol", cxxopts::value<std::string>())
     ("smtp-host", "SMTP server (default: --host, or the preset)", cxxopts::value<std::string>())
-    ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<unsigned>())
+    ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<std::string>())
     ("smtp-tls", "SMTP TLS mode: starttls (default), implicit or none", cxxopts::value<std::string>())
     ("receive", "read back over imap or pop3", cxxopts::value<std::string>()->default_value("imap"))
     ("imap-host", "IMAP server (default: --host, or the preset)", cxxopts::value<std::string>())
-    ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<unsigned>())
+    ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<std::string>())
     ("imap-tls", "IMAP TLS mode: implicit (default), starttls or none", cxxopts::value<std::string>())
     ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>())
-    ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<unsigned>())
+    ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<std::string>())
     ("pop3-tls", "POP3 TLS mode: implicit (default), starttls or none", cxxopts::value<std::string>())
     ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>())
     ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>())
@@ -165,29 +234,36 @@ cxxopts::Options make_options() {
     ("allow-plaintext", "allow credentials without TLS (only on a trusted network)")
     ("4,ipv4", "connect over IPv4 only")
     ("6,ipv6", "connect over IPv6 only")
-    ("connect-timeout", "seconds per connection attempt", cxxopts::value<unsigned>()->default_value("10"))
-    ("timeout", "seconds to wait for any server reply", cxxopts::value<unsigned>()->default_value("30"))
+    ("connect-timeout", "seconds per connection attempt", cxxopts::value<std::string>()->default_value("10"))
+    ("timeout", "seconds to wait for any server reply", cxxopts::value<std::string>()->default_value("30"))
     ("ehlo", "name to send in EHLO", cxxopts::value<std::string>()->default_value("localhost"))
-    ("body-size", "approximate size of the test message body in bytes", cxxopts::value<std::size_t>()->default_value("512"))
+    ("body-size", "approximate size of the test message body in bytes", cxxopts::value<std::string>()->default_value("512"))
     ("send-only", "only send the test message (no read-back)")
     ("receive-only", "only log in to the mailbox (with --find-token: find that message)")
     ("find-token", "with --receive-only: the token of a message sent earlier", cxxopts::value<std::string>())
     ("check", "checks after read-back: devices, folders, both (default) or none", cxxopts::value<std::string>()->default_value("devices,folders"))
     ("keep", "leave the test message in the mailbox (default: remove only it)")
-    ("delivery-timeout", "seconds to wait for the message to arrive", cxxopts::value<unsigned>()->default_value("30"))
+    ("delivery-timeout", "seconds to wait for the message to arrive", cxxopts::value<std::string>()->default_value("30"))
     ("stop-after", "dry run that sends no message: stop after connect, tls or auth", cxxopts::value<std::string>())
     ("trace", "write the wire transcript (secrets redacted) to this file", cxxopts::value<std::string>())
     ("json", "print one JSON document (schema_version 1) instead of text")
     ("nagios", "print one monitoring-plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
-    ("warning", "with --nagios: WARNING when the run takes longer than this many seconds", cxxopts::value<double>())
-    ("critical", "with --nagios: CRITICAL when the run takes longer than this many seconds", cxxopts::value<double>())
-    ("cert-warning", "warn when a certificate expires in fewer days (default 14; --nagios: WARNING)", cxxopts::value<long>())
-    ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<long>())
-    ("no-color", "no colour even on a terminal")
+    ("w,warning", "with --nagios: WARNING when the run's seconds are outside this range (10, 10:, ~:10, 10:20, @10:20)", cxxopts::value<std::string>())
+    ("c,critical", "with --nagios: CRITICAL when the run's seconds are outside this range", cxxopts::value<std::string>())
+    ("delivery-warning", "with --nagios: WARNING when the delivery's seconds are outside this range", cxxopts::value<std::string>())
+    ("delivery-critical", "with --nagios: CRITICAL when the delivery's seconds are outside this range", cxxopts::value<std::string>())
+    ("cert-warning", "warn when a certificate expires in fewer days (default 14; --nagios: WARNING)", cxxopts::value<std::string>())
+    ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<std::string>())
+    ("t,deadline", "one overall deadline for the whole run, in seconds; SECONDS:STATE sets the --nagios status it ends with (default CRITICAL)", cxxopts::value<std::string>())
+    ("v,verbose", "with --nagios: the steps as long output, one line each, after the first line")
+    ("color", "colour: auto (default: on a terminal, unless NO_COLOR is set or TERM=dumb), always or never", cxxopts::value<std::string>())
+    ("no-color", "no colour even on a terminal (--color=never)")
+    ("name", "the account's name: the label of its results in every output (default: --email)", cxxopts::value<std::string>())
+    ("prometheus", "also write the results to this file in the Prometheus text format (node exporter's textfile collector), atomically", cxxopts::value<std::string>())
     ("accounts", "check every account of this file at once: one line of options per account, over the options given here (# comments)", cxxopts::value<std::string>())
-    ("concurrency", "with --accounts: how many accounts are checked at the same time", cxxopts::value<unsigned>()->default_value("8"))
+    ("concurrency", "with --accounts: how many accounts are checked at the same time", cxxopts::value<std::string>()->default_value("8"))
     ("h,help", "show this help")
-    ("version", "show the version (and the TLS library's) and exit");
+    ("V,version", "show the version (and the TLS library's) and exit");
   // clang-format on
   add_oauth2_options(opts);
   return opts;
@@ -198,20 +274,22 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   if (args.count("json") && args.count("nagios"))
     throw UsageError{"--json and --nagios exclude each other"};
   // --cert-warning also sets when any output warns of an expiring certificate.
-  for (const char* key : {"warning", "critical", "cert-critical"})
+  for (const char* key :
+       {"warning", "critical", "delivery-warning", "delivery-critical", "cert-critical"})
     if (args.count(key) && o.format != OutputFormat::nagios)
       throw UsageError{std::string("--") + key + " goes with --nagios"};
-  if (args.count("warning")) o.thresholds.warning_s = args["warning"].as<double>();
-  if (args.count("critical")) o.thresholds.critical_s = args["critical"].as<double>();
-  if (args.count("cert-warning")) o.thresholds.cert_warning_days = args["cert-warning"].as<long>();
-  if (o.thresholds.cert_warning_days) o.config.cert_warning_days = *o.thresholds.cert_warning_days;
-  if (args.count("cert-critical"))
-    o.thresholds.cert_critical_days = args["cert-critical"].as<long>();
-  for (const auto& t : {o.thresholds.warning_s, o.thresholds.critical_s})
-    if (t && !(*t > 0)) throw UsageError{"--warning and --critical take seconds above 0"};
-  for (const auto& t : {o.thresholds.cert_warning_days, o.thresholds.cert_critical_days})
-    if (t && *t < 0) throw UsageError{"--cert-warning and --cert-critical take days, 0 or more"};
-  o.no_color = args.count("no-color") > 0;
+  NagiosThresholds& t = o.thresholds;
+  t.warning = range(args, "warning");
+  t.critical = range(args, "critical");
+  t.delivery_warning = range(args, "delivery-warning");
+  t.delivery_critical = range(args, "delivery-critical");
+  if (args.count("cert-warning")) t.cert_warning_days = whole(args, "cert-warning", 0, 100000);
+  o.config.cert_warning_days = t.cert_warning_days;
+  if (args.count("cert-critical")) t.cert_critical_days = whole(args, "cert-critical", 0, 100000);
+  read_run_wide(args, o);
+  o.name = opt(args, "name");
+  if (args.count("name") && (o.name.empty() || has_control_chars(o.name)))
+    throw UsageError{"--name takes a name without control characters"};
   if (std::string err = read_oauth2_options(args, o.oauth2); !err.empty()) throw UsageError{err};
 
   RunConfig& config = o.config;
@@ -250,14 +328,14 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   if (!config.check_devices && !config.check_folders && checks != "none")
     throw UsageError{"--check takes devices, folders, devices,folders or none"};
   config.keep = args.count("keep") > 0;
-  config.delivery_timeout = static_cast<Millis>(args["delivery-timeout"].as<unsigned>()) * 1000;
+  config.delivery_timeout = seconds(args, "delivery-timeout");
   config.allow_plaintext = args.count("allow-plaintext") > 0;
   config.ehlo_name = args["ehlo"].as<std::string>();
   if (has_control_chars(config.ehlo_name)) throw UsageError{"control characters in --ehlo"};
-  config.body_size = args["body-size"].as<std::size_t>();
-  config.timeouts.connect = static_cast<Millis>(args["connect-timeout"].as<unsigned>()) * 1000;
+  config.body_size = static_cast<std::size_t>(whole(args, "body-size", 0, 1LL << 30));
+  config.timeouts.connect = seconds(args, "connect-timeout");
   config.timeouts.handshake = config.timeouts.connect;
-  config.timeouts.idle = static_cast<Millis>(args["timeout"].as<unsigned>()) * 1000;
+  config.timeouts.idle = seconds(args, "timeout");
   config.tls.ca_file = opt(args, "cafile");
   if (args.count("insecure")) {
     config.tls.verify = false;
@@ -320,9 +398,8 @@ void parse_accounts_request(const std::vector<std::string>& args,
   AccountsRequest& r = cl.accounts;
   r.file = parsed["accounts"].as<std::string>();
   if (r.file.empty()) throw UsageError{"empty --accounts"};
-  const unsigned concurrency = parsed["concurrency"].as<unsigned>();
-  if (concurrency == 0) throw UsageError{"--concurrency takes a number above 0"};
-  r.concurrency = concurrency;
+  r.concurrency = static_cast<std::size_t>(whole(parsed, "concurrency", 1, 100000));
+  read_run_wide(parsed, cl.options);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool ours = a == "--accounts" || a == "--concurrency";

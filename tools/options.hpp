@@ -17,6 +17,7 @@
 namespace mv::tool {
 
 enum class OutputFormat { human, json, nagios };
+enum class ColorChoice { automatic, always, never };  // --color (--no-color: never)
 
 // One login identity before its secret is read: the user (empty: the account's address, or the
 // login of a ~/.netrc entry) and where the secret comes from (nothing named: ~/.netrc, then the
@@ -32,7 +33,11 @@ struct ToolOptions {
   RunConfig config;  // credentials not filled in yet: see resolve_identities()
   OutputFormat format = OutputFormat::human;
   NagiosThresholds thresholds;
-  bool no_color = false;
+  ColorChoice color = ColorChoice::automatic;
+  unsigned verbose = 0;            // -v, counted
+  std::optional<Millis> deadline;  // -t/--deadline: the whole run's (tools/deadline.hpp)
+  std::string prometheus_file;     // --prometheus FILE
+  std::string name;                // --name: the label of this account's results (default: email)
   const ProviderPreset* preset = nullptr;     // the preset used, if any
   std::vector<std::string> warnings;          // to show before the run (legacy host names, ...)
   bool smtp_login = true;                     // false: --no-auth (SMTP submits without AUTH)
@@ -53,7 +58,7 @@ struct AccountsRequest {
 
 struct CommandLine {
   Action action = Action::usage_error;
-  ToolOptions options;  // with run_accounts: only the output format
+  ToolOptions options;  // with run_accounts: the output format and the run-wide options only
   AccountsRequest accounts;
   std::string text;  // the help text, or the usage error
 };

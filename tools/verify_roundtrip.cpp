@@ -13,6 +13,8 @@
 #include "engine/run.hpp"
 #include "protocols/common/wipe.hpp"
 #include "tools/accounts.hpp"
+#include "tools/deadline.hpp"
+#include "tools/descriptor_limit.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/human_output.hpp"
 #include "tools/identities.hpp"
@@ -20,8 +22,11 @@
 #include "tools/nagios_output.hpp"
 #include "tools/oauth2_signin.hpp"
 #include "tools/options.hpp"
+#include "tools/plugin_range.hpp"
+#include "tools/prometheus_output.hpp"
 #include "tools/provider_list.hpp"
 #include "tools/stop_signals.hpp"
+#include "tools/terminal.hpp"
 #include "tools/verdict.hpp"
 #include "tools/version.hpp"
 
@@ -41,35 +46,101 @@ int usage_error(OutputFormat format, const std::string& message) {
   return kExitUsage;
 }
 
+// -t: arms the deadline with what to print if cleaning up outlives it (tools/deadline.hpp).
+void arm_run_deadline(const ToolOptions& o) {
+  if (!o.deadline) return;
+  const std::string limit = plugin_number(static_cast<double>(*o.deadline) / 1000.0, 3) + " s";
+  Error e = make_error(Category::network, "run.deadline",
+                       "the deadline of " + limit +
+                           " passed while the run was still cleaning up: the test message may "
+                           "be left in the mailbox");
+  e.fix = "give the servers more time (-t), or look at the server that stopped answering";
+  std::string words;
+  int exit_code = kExitNetwork;
+  switch (o.format) {
+    case OutputFormat::json:
+      words = render_json_without_run(e, exit_code);
+      break;
+    case OutputFormat::nagios:
+      exit_code = o.thresholds.deadline_state;
+      words = std::string("MAILVERIFY ") +
+              (exit_code == kNagiosOk         ? "OK"
+               : exit_code == kNagiosWarning  ? "WARNING"
+               : exit_code == kNagiosCritical ? "CRITICAL"
+                                              : "UNKNOWN") +
+              " - " + e.detail + " [run.deadline]";
+      break;
+    case OutputFormat::human:
+      words = "FAIL: " + e.detail + " [run.deadline]";
+      break;
+  }
+  if (!arm_deadline(*o.deadline, words + "\n", exit_code))
+    std::cerr << "warning: -t: cannot set a timer; the run has no overall deadline\n";
+}
+
+// --prometheus: the file for node exporter's textfile collector. A failure to write it is told on
+// stderr and turns a passing exit code into a usage error (UNKNOWN with --nagios): the metrics
+// a monitor relies on are missing.
+int write_prometheus(const std::string& file, const std::vector<PrometheusAccount>& accounts,
+                     OutputFormat format, int exit_code) {
+  if (file.empty()) return exit_code;
+  const std::string err = write_file_atomically(file, render_prometheus(accounts));
+  if (err.empty()) return exit_code;
+  std::cerr << "verify-roundtrip: " << err << "\n";
+  if (format == OutputFormat::nagios) return exit_code == kNagiosOk ? kNagiosUnknown : exit_code;
+  return exit_code == kExitOk ? kExitUsage : exit_code;
+}
+
+// What a printed account's result keeps for the --nagios and --prometheus summaries: the steps'
+// names and times, the certificate dates, the warnings and the error; the words of each step, the
+// certificates' names and the message's identifiers go.
+void keep_for_summary(RunResult& r) {
+  for (StepRecord& s : r.report.steps)
+    std::string().swap(s.detail);
+  for (TlsFact& t : r.report.tls)
+    t.version = t.cipher = t.subject = t.issuer = std::string();
+  r.report.peers = {};
+  r.message_id = r.body_digest = r.queue_id = r.token = std::string();
+}
+
+// A finished account's secrets are not needed for its summary: not kept in memory either.
+void forget_secrets(RunConfig& c) {
+  for (ServerLogin* login : {&c.smtp, &c.incoming})
+    if (login->credentials)
+      std::fill(login->credentials->secret.begin(), login->credentials->secret.end(), '\0');
+  c.smtp.credentials.reset();
+  c.incoming.credentials.reset();
+}
+
+std::string label_of(const ToolOptions& o) {
+  return o.name.empty() ? o.config.email : o.name;
+}
+
 // --accounts: one result per account in the file's order, each printed as soon as it and those
 // before it are done (a slow account holds back only the lines after it); exit 0 when every
-// account passed, else the highest exit code. --nagios: one summary line at the end, its status.
+// account passed, else the highest exit code. --nagios: one summary line at the end, its status,
+// then the per-account perfdata.
 int run_accounts(const CommandLine& cl) {
   const OutputFormat format = cl.options.format;
   std::vector<Account> accounts;
   if (std::string err = prepare_accounts(cl.accounts, accounts); !err.empty())
     return usage_error(format, err);
-  std::vector<RunConfig> configs;
-  for (const Account& a : accounts) {
+  if (std::string err = ensure_descriptors(std::min(cl.accounts.concurrency, accounts.size()));
+      !err.empty())
+    return usage_error(format, err);
+  std::vector<RunConfig> configs;  // moved out of the accounts: one copy of each, not two
+  std::vector<std::string> labels;
+  for (Account& a : accounts) {
+    labels.push_back(label_of(a.options));
     for (const std::string& w : a.warnings)
-      std::cerr << "warning: " << a.options.config.email << ": " << w << "\n";
-    configs.push_back(a.options.config);
+      std::cerr << "warning: " << labels.back() << ": " << w << "\n";
+    configs.push_back(std::move(a.options.config));
   }
-  if (format == OutputFormat::nagios) {
-    const std::int64_t start = monotonic_us();
-    const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency);
-    const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
-    std::vector<NagiosAccount> each;
-    for (std::size_t i = 0; i < accounts.size(); ++i)
-      each.push_back({configs[i], results[i], accounts[i].options.thresholds});
-    NagiosVerdict v = render_nagios_accounts(each, total_ms);
-    std::cout << v.line << "\n";
-    return v.exit_code;
-  }
+  const std::int64_t start = monotonic_us();
   int worst = kExitOk;
-  std::vector<const RunResult*> ended(accounts.size(), nullptr);
+  std::vector<RunResult*> ended(accounts.size(), nullptr);
   std::size_t printed = 0;
-  auto print_ready = [&](std::size_t index, const RunResult& result) {
+  auto print_ready = [&](std::size_t index, RunResult& result) {
     ended[index] = &result;
     for (; printed < ended.size() && ended[printed] != nullptr; ++printed) {
       const std::size_t i = printed;
@@ -77,16 +148,32 @@ int run_accounts(const CommandLine& cl) {
       worst = std::max(worst, exit_code);
       if (format == OutputFormat::json) {
         std::cout << render_json({configs[i], *ended[i], accounts[i].options.preset,
-                                  accounts[i].warnings, exit_code})
+                                  accounts[i].warnings, exit_code, accounts[i].options.name})
                   << "\n";
-      } else {
-        std::cout << account_line(configs[i], ended[i]->report) << "\n";
+      } else if (format == OutputFormat::human) {
+        std::cout << account_line(labels[i], ended[i]->report) << "\n";
       }
+      // Printed: keep only what the summaries (--nagios, --prometheus) read, so memory grows
+      // with the accounts in flight, not with every account of the file.
+      keep_for_summary(*ended[i]);
+      forget_secrets(configs[i]);
     }
     std::cout.flush();  // a monitor reading the pipe sees each line as it is ready
   };
-  run_many(configs, cl.accounts.concurrency, print_ready);
-  return worst;
+  const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency, print_ready);
+  const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
+  std::vector<PrometheusAccount> metrics;
+  for (std::size_t i = 0; i < accounts.size(); ++i)
+    metrics.push_back({configs[i], results[i], labels[i]});
+  if (format == OutputFormat::nagios) {
+    std::vector<NagiosAccount> each;
+    for (std::size_t i = 0; i < accounts.size(); ++i)
+      each.push_back({configs[i], results[i], accounts[i].options.thresholds, labels[i]});
+    NagiosVerdict v = render_nagios_accounts(each, total_ms, cl.options.verbose > 0);
+    std::cout << v.line << "\n";
+    worst = v.exit_code;
+  }
+  return write_prometheus(cl.options.prometheus_file, metrics, format, worst);
 }
 
 }  // namespace
@@ -107,11 +194,13 @@ int main(int argc, char** argv) {
     case Action::usage_error:
       return usage_error(o.format, cl.text);
     case Action::run_accounts:
+      arm_run_deadline(o);
       catch_stop_signals();
       return run_accounts(cl);
     case Action::run:
       break;
   }
+  arm_run_deadline(o);  // from here: a password command counts against it too
   std::vector<std::string> warnings = o.warnings;
   if (o.oauth2.logout) {
     bool ok = false;
@@ -132,15 +221,16 @@ int main(int argc, char** argv) {
   for (const std::string& w : warnings)
     std::cerr << "warning: " << w << "\n";
 
+  const TerminalStyle style = detect_terminal_style(o.color);
   if (o.format == OutputFormat::human) {
     print_settings_line(std::cout, o.config, o.preset);
     std::cout.flush();
   }
   // A live progress line while waiting for delivery, on a terminal only, erased afterwards.
-  const bool progress = o.format == OutputFormat::human && ::isatty(STDERR_FILENO);
+  const bool progress = o.format == OutputFormat::human && style.progress;
   if (progress) {
-    o.config.on_progress = [](const std::string& text) {
-      std::cerr << "\r\033[K  … " << text << std::flush;
+    o.config.on_progress = [&style](const std::string& text) {
+      std::cerr << "\r\033[K  " << style.ellipsis() << " " << text << std::flush;
     };
   }
   catch_stop_signals();
@@ -162,22 +252,24 @@ int main(int argc, char** argv) {
   for (ServerLogin* login : {&o.config.smtp, &o.config.incoming})
     if (login->credentials) wipe(login->credentials->secret);
   if (progress) std::cerr << "\r\033[K" << std::flush;
-  const int exit_code = exit_code_for(result.report.error);
+  int exit_code = exit_code_for(result.report.error);
   switch (o.format) {
     case OutputFormat::json:
-      std::cout << render_json({o.config, result, o.preset, warnings, exit_code}) << "\n";
-      return exit_code;
+      std::cout << render_json({o.config, result, o.preset, warnings, exit_code, o.name}) << "\n";
+      break;
     case OutputFormat::nagios: {
-      NagiosVerdict v = render_nagios(o.config, result, o.thresholds);
+      NagiosVerdict v = render_nagios(o.config, result, o.thresholds, o.verbose > 0);
       std::cout << v.line << "\n";
-      return v.exit_code;
+      exit_code = v.exit_code;
+      break;
     }
     case OutputFormat::human:
+      print_human(std::cout, result.report, verdict_text(o.config, result), style);
+      if (o.preset && result.report.error.category == Category::auth)
+        std::cout << "  note (" << o.preset->name << "): " << o.preset->note << "\n";
       break;
   }
-  print_human(std::cout, result.report, verdict_text(o.config, result),
-              !o.no_color && ::isatty(STDOUT_FILENO));
-  if (o.preset && result.report.error.category == Category::auth)
-    std::cout << "  note (" << o.preset->name << "): " << o.preset->note << "\n";
-  return exit_code;
+  std::cout.flush();
+  return write_prometheus(o.prometheus_file, {{o.config, result, label_of(o)}}, o.format,
+                          exit_code);
 }

@@ -99,7 +99,7 @@ struct JsonLine {
 
 std::vector<JsonLine> json_lines(const std::string& out) {
   static const std::regex kFacts(
-      R"re(^\{"schema_version":1,"tool":"verify-roundtrip","tool_version":"[0-9.]+","ok":(true|false),"email":"([^"]+)".*"token":"([A-Za-z0-9]+)".*"total_ms":([0-9.]+),"steps":.*"exit_code":([0-9]+)\}$)re");
+      R"re(^\{"schema_version":1,"tool":"verify-roundtrip","tool_version":"[0-9.]+","ok":(true|false),"name":(?:null|"[^"]*"),"email":"([^"]+)".*"token":"([A-Za-z0-9]+)".*"total_ms":([0-9.]+),"steps":.*"exit_code":([0-9]+)\}$)re");
   std::vector<JsonLine> result;
   for (const std::string& line : lines_of(out)) {
     std::smatch m;
@@ -138,7 +138,7 @@ TEST_CASE("integration/accounts: three accounts, one line each, the highest exit
   CHECK(std::regex_match(
       nagios.out,
       std::regex(
-          R"(^MAILVERIFY CRITICAL - 1 of 3 accounts failed: [^|\n]+ \| accounts_ok=2;;;0;3 accounts_failed=1;;;0;3 total_ms=[0-9.]+ms;;;0\n$)")));
+          R"(^MAILVERIFY CRITICAL - 1 of 3 accounts failed: [^|\n]+ \| accounts_ok=2;;;0;3 accounts_failed=1;;;0;3 total=[0-9.]+s;;;0\n\| '[^'\n]+ total'=[0-9.]+s;;;0 [^\n]+\n'[^'\n]+ total'=[^\n]+\n'[^'\n]+ total'=[^\n]+ ok'=0;;;0;1 [^\n]+\n$)")));
   CHECK(nagios.out.find(s.get("MAILSTACK_USER3") + " (smtp.auth: smtp.auth_failed)") !=
         std::string::npos);
   check_no_secret(nagios);

@@ -29,6 +29,8 @@
 #                                             127.0.0.1 only) that Dovecot asks to introspect tokens
 #   MAILSTACK_IPV6                  auto (default) | 0 | 1: also listen on [::1]
 #   MAILSTACK_START_TIMEOUT         seconds to wait for all ports at start (default 20)
+#   MAILSTACK_PROCESS_LIMIT         Postfix's and Dovecot's default_process_limit (default: theirs,
+#                                   100), for tests/bench's --accounts scale runs
 #   MAILSTACK_KEY_TYPE              ec (default: ECDSA P-256) | rsa (RSA-2048, what Microsoft's
 #                                   endpoints present): the CA's and the server's keys
 #
@@ -424,6 +426,11 @@ smtpd_sasl_security_options = noanonymous
 smtpd_sasl_tls_security_options = noanonymous
 smtpd_tls_auth_only = yes
 EOF
+  # tests/bench's --accounts scale runs (MAILSTACK_PROCESS_LIMIT): more smtpd, cleanup and lmtp
+  # processes than Postfix's default 100.
+  if [[ -n ${MAILSTACK_PROCESS_LIMIT:-} ]]; then
+    echo "default_process_limit = $MAILSTACK_PROCESS_LIMIT" >>"$PF_CONF/main.cf"
+  fi
 
   {
     cat <<'EOF'
@@ -637,6 +644,12 @@ service anvil {
   }
 }
 EOF
+  # More imap/pop3 processes (one per logged-in connection) than Dovecot's default 100, and
+  # more clients per login process, for tests/bench's --accounts scale runs.
+  if [[ -n ${MAILSTACK_PROCESS_LIMIT:-} ]]; then
+    printf 'default_process_limit = %s\ndefault_client_limit = %s\n' \
+      "$MAILSTACK_PROCESS_LIMIT" "$((MAILSTACK_PROCESS_LIMIT * 4))" >>"$DV_CONF"
+  fi
 }
 
 # ---------------------------------------------------------------- commands

@@ -51,21 +51,30 @@ struct TempFile {
 
 }  // namespace
 
-TEST_CASE("accounts: words split on whitespace, double quotes keep spaces") {
+TEST_CASE("accounts: words split as sh does: quotes, backslashes, comments") {
   CHECK(split("--email a@example.org  --user\tbob") ==
         Words{"--email", "a@example.org", "--user", "bob"});
   CHECK(split("  --password-cmd \"pass show mail/a b\"  ") ==
         Words{"--password-cmd", "pass show mail/a b"});
   CHECK(split(R"(--x "say \"hi\" \\ now")") == Words{"--x", R"(say "hi" \ now)"});
   CHECK(split(R"(a"b c"d "")") == Words{"ab cd", ""});
-  CHECK(split(R"(C:\dir\file)") == Words{R"(C:\dir\file)"});  // backslashes outside quotes stay
+  CHECK(split(R"(a\ b\"c \\d)") == Words{"a b\"c", "\\d"});  // outside quotes: escapes the next
+  CHECK(split(R"(--password-cmd 'pass show "x" \n $HOME')") ==
+        Words{"--password-cmd", R"(pass show "x" \n $HOME)"});  // single quotes keep everything
+  CHECK(split(R"(--x "a \$b \n" 'it'\''s')") == Words{"--x", R"(a $b \n)", "it's"});
+  CHECK(split("--email a@x.org # the rest is a comment") == Words{"--email", "a@x.org"});
+  CHECK(split("--x a#b") == Words{"--x", "a#b"});  // # inside a word is a character
   CHECK(split("").empty());
   CHECK(split(" \t\r").empty());
 
   std::vector<std::string> words;
   std::string error;
   CHECK_FALSE(split_words("--password-cmd \"echo x", words, error));
-  CHECK(error.find("quote") != std::string::npos);
+  CHECK(error == "unterminated double quote");
+  CHECK_FALSE(split_words("--password-cmd 'echo x", words, error));
+  CHECK(error == "unterminated single quote");
+  CHECK_FALSE(split_words("--user x\\", words, error));
+  CHECK(error.find("backslash at the end") != std::string::npos);
 }
 
 TEST_CASE("accounts: blank lines and # comments are skipped, line numbers kept") {
@@ -87,6 +96,22 @@ TEST_CASE("accounts: blank lines and # comments are skipped, line numbers kept")
   error.clear();
   CHECK(parse_accounts("# nothing\n\n", error).empty());
   CHECK(error.empty());
+}
+
+TEST_CASE("accounts: an optional name per line; anything else is an error with its line") {
+  std::string error;
+  auto lines = parse_accounts(
+      "alice: --email a@x.org\n'Bob Smith': --email b@x.org\n--email c@x.org\n", error);
+  CHECK(error.empty());
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].name == "alice");
+  CHECK(lines[0].words == Words{"--email", "a@x.org"});
+  CHECK(lines[1].name == "Bob Smith");
+  CHECK(lines[2].name.empty());
+  CHECK(parse_accounts("--email a@x.org\nalice --email b@x.org\n", error).empty());
+  CHECK(error == "line 2: expected [NAME:] --option value ..., found \"alice\"");
+  CHECK(parse_accounts("\n\nalice:\n", error).empty());
+  CHECK(error.rfind("line 3: expected [NAME:]", 0) == 0);
 }
 
 TEST_CASE("accounts: a line's options replace the defaults of the same name") {
@@ -198,6 +223,21 @@ TEST_CASE("accounts: a file becomes accounts with their own secrets, never print
   CHECK(missing.find("MV_UNIT_NOT_SET") != std::string::npos);
   CHECK(missing.find("Secret-") == std::string::npos);
 
+  TempFile named(
+      "work: --email a@example.org --password-cmd 'printf %s Secret-Three-7f0'\n"
+      "home: --email a@example.org --receive pop3\n");
+  request.file = named.path;
+  REQUIRE(prepare_accounts(request, accounts).empty());
+  REQUIRE(accounts.size() == 2);
+  CHECK(accounts[0].options.name == "work");
+  CHECK(accounts[0].options.config.incoming.credentials->secret == "Secret-Three-7f0");
+  CHECK(accounts[1].options.name == "home");
+  TempFile twice("--email a@example.org\n--email a@example.org --receive pop3\n");
+  request.file = twice.path;
+  const std::string same = prepare_accounts(request, accounts);
+  CHECK(same.find(", line 2: \"a@example.org\" already names the account of line 1") !=
+        std::string::npos);
+
   TempFile usage("--email a@example.org --imap-port nope\n");
   request.file = usage.path;
   CHECK(prepare_accounts(request, accounts).find(", line 1: ") != std::string::npos);
@@ -220,28 +260,46 @@ TEST_CASE("accounts: one human line per account, one nagios line for all") {
   failed.report.error = make_error(Category::auth, "smtp.auth_failed",
                                    "the server refused AUTH PLAIN (535)\r\nsecond line");
   failed.report.error.step = "smtp.auth";
-  CHECK(account_line(a, ok.report) == "OK a@example.org 66 ms");
-  CHECK(account_line(b, failed.report) ==
-        "FAIL b@example.org 20 ms smtp.auth_failed: the server refused AUTH PLAIN (535)  second "
-        "line");
+  CHECK(account_line(a.email, ok.report) == "OK a@example.org 66 ms");
+  CHECK(account_line("bob's", failed.report) ==
+        "FAIL bob's 20 ms smtp.auth_failed: the server refused AUTH PLAIN (535)  second line");
 
   const NagiosThresholds none;
-  NagiosVerdict all_ok = render_nagios_accounts({{a, ok, none}, {a, ok, none}}, 80.25);
+  NagiosVerdict all_ok =
+      render_nagios_accounts({{a, ok, none, "alice"}, {b, ok, none, "b@example.org"}}, 80.25);
   CHECK(all_ok.exit_code == kNagiosOk);
   CHECK(all_ok.line ==
         "MAILVERIFY OK - all 2 accounts passed in 80 ms | accounts_ok=2;;;0;2 "
-        "accounts_failed=0;;;0;2 total_ms=80.2ms;;;0");
-  NagiosVerdict one_failed = render_nagios_accounts({{a, ok, none}, {b, failed, none}}, 90);
+        "accounts_failed=0;;;0;2 total=0.08025s;;;0\n"
+        "| 'alice total'=0.0664s;;;0 'alice ok'=1;;;0;1\n"
+        "'b@example.org total'=0.0664s;;;0 'b@example.org ok'=1;;;0;1");
+  NagiosVerdict one_failed =
+      render_nagios_accounts({{a, ok, none, "a@example.org"}, {b, failed, none, "b"}}, 90);
   CHECK(one_failed.exit_code == kNagiosCritical);
-  CHECK(one_failed.line ==
-        "MAILVERIFY CRITICAL - 1 of 2 accounts failed: b@example.org (smtp.auth: "
-        "smtp.auth_failed) in 90 ms | accounts_ok=1;;;0;2 accounts_failed=1;;;0;2 "
-        "total_ms=90.0ms;;;0");
+  CHECK(one_failed.line.rfind(
+            "MAILVERIFY CRITICAL - 1 of 2 accounts failed: b (smtp.auth: smtp.auth_failed) in 90 "
+            "ms | accounts_ok=1;;;0;2 accounts_failed=1;;;0;2 total=0.09s;;;0\n",
+            0) == 0);
+  CHECK(one_failed.line.find("\n'b total'=0.0202s;;;0 'b ok'=0;;;0;1") != std::string::npos);
   RunResult warned = ok;
   warned.report.warnings.push_back("no Junk folder found on the server");
-  NagiosVerdict warning = render_nagios_accounts({{a, warned, none}, {b, ok, none}}, 70);
+  warned.delivery_ms = 12.5;
+  warned.report.tls.push_back({"smtp", "TLSv1.2", "X", "", "", 9, true});
+  NagiosThresholds t;
+  std::string error;
+  t.warning = parse_range("~:5", error);
+  NagiosVerdict warning =
+      render_nagios_accounts({{a, warned, t, "a@example.org"}, {b, ok, none, "b"}}, 70, true);
+  INFO(warning.line);
   CHECK(warning.exit_code == kNagiosWarning);
   CHECK(warning.line.rfind("MAILVERIFY WARNING - warnings: a@example.org in 70 ms | ", 0) == 0);
+  // -v: one line per account (its own status and words), then the per-account perfdata.
+  CHECK(warning.line.find("\na@example.org: MAILVERIFY WARNING - a@example.org: no Junk folder") !=
+        std::string::npos);
+  CHECK(warning.line.find("\nb: MAILVERIFY OK - ") != std::string::npos);
+  CHECK(warning.line.find("\n| 'a@example.org total'=0.0664s;~:5;;0 'a@example.org delivery'="
+                          "0.0125s;;;0 'a@example.org ok'=1;;;0;1 'a@example.org cert_days'=9;14:;"
+                          "\n'b total'=") != std::string::npos);
 }
 
 TEST_CASE("accounts: run_many runs every config in one loop, results in input order") {

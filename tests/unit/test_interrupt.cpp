@@ -75,6 +75,36 @@ TEST_CASE("interrupt: the message found after the signal is removed, the rest sk
   CHECK(find_step(t, "imap.cleanup") != nullptr);
 }
 
+TEST_CASE("interrupt: the overall deadline stops the run the same way, reported as a timeout") {
+  Pki k;
+  InterruptScope scope;
+  HostileServer smtp([](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
+  HostileServer imap(
+      [&](Peer& p) {
+        selected_and_first_search(p);
+        std::string tag = p.expect_imap("NOOP");
+        mv::request_interrupt(mv::kDeadlineReached);  // what the tool's -t timer calls
+        p.send("* 7 EXISTS\r\n" + tag + " OK done\r\n");
+        tag = p.expect_imap("UID SEARCH");
+        p.send("* SEARCH 7\r\n" + tag + " OK done\r\n");
+        tag = p.expect_imap("UID STORE 7 +FLAGS.SILENT (\\Deleted)");
+        const std::string expunge = p.expect_imap("UID EXPUNGE 7");
+        p.send(tag + " OK stored\r\n* 7 EXPUNGE\r\n" + expunge + " OK expunged\r\n");
+        imap_logout(p);
+      },
+      k.pki.cert_file, k.pki.key_file);
+  const Timed t =
+      run_scripted(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
+  INFO(describe(t));
+  CHECK(t.error().category == Category::network);
+  CHECK(t.error().code == "run.deadline");
+  CHECK(t.error().step == "imap.arrival");
+  CHECK(t.error().detail.find("deadline (-t)") != std::string::npos);
+  CHECK(t.error().fix.find("removed") != std::string::npos);
+  CHECK(t.ms < kPromptMs);
+  CHECK(find_step(t, "imap.cleanup") != nullptr);
+}
+
 TEST_CASE("interrupt: a message not seen yet is named for removal by hand; LOGOUT still sent") {
   Pki k;
   InterruptScope scope;

@@ -126,8 +126,9 @@ TEST_CASE("options: conflicts and bad values are usage errors") {
   CHECK(contains(parse_error(with({"--smtp-password-env", "A", "--smtp-password-cmd", "y"})),
                  "only one"));
   CHECK(contains(parse_error(with({"--warning", "5"})), "--nagios"));
-  CHECK(contains(parse_error(with({"--nagios", "--critical", "0"})), "above 0"));
-  CHECK(contains(parse_error(with({"--nagios", "--cert-warning", "-1"})), "days"));
+  CHECK(contains(parse_error(with({"--nagios", "--critical", "5:1"})), "start of a range"));
+  CHECK(contains(parse_error(with({"--nagios", "--cert-warning", "-1"})),
+                 "--cert-warning takes a whole number from 0"));
   CHECK(contains(parse_error(with({"--smtp-tls", "maybe"})), "--smtp-tls"));
   CHECK(contains(parse_error(with({"--auth", "KERBEROS"})), "KERBEROS"));
   CHECK(contains(parse_error(with({"--no-auth", "--smtp-user", "u"})), "exclude"));
@@ -146,8 +147,9 @@ TEST_CASE("options: the output format is known even for a usage error") {
                             "2.5", "--critical", "10", "--cert-warning", "30", "--cert-critical",
                             "7", "--trace", "/tmp/t.log"});
   CHECK(o.format == OutputFormat::nagios);
-  CHECK(o.thresholds.warning_s == doctest::Approx(2.5));
-  CHECK(o.thresholds.critical_s == doctest::Approx(10));
+  REQUIRE(o.thresholds.warning);
+  CHECK(o.thresholds.warning->text() == "2.5");
+  CHECK(o.thresholds.critical->text() == "10");
   CHECK(o.thresholds.cert_warning_days == 30);
   CHECK(o.thresholds.cert_critical_days == 7);
   CHECK(o.config.trace_path == "/tmp/t.log");
@@ -230,4 +232,98 @@ TEST_CASE("options: --cert-warning sets the run's expiry warning, with or withou
   CHECK(parse_ok({"--email", "me@gmail.com", "--password-env", "X", "--cert-warning", "40"})
             .config.cert_warning_days == 40);
 }
+}  // namespace mv::tool
+
+namespace mv::tool {
+
+TEST_CASE("options: the monitoring plugins' short options and ranges") {
+  ToolOptions o =
+      parse_ok({"--email", "a@example.org", "-H", "mail.example.org", "--nagios", "-w", "5:10",
+                "-c", "@10:20", "--delivery-warning", "~:3", "--delivery-critical", "30:", "-t",
+                "12.5", "-v", "--password-env", "X"});
+  CHECK(o.config.smtp.endpoint.host == "mail.example.org");
+  CHECK(o.config.incoming.endpoint.host == "mail.example.org");
+  REQUIRE(o.thresholds.warning);
+  CHECK(o.thresholds.warning->alerts(4.9));
+  CHECK_FALSE(o.thresholds.warning->alerts(7));
+  CHECK(o.thresholds.warning->alerts(10.1));
+  CHECK(o.thresholds.critical->alerts(15));
+  CHECK_FALSE(o.thresholds.critical->alerts(21));
+  CHECK(o.thresholds.delivery_warning->alerts(3.5));
+  CHECK(o.thresholds.delivery_critical->alerts(29));
+  REQUIRE(o.deadline);
+  CHECK(*o.deadline == 12500);
+  CHECK(o.thresholds.deadline_state == kNagiosCritical);
+  CHECK(o.verbose == 1);
+  CHECK(parse({"-V"}).action == Action::version);
+  CHECK(parse_ok({"--email", "a@example.org", "-H", "h", "-t", "10:UNKNOWN", "--password-env", "X"})
+            .thresholds.deadline_state == kNagiosUnknown);
+  CHECK(parse_ok({"--email", "a@example.org", "-H", "h", "-t", "10:1", "--password-env", "X"})
+            .thresholds.deadline_state == kNagiosWarning);
+}
+
+TEST_CASE("options: numbers are read strictly: a trailing character is a usage error") {
+  const std::vector<std::string> base = {"--email", "a@example.org", "-H", "h", "--nagios"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"-w", "5abc"},
+                                                               {"-w", "5:10x"},
+                                                               {"-w", "10:5"},
+                                                               {"-w", ""},
+                                                               {"-c", "@"},
+                                                               {"-c", "1e3"},
+                                                               {"-w", "0x10"},
+                                                               {"-w", "5 "},
+                                                               {"-w", "nan"},
+                                                               {"-w", "~"},
+                                                               {"--imap-port", "993x"},
+                                                               {"--imap-port", "0"},
+                                                               {"--imap-port", "65536"},
+                                                               {"--smtp-port", "-1"},
+                                                               {"--timeout", "3s"},
+                                                               {"--connect-timeout", "1.5"},
+                                                               {"--delivery-timeout", ""},
+                                                               {"--body-size", "10k"},
+                                                               {"--cert-warning", "14d"},
+                                                               {"--cert-critical", "-1"},
+                                                               {"-t", "10s"},
+                                                               {"-t", "0"},
+                                                               {"-t", "10:MAYBE"},
+                                                               {"--color", "sometimes"},
+                                                               {"--name", ""}}) {
+    CAPTURE(bad[0]);
+    CAPTURE(bad[1]);
+    const std::string error = parse_error(with(bad));
+    CHECK(!error.empty());
+  }
+  CHECK(contains(parse_error(with({"-w", "5abc"})), "\"5abc\" is not a range"));
+  CHECK(contains(parse_error(with({"--imap-port", "993x"})), "--imap-port takes a whole number"));
+  CHECK(parse({"--accounts", "f", "--concurrency", "8x"}).action == Action::usage_error);
+  CHECK(parse({"--accounts", "f", "--concurrency", "8"}).action == Action::run_accounts);
+}
+
+TEST_CASE("options: --color, --no-color, --name and --prometheus") {
+  const std::vector<std::string> base = {"--email", "a@example.org", "-H", "h"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  CHECK(parse_ok(with({})).color == ColorChoice::automatic);
+  CHECK(parse_ok(with({"--color=always"})).color == ColorChoice::always);
+  CHECK(parse_ok(with({"--color", "never"})).color == ColorChoice::never);
+  CHECK(parse_ok(with({"--no-color"})).color == ColorChoice::never);
+  CHECK(contains(parse_error(with({"--no-color", "--color=always"})), "exclude"));
+  CHECK(parse_ok(with({"--name", "Alice's box"})).name == "Alice's box");
+  CHECK(parse_ok(with({"--prometheus", "/tmp/x.prom"})).prometheus_file == "/tmp/x.prom");
+  CommandLine many = parse({"--accounts", "f", "--prometheus", "/tmp/m.prom", "-t", "9", "-v"});
+  REQUIRE(many.action == Action::run_accounts);
+  CHECK(many.options.prometheus_file == "/tmp/m.prom");
+  CHECK(many.options.deadline == 9000);
+  CHECK(many.options.verbose == 1);
+}
+
 }  // namespace mv::tool

@@ -270,7 +270,7 @@ RunResult failed_result() {
 // The monitoring-plugins output: "SERVICE STATUS - text |
 // 'label'=value[UOM];[warn];[crit];[min];[max] ..."
 const std::regex kPluginLine(
-    R"(^MAILVERIFY (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| ([A-Za-z_]+=-?[0-9.]+(ms|s|%|B|KB|MB|TB|c)?(;[0-9.:~@-]*){0,4})( [A-Za-z_]+=-?[0-9.]+(ms|s|%|B|KB|MB|TB|c)?(;[0-9.:~@-]*){0,4})*)?$)");
+    R"(^MAILVERIFY (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| ([A-Za-z0-9_.]+=-?[0-9.]+(ms|s|%|B|KB|MB|TB|c)?(;[0-9.:~@-]*){0,4})( [A-Za-z0-9_.]+=-?[0-9.]+(ms|s|%|B|KB|MB|TB|c)?(;[0-9.:~@-]*){0,4})*)?$)");
 
 }  // namespace
 
@@ -278,7 +278,7 @@ TEST_CASE("json: a passed run parses back with every field") {
   RunConfig c = sample_config();
   RunResult r = passed_result();
   std::vector<std::string> tool_warnings = {"smtp.live.com is a retired server name"};
-  Json j = parse_json(render_json({c, r, preset_by_name("gmail"), tool_warnings, 0}));
+  Json j = parse_json(render_json({c, r, preset_by_name("gmail"), tool_warnings, 0, ""}));
   CHECK(j["schema_version"].num() == 1);
   CHECK(j["tool"].str() == "verify-roundtrip");
   CHECK(j["tool_version"].str() == mv::tool::tool_version());
@@ -303,6 +303,35 @@ TEST_CASE("json: a passed run parses back with every field") {
   CHECK(j["warnings"][0].str() == tool_warnings[0]);
   CHECK(j["error"].is_null());
   CHECK(j["exit_code"].num() == 0);
+  CHECK(j["name"].is_null());
+  CHECK(j["started_at"].is_null());  // not set by this sample: null, not ""
+  CHECK(j["message_id"].is_null());
+  CHECK(j["queue_id"].is_null());
+  REQUIRE(j["tls"].size() == 2);
+  CHECK(j["tls"][0]["not_after"].is_null());
+  CHECK(j["tls"][0]["days_to_expiry"].num() == 40);
+  CHECK(j["peers"].size() == 0);
+
+  r.report.started_at_ms = 1796000000123;  // 2026-11-30T00:53:20.123Z
+  r.report.tls[0].not_after = 1796083200;  // 2026-12-01T00:00:00Z
+  r.report.peers.push_back({"smtp", "192.0.2.1:587"});
+  r.report.peers.push_back({"imap", "[2001:db8::1]:993"});
+  r.report.steps[1].detail.clear();
+  r.message_id = "<x@example.com>";
+  r.body_digest = "sha256:ab";
+  r.queue_id = "4AbC";
+  Json k = parse_json(render_json({c, r, nullptr, {}, 0, "alice"}));
+  CHECK(k["name"].str() == "alice");
+  CHECK(k["started_at"].str() == "2026-11-30T00:53:20.123Z");
+  CHECK(k["tls"][0]["not_after"].str() == "2026-12-01T00:00:00Z");
+  CHECK(k["peers"][0]["address"].str() == "192.0.2.1");
+  CHECK(k["peers"][0]["port"].num() == 587);
+  CHECK(k["peers"][1]["address"].str() == "2001:db8::1");
+  CHECK(k["peers"][1]["session"].str() == "imap");
+  CHECK(k["steps"][1]["detail"].is_null());
+  CHECK(k["message_id"].str() == "<x@example.com>");
+  CHECK(k["body_digest"].str() == "sha256:ab");
+  CHECK(k["queue_id"].str() == "4AbC");
 }
 
 TEST_CASE("json: a failed run carries the error with its diagnosis; send-only has no incoming") {
@@ -310,7 +339,7 @@ TEST_CASE("json: a failed run carries the error with its diagnosis; send-only ha
   c.read_back = false;
   RunResult r = failed_result();
   r.token.clear();
-  Json j = parse_json(render_json({c, r, nullptr, {}, 5}));
+  Json j = parse_json(render_json({c, r, nullptr, {}, 5, "work"}));
   CHECK_FALSE(j["ok"].boolean());
   CHECK(j["settings"]["preset"].is_null());
   CHECK(j["settings"]["incoming"].is_null());
@@ -327,8 +356,17 @@ TEST_CASE("json: a failed run carries the error with its diagnosis; send-only ha
   CHECK(e["fix"].str() == "check the password");
   CHECK(j["exit_code"].num() == 5);
 
+  CHECK(j["name"].str() == "work");
+  r.report.error.server_says.clear();
+  r.report.error.cause.clear();
+  Json n = parse_json(render_json({c, r, nullptr, {}, 5, ""}));
+  CHECK(n["error"]["server_says"].is_null());  // absent inside error too: null, never ""
+  CHECK(n["error"]["cause"].is_null());
+
   Json u = parse_json(render_json_usage_error("--email is required", 2));
   CHECK_FALSE(u["ok"].boolean());
+  CHECK(u["total_ms"].is_null());
+  CHECK(u["error"]["step"].is_null());
   CHECK(u["error"]["category"].str() == "usage");
   CHECK(u["error"]["detail"].str() == "--email is required");
   CHECK(u["tool_version"].str() == mv::tool::tool_version());
@@ -358,13 +396,13 @@ TEST_CASE("json: strings escape control characters and keep the document valid U
   r.report.warnings.push_back(
       "server said \"\x1b[31m"
       "red\" \xF0\x9F");
-  Json j = parse_json(render_json({c, r, nullptr, {}, 0}));
+  Json j = parse_json(render_json({c, r, nullptr, {}, 0, ""}));
   const std::string& back = j["steps"][0]["detail"].str();
   CHECK(back.substr(0, 128) == all_bytes.substr(0, 128));  // ASCII round-trips exactly
   CHECK(j["warnings"][0].str().find("red") != std::string::npos);
 }
 
-TEST_CASE("nagios: OK line, perfdata per phase and the plugin format") {
+TEST_CASE("nagios: OK line, perfdata in seconds for every step, session and the total") {
   RunConfig c = sample_config();
   RunResult r = passed_result();
   NagiosVerdict v = render_nagios(c, r, {});
@@ -372,41 +410,70 @@ TEST_CASE("nagios: OK line, perfdata per phase and the plugin format") {
   CHECK(v.exit_code == kNagiosOk);
   CHECK(std::regex_match(v.line, kPluginLine));
   CHECK(v.line.rfind("MAILVERIFY OK - alice@example.com: round trip complete", 0) == 0);
-  CHECK(v.line.find(" smtp=16.5ms;;;0") != std::string::npos);
-  CHECK(v.line.find(" imap=10.8ms;;;0") != std::string::npos);  // 9.5 + 1.25, one decimal
-  CHECK(v.line.find(" delivery=59.0ms;;;0") != std::string::npos);
-  CHECK(v.line.find(" total=113.4ms;;;0") != std::string::npos);
-  CHECK(v.line.find(" cert_days=12;;") != std::string::npos);  // the fewest days of all sessions
+  CHECK(v.line.find(" | smtp.connect=0.0015s;;;0 smtp.tls=0.012s;;;0 smtp.auth=0.003s;;;0 "
+                    "imap.tls=0.0095s;;;0 imap.fetch=0.00125s;;;0 ") != std::string::npos);
+  CHECK(v.line.find(" smtp=0.0165s;;;0") != std::string::npos);
+  CHECK(v.line.find(" imap=0.01075s;;;0") != std::string::npos);
+  CHECK(v.line.find(" delivery=0.059s;;;0") != std::string::npos);
+  CHECK(v.line.find(" total=0.1134s;;;0") != std::string::npos);
+  // The fewest days of all sessions, with the default warning threshold filled in.
+  CHECK(v.line.find(" cert_days=12;14:;") != std::string::npos);
   CHECK(v.line.find('\n') == std::string::npos);
 }
 
-TEST_CASE("nagios: thresholds, warnings and failures set the status and exit code") {
-  RunConfig c = sample_config();
+TEST_CASE("nagios: ranges for the total and the delivery set the status and fill perfdata") {
+  RunConfig c = sample_config();  // total 0.1134 s, delivery 0.059 s
+  std::string error;
+  auto range = [&](const char* text) {
+    std::optional<PluginRange> r = parse_range(text, error);
+    REQUIRE_MESSAGE(r, error);
+    return *r;
+  };
   NagiosThresholds t;
-  t.warning_s = 0.1;
-  t.critical_s = 5;
-  t.cert_warning_days = 30;
-  t.cert_critical_days = 7;
+  t.warning = range("0.1");  // outside 0..0.1: warning
+  t.critical = range("5");
   NagiosVerdict slow = render_nagios(c, passed_result(), t);
   INFO(slow.line);
   CHECK(slow.exit_code == kNagiosWarning);
   CHECK(std::regex_match(slow.line, kPluginLine));
-  CHECK(slow.line.rfind("MAILVERIFY WARNING - ", 0) == 0);
-  CHECK(slow.line.find("warning above 0.1 s") != std::string::npos);
-  CHECK(slow.line.find("expires in 12 days (warning below 30)") != std::string::npos);
-  CHECK(slow.line.find(" total=113.4ms;100;5000;0") != std::string::npos);
-  CHECK(slow.line.find(" cert_days=12;30:;7:") != std::string::npos);
+  CHECK(slow.line.find("took 0.113 s (warning range 0.1)") != std::string::npos);
+  CHECK(slow.line.find(" total=0.1134s;0.1;5;0") != std::string::npos);
 
-  t.warning_s.reset();
+  t.warning = range("@0.1:0.2");  // inside: warning
+  CHECK(render_nagios(c, passed_result(), t).exit_code == kNagiosWarning);
+  t.warning = range("@0.2:0.3");
+  CHECK(render_nagios(c, passed_result(), t).exit_code == kNagiosOk);
+  t.warning = range("~:0.05");  // above 0.05: warning
+  CHECK(render_nagios(c, passed_result(), t).exit_code == kNagiosWarning);
+  t.warning = range("0.05:");  // below 0.05 only
+  CHECK(render_nagios(c, passed_result(), t).exit_code == kNagiosOk);
+  t.critical = range("0.2:0.5");  // outside: critical wins over warning
+  NagiosVerdict crit = render_nagios(c, passed_result(), t);
+  CHECK(crit.exit_code == kNagiosCritical);
+  CHECK(crit.line.find(" total=0.1134s;0.05:;0.2:0.5;0") != std::string::npos);
+
+  NagiosThresholds d;
+  d.delivery_warning = range("~:0.05");
+  NagiosVerdict late = render_nagios(c, passed_result(), d);
+  INFO(late.line);
+  CHECK(late.exit_code == kNagiosWarning);
+  CHECK(late.line.find("delivered in 0.059 s (warning range ~:0.05)") != std::string::npos);
+  CHECK(late.line.find(" delivery=0.059s;~:0.05;;0") != std::string::npos);
+  d.delivery_critical = range("@0:0.06");
+  CHECK(render_nagios(c, passed_result(), d).exit_code == kNagiosCritical);
+}
+
+TEST_CASE("nagios: warnings, certificates, failures, the deadline and usage errors") {
+  RunConfig c = sample_config();
+  NagiosThresholds t;
+  t.cert_warning_days = 30;
   t.cert_critical_days = 20;
   NagiosVerdict cert = render_nagios(c, passed_result(), t);
+  INFO(cert.line);
   CHECK(cert.exit_code == kNagiosCritical);
   CHECK(cert.line.rfind("MAILVERIFY CRITICAL - ", 0) == 0);
-
-  t.critical_s = 0.05;
-  t.cert_critical_days.reset();
-  t.cert_warning_days.reset();
-  CHECK(render_nagios(c, passed_result(), t).exit_code == kNagiosCritical);
+  CHECK(cert.line.find("expires in 12 days (critical below 20)") != std::string::npos);
+  CHECK(cert.line.find(" cert_days=12;30:;20:") != std::string::npos);
 
   RunResult warned = passed_result();
   warned.report.warnings.push_back("read state not synced | between devices");
@@ -424,6 +491,18 @@ TEST_CASE("nagios: thresholds, warnings and failures set the status and exit cod
         std::string::npos);
   CHECK(failed.line.find("delivery=") == std::string::npos);
 
+  RunResult late = passed_result();
+  late.delivery_ms.reset();
+  late.report.error = make_error(Category::network, "run.deadline", "the overall deadline passed");
+  late.report.error.step = "imap.arrival";
+  CHECK(render_nagios(c, late, {}).exit_code == kNagiosCritical);
+  NagiosThresholds unknown_at_deadline;
+  unknown_at_deadline.deadline_state = kNagiosUnknown;
+  NagiosVerdict ld = render_nagios(c, late, unknown_at_deadline);
+  CHECK(ld.exit_code == kNagiosUnknown);
+  CHECK(ld.line.find("imap.arrival failed: the overall deadline passed [run.deadline]") !=
+        std::string::npos);
+
   RunResult usage = passed_result();
   usage.report.error = make_error(Category::usage, "usage.x", "bad\nconfig");
   NagiosVerdict u = render_nagios(c, usage, {});
@@ -432,6 +511,22 @@ TEST_CASE("nagios: thresholds, warnings and failures set the status and exit cod
   NagiosVerdict ue = nagios_usage_error("--email is required");
   CHECK(ue.exit_code == kNagiosUnknown);
   CHECK(std::regex_match(ue.line, kPluginLine));
+}
+
+TEST_CASE("nagios: -v adds one line per step and the diagnosis after the first line") {
+  RunConfig c = sample_config();
+  NagiosVerdict v = render_nagios(c, failed_result(), {}, true);
+  INFO(v.line);
+  const std::string first = v.line.substr(0, v.line.find('\n'));
+  CHECK(std::regex_match(first, kPluginLine));
+  CHECK(v.line.find("\nok   smtp.connect 1.5 ms connected to 192.0.2.1:587\n") !=
+        std::string::npos);
+  CHECK(v.line.find("\nFAIL imap.fetch 1.") != std::string::npos);
+  CHECK(v.line.find("\nserver said: NO [AUTHENTICATIONFAILED] Authentication failed.\n") !=
+        std::string::npos);
+  CHECK(v.line.find("\nfix: check the password") != std::string::npos);
+  // No '|' after the first line: the long output carries no perfdata of its own.
+  CHECK(v.line.find('|', first.size()) == std::string::npos);
 }
 
 TEST_CASE("nagios: certificate days are the smallest of every TLS session's") {
