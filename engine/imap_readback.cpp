@@ -415,8 +415,8 @@ class ImapReadback final : public Readback {
     std::string detail;
     for (const FolderRole& r : map.roles) {
       if (!detail.empty()) detail += "; ";
-      detail += r.role + " = " + (r.folder.empty() ? "(none)" : "\"" + r.folder + "\"") + " (" +
-                r.how + ")";
+      detail += r.role + " = " + (r.folder.empty() ? "(none)" : "\"" + r.shown + "\"") + " (" +
+                r.how + (r.shown != r.folder ? ", on the wire \"" + r.folder + "\"" : "") + ")";
       if (r.folder.empty())
         deps_.report.warnings.push_back("no " + r.role + " folder found on the server");
     }

@@ -10,6 +10,8 @@
 #define CXXOPTS_NO_REGEX
 #include <cxxopts.hpp>
 
+#include "protocols/common/idna.hpp"
+#include "tls/host_address.hpp"
 #include "tools/exit_codes.hpp"
 
 namespace mv::tool {
@@ -32,6 +34,42 @@ bool has_control_chars(const std::string& s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return true;
   return false;
+}
+
+// A host as typed (name, IP address bare or in brackets, non-ASCII name) in the form to connect
+// to: the bare address, or the name's A-label form. -4/-6 must agree with an address.
+std::string host_as_typed(const std::string& typed, const std::string& option,
+                          const std::string& protocol, Family family) {
+  const std::optional<HostAddress> address = parse_host_address(typed);
+  if (!address)
+    throw UsageError{"--" + option + " " + typed +
+                     " is neither a host name nor an IP address (an IPv6 address is written "
+                     "bare or in brackets, without a port: give the port with --" +
+                     protocol + "-port)"};
+  if (address->kind == HostAddress::Kind::ipv4 && family == Family::ipv6)
+    throw UsageError{"-6 contradicts --" + option + " " + typed + ", an IPv4 address"};
+  if (address->kind == HostAddress::Kind::ipv6 && family == Family::ipv4)
+    throw UsageError{"-4 contradicts --" + option + " " + typed + ", an IPv6 address"};
+  if (address->literal() || !has_non_ascii(typed)) return address->host;
+  std::string why;
+  const std::optional<std::string> ascii = domain_to_ascii(typed, &why);
+  if (!ascii) throw UsageError{"--" + option + " " + typed + " is no valid host name: " + why};
+  return *ascii;
+}
+
+// The address with its domain in A-label form (local part as typed: it needs SMTPUTF8 when it is
+// not ASCII, which the SMTP session checks).
+std::string email_as_typed(const std::string& typed) {
+  const std::size_t at = typed.rfind('@');
+  if (at == std::string::npos) return typed;
+  if (at == 0) throw UsageError{"--email " + typed + " has no local part before the @"};
+  const std::string domain = typed.substr(at + 1);
+  if (domain.empty()) throw UsageError{"--email " + typed + " has no domain after the @"};
+  if (domain.front() == '[') return typed;  // an address literal, as typed
+  std::string why;
+  const std::optional<std::string> ascii = domain_to_ascii(domain, &why);
+  if (!ascii) throw UsageError{"--email " + typed + ": the domain is no valid name: " + why};
+  return typed.substr(0, at + 1) + *ascii;
 }
 
 std::string opt(const cxxopts::ParseResult& args, const std::string& key) {
@@ -76,6 +114,9 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
   for (unsigned char c : endpoint.host)
     if (c <= 0x20 || c == 0x7f) throw UsageError{"control characters or spaces in --" + host_key};
   if (endpoint.host.empty()) throw UsageError{"empty --" + host_key};
+  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
+  endpoint.host = host_as_typed(endpoint.host, args.count(host_key) ? host_key : "host", protocol,
+                                endpoint.family);
 
   const TlsMode default_mode = protocol == "smtp" ? TlsMode::starttls : TlsMode::implicit;
   endpoint.tls = explicit_mode           ? *explicit_mode
@@ -90,7 +131,6 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
     endpoint.port = default_port(protocol, endpoint.tls);
   }
   if (endpoint.port == 0 || endpoint.port > 65535) throw UsageError{"bad --" + port_key};
-  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
   if (auto current = current_name_of_legacy_host(endpoint.host))
     warnings.push_back(endpoint.host + " is a retired server name; the current one is " +
                        std::string(*current) + " (--" + host_key + " " + std::string(*current) +
@@ -216,6 +256,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   if (!args.count("email")) throw UsageError{"--email is required"};
   config.email = args["email"].as<std::string>();
   if (has_control_chars(config.email)) throw UsageError{"control characters in --email"};
+  config.email = email_as_typed(config.email);
   if (args.count("provider")) {
     std::string name = args["provider"].as<std::string>();
     if (name != "none") {
