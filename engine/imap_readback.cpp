@@ -13,6 +13,7 @@
 #include "engine/readback.hpp"
 #include "engine/token.hpp"
 #include "protocols/imap/client.hpp"
+#include "protocols/imap/mutf7.hpp"
 
 namespace mv {
 
@@ -433,7 +434,7 @@ class ImapReadback final : public Readback {
     // On Gmail the copy in Sent is INBOX's message under another label: an expunge takes off just
     // that label, and INBOX's cleanup then moves the message to Trash.
     const FolderLook look = co_await look_in(link, token, std::string());
-    const std::string quoted = "\"" + link.mailbox + "\"";
+    const std::string quoted = "\"" + folder_display_name(link.mailbox) + "\"";
     std::string detail;
     if (look.error) {
       detail = "could not look in " + quoted + ": " + look.error.detail;
