@@ -120,7 +120,8 @@ class ImapReadback final : public Readback {
       if (Error e = co_await check_folders()) co_return e;
       if (interrupted()) co_return co_await stop_early(uid, expected);
       const FolderRole* role = folders_->find("Sent");
-      if (deps_.config.send && role && !role->folder.empty()) {
+      // Only for mail the mailbox's owner sent: a peer's message is filed in the peer's Sent.
+      if (deps_.config.send && deps_.config.rcpt_to.empty() && role && !role->folder.empty()) {
         sent = std::make_unique<ImapLink>(deps_, "imap.sent", role->folder);
         pump_->add(*sent->session);
       }

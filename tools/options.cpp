@@ -10,9 +10,11 @@
 #define CXXOPTS_NO_REGEX
 #include <cxxopts.hpp>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/idna.hpp"
 #include "tls/host_address.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/peer_account.hpp"
 
 namespace mv::tool {
 
@@ -214,7 +216,8 @@ cxxopts::Options make_options() {
     ("find-token", "with --receive-only: the token of a message sent earlier", cxxopts::value<std::string>())
     ("check", "checks after read-back: devices, folders, both (default) or none", cxxopts::value<std::string>()->default_value("devices,folders"))
     ("keep", "leave the test message in the mailbox (default: remove only it)")
-    ("delivery-timeout", "seconds to wait for the message to arrive", cxxopts::value<unsigned>()->default_value("30"))
+    ("delivery-timeout", "seconds to wait for the message to arrive (default 30; with --peer-email on a terminal 120, as the setup guides allow a minute or two)", cxxopts::value<unsigned>()->default_value("30"))
+    ("peer-email", "another account: it sends a message to this one, which replies; both must arrive (its options: --peer-password-env, --peer-host, --peer-receive, ... as for the account)", cxxopts::value<std::string>())
     ("stop-after", "dry run that sends no message: stop after connect, tls or auth", cxxopts::value<std::string>())
     ("trace", "write the wire transcript (secrets redacted) to this file", cxxopts::value<std::string>())
     ("json", "print one JSON document (schema_version 1) instead of text")
@@ -290,6 +293,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
     throw UsageError{"--check takes devices, folders, devices,folders or none"};
   config.keep = args.count("keep") > 0;
   config.delivery_timeout = static_cast<Millis>(args["delivery-timeout"].as<unsigned>()) * 1000;
+  o.delivery_timeout_given = args.count("delivery-timeout") > 0;
   config.allow_plaintext = args.count("allow-plaintext") > 0;
   config.ehlo_name = args["ehlo"].as<std::string>();
   if (has_control_chars(config.ehlo_name)) throw UsageError{"control characters in --ehlo"};
@@ -348,6 +352,20 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   }
 }
 
+// --peer-email's own command line, parsed like the account's; the run must do both directions.
+void parse_peer(const std::vector<std::string>& peer_args, ToolOptions& o) {
+  const RunConfig& c = o.config;
+  if (!c.send || !c.read_back || c.stop_after != StopAfter::nothing)
+    throw UsageError{
+        "--peer-email checks both directions: it excludes --send-only, --receive-only and "
+        "--stop-after"};
+  CommandLine peer = parse_command_line(peer_args);
+  if (peer.action != Action::run) throw UsageError{"the peer account: " + peer.text};
+  if (iequals(peer.options.config.email, c.email))
+    throw UsageError{"--peer-email must be another account than --email"};
+  o.peer = std::make_shared<ToolOptions>(std::move(peer.options));
+}
+
 // --accounts: the file, the concurrency, and the other words as every account's defaults.
 void parse_accounts_request(const std::vector<std::string>& args,
                             const cxxopts::ParseResult& parsed, CommandLine& cl) {
@@ -394,8 +412,13 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (args[i] == "--nagios") cl.options.format = OutputFormat::nagios;
   }
   cxxopts::Options opts = make_options();
+  std::vector<std::string> account_args, peer_args;
+  if (std::string err = split_peer_args(args, account_args, peer_args); !err.empty()) {
+    cl.text = err;
+    return cl;
+  }
   std::vector<const char*> argv;
-  for (const std::string& a : args)
+  for (const std::string& a : account_args)
     argv.push_back(a.c_str());
   try {
     cxxopts::ParseResult parsed = opts.parse(static_cast<int>(argv.size()), argv.data());
@@ -418,6 +441,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     }
     if (parsed.count("concurrency")) throw UsageError{"--concurrency goes with --accounts"};
     parse_into(parsed, cl.options);
+    if (!peer_args.empty()) parse_peer(peer_args, cl.options);
     cl.action = Action::run;
   } catch (const UsageError& e) {
     cl.action = Action::usage_error;

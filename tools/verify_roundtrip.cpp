@@ -16,6 +16,7 @@
 #include "tools/json_output.hpp"
 #include "tools/nagios_output.hpp"
 #include "tools/options.hpp"
+#include "tools/peer_account.hpp"
 #include "tools/provider_list.hpp"
 #include "tools/stop_signals.hpp"
 #include "tools/verdict.hpp"
@@ -111,6 +112,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> warnings = o.warnings;
   if (std::string err = resolve_identities(o, warnings); !err.empty())
     return usage_error(o.format, err);
+  if (o.peer) {
+    for (const std::string& w : o.peer->warnings)
+      warnings.push_back("peer: " + w);
+    if (std::string err = resolve_identities(*o.peer, warnings); !err.empty())
+      return usage_error(o.format, "the peer account: " + err);
+    // A person watching waits as the guides say ("a minute or two"); monitors keep the default.
+    if (!o.delivery_timeout_given && o.format == OutputFormat::human && ::isatty(STDOUT_FILENO))
+      o.config.delivery_timeout = 120'000;
+  }
   for (const std::string& w : warnings)
     std::cerr << "warning: " << w << "\n";
 
@@ -126,7 +136,13 @@ int main(int argc, char** argv) {
     };
   }
   catch_stop_signals();
-  RunResult result = run(o.config);
+  RunResult result;
+  if (o.peer) {
+    auto [from_peer, reply] = peer_legs(o, *o.peer);
+    result = run_two_way(from_peer, std::move(reply));
+  } else {
+    result = run(o.config);
+  }
   if (progress) std::cerr << "\r\033[K" << std::flush;
   const int exit_code = exit_code_for(result.report.error);
   switch (o.format) {
