@@ -299,3 +299,48 @@ TEST_CASE("options: non-ASCII domains become A-labels; the local part stays as t
 }
 
 }  // namespace mv::tool
+
+namespace mv::tool {
+
+TEST_CASE(
+    "options: --peer-email takes the --peer- twins of the login options and inherits the "
+    "shared ones") {
+  const ToolOptions o =
+      parse_ok({"--email", "a@example.org", "--password-env", "A", "--host", "mail.example.org",
+                "--imap-port", "1993", "--cafile", "ca.pem", "-4", "--peer-email", "b@example.org",
+                "--peer-password-env", "B", "--peer-receive", "pop3", "--peer-user=bob"});
+  REQUIRE(o.peer);
+  const ToolOptions& p = *o.peer;
+  CHECK(p.config.email == "b@example.org");
+  CHECK(p.login.sources.env_var == "B");
+  CHECK(p.login.user == "bob");
+  CHECK(p.config.receive == Receive::pop3);
+  CHECK(p.config.smtp.endpoint.host == "mail.example.org");  // the account's servers
+  CHECK(p.config.incoming.endpoint.port == 995);             // POP3's own default
+  CHECK(p.config.tls.ca_file == "ca.pem");
+  CHECK(p.config.smtp.endpoint.family == Family::ipv4);
+  CHECK(o.login.sources.env_var == "A");  // the account keeps its own
+  CHECK(o.config.incoming.endpoint.port == 1993);
+  // A peer at a known provider takes its preset, not the account's servers.
+  const ToolOptions g =
+      parse_ok({"--email", "a@example.org", "--password-env", "A", "--host", "mail.example.org",
+                "--peer-email", "b@gmail.com", "--peer-password-env", "B"});
+  CHECK(g.peer->config.smtp.endpoint.host == "smtp.gmail.com");
+}
+
+TEST_CASE("options: --peer- mistakes are usage errors") {
+  const std::vector<std::string> base = {"--email", "a@example.org", "--password-env",
+                                         "A",       "--host",        "h"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), base.begin(), base.end());
+    return more;
+  };
+  CHECK(contains(parse_error(with({"--peer-password-env", "B"})), "need --peer-email"));
+  CHECK(contains(parse_error(with({"--peer-email", "b@x.org", "--peer-json"})), "--peer-json"));
+  CHECK(contains(parse_error(with({"--peer-email", "A@example.org"})), "another account"));
+  CHECK(contains(parse_error(with({"--peer-email", "b@x.org", "--send-only"})), "--send-only"));
+  CHECK(contains(parse_error(with({"--peer-email", "b@x.org", "--peer-host", "[::1"})),
+                 "the peer account"));
+}
+
+}  // namespace mv::tool
