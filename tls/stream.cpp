@@ -237,15 +237,19 @@ void Stream::start_tls(TlsContext& context, const std::string& host_name,
   tls_ = std::make_unique<Tls>();
   tls_->fd = fd_;
   tls_->verify = context.verify();
+  const std::optional<HostAddress> address = parse_host_address(host_name);
+  const bool by_ip = address && address->literal();
   int ret = mbedtls_ssl_setup(&tls_->ssl, context.config());
-  if (ret == 0) ret = mbedtls_ssl_set_hostname(&tls_->ssl, host_name.c_str());
+  // An address is checked by verify_ip_cb alone, and never sent as SNI (RFC 6066 3 allows only
+  // names there); NULL is also how 3.6 is told that skipping its own name check is deliberate.
+  if (ret == 0) ret = mbedtls_ssl_set_hostname(&tls_->ssl, by_ip ? nullptr : host_name.c_str());
   if (ret != 0) {
     error_ =
         make_error(Category::tls, "tls.handshake", "TLS setup failed: " + mbedtls_message(ret));
     return;
   }
   mbedtls_ssl_set_bio(&tls_->ssl, tls_.get(), &Tls::send_cb, &Tls::recv_cb, nullptr);
-  if (const auto address = parse_host_address(host_name); address && address->literal()) {
+  if (by_ip) {
     tls_->ip_address = address->bytes;
     mbedtls_ssl_set_verify(&tls_->ssl, &Tls::verify_ip_cb, tls_.get());
   }
