@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "protocols/common/utf8.hpp"
+
 namespace mv {
 
 namespace {
@@ -68,24 +70,6 @@ std::optional<std::u32string> utf8_decode(std::string_view s) {
     i += n;
   }
   return out;
-}
-
-void utf8_append(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 // Lower case for ASCII and the scripts most mail domains use (see the header).
@@ -259,7 +243,7 @@ std::string domain_to_unicode(std::string_view domain) {
       decoded = punycode_decode(label.substr(4));
     if (decoded) {
       for (char32_t c : *decoded)
-        utf8_append(out, c);
+        append_utf8(out, c);
     } else {
       out += label;
     }

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "protocols/common/utf8.hpp"
+
 namespace mv {
 
 namespace {
@@ -13,24 +15,6 @@ int b64_value(char c) {
   if (c == '+') return 62;
   if (c == ',') return 63;  // "/" in ordinary base64
   return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 // One "&...-" run's base64 (without the delimiters) as UTF-16BE into UTF-8.
