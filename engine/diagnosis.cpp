@@ -1,5 +1,7 @@
 #include "engine/diagnosis.hpp"
+
 #include "protocols/common/ascii.hpp"
+#include "tls/host_address.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -115,6 +117,12 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
     return {"the server's certificate is not signed by a CA this machine trusts",
             "install the issuing CA, or pass --cafile with the right CA bundle; do not disable "
             "verification"};
+  if (code == "tls.bad_host") {
+    if (const auto address = parse_host_address(c.host); address && address->literal())
+      return {"the server's certificate does not name the IP address " + c.host,
+              "connect by the host name the certificate names, or have the address added to its "
+              "subjectAltName"};
+  }
   if (code == "tls.bad_host")
     return {"the server's certificate is not valid for the name " + c.host,
             "connect with the host name the certificate names (the provider's published host)"};
@@ -158,6 +166,11 @@ Diagnosis by_code(const Error& e, const DiagnosisContext& c) {
             "drop --auth to let the tool choose, or pick one the server lists"};
   }
   if (code.ends_with("auth_failed")) return auth_failure(e, c);
+  if (code == "smtp.smtputf8_unsupported")
+    return {
+        "the address has non-ASCII characters before the @ and this server does not offer "
+        "SMTPUTF8 (RFC 6531)",
+        "use an ASCII alias of the mailbox, or a submission server that offers SMTPUTF8"};
   if (code == "smtp.message_too_large")
     return {"the message is larger than the server's SIZE limit",
             "send a smaller test message (--body-size)"};

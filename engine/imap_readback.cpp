@@ -13,6 +13,7 @@
 #include "engine/readback.hpp"
 #include "engine/token.hpp"
 #include "protocols/imap/client.hpp"
+#include "protocols/imap/mutf7.hpp"
 
 namespace mv {
 
@@ -119,7 +120,8 @@ class ImapReadback final : public Readback {
       if (Error e = co_await check_folders()) co_return e;
       if (interrupted()) co_return co_await stop_early(uid, expected);
       const FolderRole* role = folders_->find("Sent");
-      if (deps_.config.send && role && !role->folder.empty()) {
+      // Only for mail the mailbox's owner sent: a peer's message is filed in the peer's Sent.
+      if (deps_.config.send && deps_.config.rcpt_to.empty() && role && !role->folder.empty()) {
         sent = std::make_unique<ImapLink>(deps_, "imap.sent", role->folder);
         pump_->add(*sent->session);
       }
@@ -415,8 +417,8 @@ class ImapReadback final : public Readback {
     std::string detail;
     for (const FolderRole& r : map.roles) {
       if (!detail.empty()) detail += "; ";
-      detail += r.role + " = " + (r.folder.empty() ? "(none)" : "\"" + r.folder + "\"") + " (" +
-                r.how + ")";
+      detail += r.role + " = " + (r.folder.empty() ? "(none)" : "\"" + r.shown + "\"") + " (" +
+                r.how + (r.shown != r.folder ? ", on the wire \"" + r.folder + "\"" : "") + ")";
       if (r.folder.empty())
         deps_.report.warnings.push_back("no " + r.role + " folder found on the server");
     }
@@ -433,7 +435,7 @@ class ImapReadback final : public Readback {
     // On Gmail the copy in Sent is INBOX's message under another label: an expunge takes off just
     // that label, and INBOX's cleanup then moves the message to Trash.
     const FolderLook look = co_await look_in(link, token, std::string());
-    const std::string quoted = "\"" + link.mailbox + "\"";
+    const std::string quoted = "\"" + folder_display_name(link.mailbox) + "\"";
     std::string detail;
     if (look.error) {
       detail = "could not look in " + quoted + ": " + look.error.detail;

@@ -58,7 +58,7 @@ SmtpOptions smtp_options(const RunConfig& config, MessageSource* message) {
   }
   o.mechanism = config.smtp.mechanism;
   o.mail_from = config.email;
-  o.rcpt_to = config.email;
+  o.rcpt_to = config.rcpt_to.empty() ? config.email : config.rcpt_to;
   o.message = message;
   return o;
 }
@@ -133,7 +133,9 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
       co_return finish(std::move(error));
     }
     MessageSpec spec;
-    spec.from = spec.to = config.email;
+    spec.from = config.email;
+    spec.to = config.rcpt_to.empty() ? config.email : config.rcpt_to;
+    spec.in_reply_to = config.in_reply_to;
     spec.token = result.token;
     spec.date = rfc5322_date(std::time(nullptr));
     spec.body_size = config.body_size;

@@ -30,6 +30,10 @@ struct ServerLogin {
 
 struct RunConfig {
   std::string email;  // the account: From and To of the test message
+  // Another recipient (--peer-email's legs): the message goes from email to rcpt_to, and the
+  // read-back logs in to rcpt_to's mailbox. Empty: the account sends to itself.
+  std::string rcpt_to;
+  std::string in_reply_to;  // the test message replies to this Message-ID (empty: it does not)
   ServerLogin smtp;
   ServerLogin incoming;
   Receive receive = Receive::imap;
@@ -65,6 +69,14 @@ struct RunResult {
 
 // One run, on a pump of its own.
 RunResult run(const RunConfig& config);
+
+// The setup guide's other two directions (--peer-email): from_peer sends a tagged message from
+// the peer to the account, which must receive it (its usual checks run there); then the account
+// replies (reply.in_reply_to is set to the first message's Message-ID) and the peer must receive
+// the reply. Each leg removes its message unless keep. One report: a "leg.*" step per leg with
+// its delivery time before the leg's own steps (prefixed "from_peer:" / "reply:"); the first
+// failure ends the run.
+RunResult run_two_way(const RunConfig& from_peer, RunConfig reply);
 
 // Every run in one pump (one poll loop, no threads), at most max_concurrent (at least 1) of them
 // in flight at a time; the results in the order of the configs. on_result, when given, hears of

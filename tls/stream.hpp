@@ -51,7 +51,9 @@ class Stream {
   IoResult write(const char* data, std::size_t len);
 
   // Starts a client handshake on this descriptor; call handshake() until it is done. The host
-  // name is always handed to mbedTLS (SNI and the name check; 2.28 skips the check without it).
+  // name is always handed to mbedTLS (SNI and the name check; 2.28 skips the check without it),
+  // except an IP address: no SNI then, and the certificate's iPAddress SANs are checked by
+  // tls/ip_san instead (a certificate naming the address only in its CN never matches).
   // The context must outlive this stream.
   // With a session_key, a session saved under that key is offered for resumption, and the new
   // session is saved under it once established.

@@ -204,6 +204,7 @@ std::string prepare_accounts(const AccountsRequest& request, std::vector<Account
     if (!merge_account_args(request.defaults, line.words, args, error)) return at + error;
     CommandLine cl = parse_command_line(args);
     if (cl.action != Action::run) return at + (cl.text.empty() ? "not an account" : cl.text);
+    if (cl.options.peer) return at + "--peer-email is for one account at a time, not --accounts";
     Account account{std::move(cl.options), {}};
     ToolOptions& o = account.options;
     if (!line.name.empty()) o.name = line.name;

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "protocols/common/idna.hpp"
+#include "tls/host_address.hpp"
+
 namespace mv::tool {
 
 namespace {
@@ -21,15 +24,28 @@ std::string pad(std::string s, std::size_t width) {
 }
 }  // namespace
 
+namespace {
+// A name in both forms when it has an A-label ("bücher.example = xn--bcher-kva.example"); an
+// IPv6 address in brackets.
+std::string both_forms(const std::string& name) {
+  const std::size_t at = name.rfind('@');
+  const std::string domain = at == std::string::npos ? name : name.substr(at + 1);
+  const std::string unicode = domain_to_unicode(domain);
+  if (unicode == domain) return at == std::string::npos ? display_host(name) : name;
+  const std::string local = at == std::string::npos ? "" : name.substr(0, at + 1);
+  return local + unicode + " (" + domain + ")";
+}
+}  // namespace
+
 void print_settings_line(std::ostream& out, const RunConfig& config, const ProviderPreset* preset) {
-  out << "verify-roundtrip: " << config.email;
+  out << "verify-roundtrip: " << both_forms(config.email);
   if (preset) out << " (preset " << preset->name << ")";
   if (config.send)
-    out << ", SMTP " << config.smtp.endpoint.host << ":" << config.smtp.endpoint.port << " ("
-        << tls_mode_name(config.smtp.endpoint.tls) << ")";
+    out << ", SMTP " << both_forms(config.smtp.endpoint.host) << ":" << config.smtp.endpoint.port
+        << " (" << tls_mode_name(config.smtp.endpoint.tls) << ")";
   if (config.read_back)
     out << ", " << (config.receive == Receive::imap ? "IMAP " : "POP3 ")
-        << config.incoming.endpoint.host << ":" << config.incoming.endpoint.port << " ("
+        << both_forms(config.incoming.endpoint.host) << ":" << config.incoming.endpoint.port << " ("
         << tls_mode_name(config.incoming.endpoint.tls) << ")";
   out << "\n";
 }

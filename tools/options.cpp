@@ -10,7 +10,11 @@
 #define CXXOPTS_NO_REGEX
 #include <cxxopts.hpp>
 
+#include "protocols/common/ascii.hpp"
+#include "protocols/common/idna.hpp"
+#include "tls/host_address.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/peer_account.hpp"
 #include "tools/plugin_range.hpp"
 
 namespace mv::tool {
@@ -33,6 +37,42 @@ bool has_control_chars(const std::string& s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return true;
   return false;
+}
+
+// A host as typed (name, IP address bare or in brackets, non-ASCII name) in the form to connect
+// to: the bare address, or the name's A-label form. -4/-6 must agree with an address.
+std::string host_as_typed(const std::string& typed, const std::string& option,
+                          const std::string& protocol, Family family) {
+  const std::optional<HostAddress> address = parse_host_address(typed);
+  if (!address)
+    throw UsageError{"--" + option + " " + typed +
+                     " is neither a host name nor an IP address (an IPv6 address is written "
+                     "bare or in brackets, without a port: give the port with --" +
+                     protocol + "-port)"};
+  if (address->kind == HostAddress::Kind::ipv4 && family == Family::ipv6)
+    throw UsageError{"-6 contradicts --" + option + " " + typed + ", an IPv4 address"};
+  if (address->kind == HostAddress::Kind::ipv6 && family == Family::ipv4)
+    throw UsageError{"-4 contradicts --" + option + " " + typed + ", an IPv6 address"};
+  if (address->literal() || !has_non_ascii(typed)) return address->host;
+  std::string why;
+  const std::optional<std::string> ascii = domain_to_ascii(typed, &why);
+  if (!ascii) throw UsageError{"--" + option + " " + typed + " is no valid host name: " + why};
+  return *ascii;
+}
+
+// The address with its domain in A-label form (local part as typed: it needs SMTPUTF8 when it is
+// not ASCII, which the SMTP session checks).
+std::string email_as_typed(const std::string& typed) {
+  const std::size_t at = typed.rfind('@');
+  if (at == std::string::npos) return typed;
+  if (at == 0) throw UsageError{"--email " + typed + " has no local part before the @"};
+  const std::string domain = typed.substr(at + 1);
+  if (domain.empty()) throw UsageError{"--email " + typed + " has no domain after the @"};
+  if (domain.front() == '[') return typed;  // an address literal, as typed
+  std::string why;
+  const std::optional<std::string> ascii = domain_to_ascii(domain, &why);
+  if (!ascii) throw UsageError{"--email " + typed + ": the domain is no valid name: " + why};
+  return typed.substr(0, at + 1) + *ascii;
 }
 
 std::string opt(const cxxopts::ParseResult& args, const std::string& key) {
@@ -145,6 +185,9 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
   for (unsigned char c : endpoint.host)
     if (c <= 0x20 || c == 0x7f) throw UsageError{"control characters or spaces in --" + host_key};
   if (endpoint.host.empty()) throw UsageError{"empty --" + host_key};
+  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
+  endpoint.host = host_as_typed(endpoint.host, args.count(host_key) ? host_key : "host", protocol,
+                                endpoint.family);
 
   const TlsMode default_mode = protocol == "smtp" ? TlsMode::starttls : TlsMode::implicit;
   endpoint.tls = explicit_mode           ? *explicit_mode
@@ -159,7 +202,6 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
     endpoint.port = default_port(protocol, endpoint.tls);
   }
   if (endpoint.port == 0 || endpoint.port > 65535) throw UsageError{"bad --" + port_key};
-  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
   if (auto current = current_name_of_legacy_host(endpoint.host))
     warnings.push_back(endpoint.host + " is a retired server name; the current one is " +
                        std::string(*current) + " (--" + host_key + " " + std::string(*current) +
@@ -243,7 +285,8 @@ cxxopts::Options make_options() {
     ("find-token", "with --receive-only: the token of a message sent earlier", cxxopts::value<std::string>())
     ("check", "checks after read-back: devices, folders, both (default) or none", cxxopts::value<std::string>()->default_value("devices,folders"))
     ("keep", "leave the test message in the mailbox (default: remove only it)")
-    ("delivery-timeout", "seconds to wait for the message to arrive", cxxopts::value<std::string>()->default_value("30"))
+    ("delivery-timeout", "seconds to wait for the message to arrive (default 30; with --peer-email on a terminal 120, as the setup guides allow a minute or two)", cxxopts::value<std::string>()->default_value("30"))
+    ("peer-email", "another account: it sends a message to this one, which replies; both must arrive (its options: --peer-password-env, --peer-host, --peer-receive, ... as for the account)", cxxopts::value<std::string>())
     ("stop-after", "dry run that sends no message: stop after connect, tls or auth", cxxopts::value<std::string>())
     ("trace", "write the wire transcript (secrets redacted) to this file", cxxopts::value<std::string>())
     ("json", "print one JSON document (schema_version 1) instead of text")
@@ -296,6 +339,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   if (!args.count("email")) throw UsageError{"--email is required"};
   config.email = args["email"].as<std::string>();
   if (has_control_chars(config.email)) throw UsageError{"control characters in --email"};
+  config.email = email_as_typed(config.email);
   if (args.count("provider")) {
     std::string name = args["provider"].as<std::string>();
     if (name != "none") {
@@ -329,6 +373,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
     throw UsageError{"--check takes devices, folders, devices,folders or none"};
   config.keep = args.count("keep") > 0;
   config.delivery_timeout = seconds(args, "delivery-timeout");
+  o.delivery_timeout_given = args.count("delivery-timeout") > 0;
   config.allow_plaintext = args.count("allow-plaintext") > 0;
   config.ehlo_name = args["ehlo"].as<std::string>();
   if (has_control_chars(config.ehlo_name)) throw UsageError{"control characters in --ehlo"};
@@ -387,6 +432,20 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   }
 }
 
+// --peer-email's own command line, parsed like the account's; the run must do both directions.
+void parse_peer(const std::vector<std::string>& peer_args, ToolOptions& o) {
+  const RunConfig& c = o.config;
+  if (!c.send || !c.read_back || c.stop_after != StopAfter::nothing)
+    throw UsageError{
+        "--peer-email checks both directions: it excludes --send-only, --receive-only and "
+        "--stop-after"};
+  CommandLine peer = parse_command_line(peer_args);
+  if (peer.action != Action::run) throw UsageError{"the peer account: " + peer.text};
+  if (iequals(peer.options.config.email, c.email))
+    throw UsageError{"--peer-email must be another account than --email"};
+  o.peer = std::make_shared<ToolOptions>(std::move(peer.options));
+}
+
 // --accounts: the file, the concurrency, and the other words as every account's defaults.
 void parse_accounts_request(const std::vector<std::string>& args,
                             const cxxopts::ParseResult& parsed, CommandLine& cl) {
@@ -432,8 +491,13 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     if (args[i] == "--nagios") cl.options.format = OutputFormat::nagios;
   }
   cxxopts::Options opts = make_options();
+  std::vector<std::string> account_args, peer_args;
+  if (std::string err = split_peer_args(args, account_args, peer_args); !err.empty()) {
+    cl.text = err;
+    return cl;
+  }
   std::vector<const char*> argv;
-  for (const std::string& a : args)
+  for (const std::string& a : account_args)
     argv.push_back(a.c_str());
   try {
     cxxopts::ParseResult parsed = opts.parse(static_cast<int>(argv.size()), argv.data());
@@ -456,6 +520,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     }
     if (parsed.count("concurrency")) throw UsageError{"--concurrency goes with --accounts"};
     parse_into(parsed, cl.options);
+    if (!peer_args.empty()) parse_peer(peer_args, cl.options);
     cl.action = Action::run;
   } catch (const UsageError& e) {
     cl.action = Action::usage_error;

@@ -4,6 +4,7 @@
 // options always win over a provider preset, and the preset over built-in defaults.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct ToolOptions {
   std::optional<IdentityPlan> smtp_identity;  // --smtp-user/--smtp-password-*: SMTP's own
   std::optional<Mechanism> mechanism;         // --auth
   OAuth2Options oauth2;                       // --oauth2-login and its options
+  bool delivery_timeout_given = false;        // --delivery-timeout was on the command line
+  // --peer-email: the other account (tools/peer_account.hpp), its options parsed like these.
+  std::shared_ptr<ToolOptions> peer;
 };
 
 enum class Action { run, run_accounts, help, version, list_providers, usage_error };

@@ -55,8 +55,9 @@ std::string to_hex(const unsigned char* p, std::size_t n) {
 }  // namespace
 
 std::optional<TestMessage> TestMessage::compose(const MessageSpec& spec, Error& error) {
-  for (std::string_view field : {std::string_view(spec.from), std::string_view(spec.to),
-                                 std::string_view(spec.token), std::string_view(spec.date)}) {
+  for (std::string_view field :
+       {std::string_view(spec.from), std::string_view(spec.to), std::string_view(spec.token),
+        std::string_view(spec.date), std::string_view(spec.in_reply_to)}) {
     if (has_control(field) || field.size() > kMaxFieldLength) {
       error = make_error(Category::usage, "usage.bad_header_value",
                          "a message header value contains CR, LF, NUL or another control "
@@ -89,12 +90,16 @@ std::optional<TestMessage> TestMessage::compose(const MessageSpec& spec, Error& 
   m.token_ = spec.token;
   const std::string domain = spec.from.substr(spec.from.rfind('@') + 1);
   m.message_id_ = "<mailverify." + spec.token + "@" + domain + ">";
-  m.header_ = "From: " + spec.from + "\r\nTo: " + spec.to +
-              "\r\nSubject: " + test_subject(spec.token) + "\r\nDate: " + spec.date +
-              "\r\nMessage-ID: " + m.message_id_ + "\r\n" + std::string(kTokenHeader) + ": " +
-              spec.token +
-              "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n"
-              "Content-Transfer-Encoding: 7bit\r\n\r\n";
+  const bool reply = !spec.in_reply_to.empty();
+  m.header_ =
+      "From: " + spec.from + "\r\nTo: " + spec.to + "\r\nSubject: " + (reply ? "Re: " : "") +
+      test_subject(spec.token) + "\r\nDate: " + spec.date + "\r\nMessage-ID: " + m.message_id_ +
+      "\r\n" +
+      (reply ? "In-Reply-To: " + spec.in_reply_to + "\r\nReferences: " + spec.in_reply_to + "\r\n"
+             : std::string()) +
+      std::string(kTokenHeader) + ": " + spec.token +
+      "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+      "Content-Transfer-Encoding: 7bit\r\n\r\n";
   const std::size_t lines = (spec.body_size + kLineBytes - 1) / kLineBytes;
   m.body_line_ = "mailverify " + spec.token + " line ";
   m.number_width_ = std::max<std::size_t>(6, digits(lines));

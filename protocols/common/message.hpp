@@ -37,6 +37,9 @@ struct MessageSpec {
   std::string token;            // per-run random token, [A-Za-z0-9] only (the engine makes it)
   std::string date;             // RFC 5322 date-time (the engine supplies the clock)
   std::size_t body_size = 512;  // approximate body bytes (whole lines of text)
+  // A reply: the Message-ID ("<...>") it answers, put in In-Reply-To and References (RFC 5322
+  // 3.6.4) with "Re: " before the subject. Empty: not a reply.
+  std::string in_reply_to;
 };
 
 class TestMessage final : public MessageSource {

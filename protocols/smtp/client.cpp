@@ -8,6 +8,7 @@
 
 #include "protocols/common/ascii.hpp"
 #include "protocols/common/base64.hpp"
+#include "protocols/common/idna.hpp"
 
 namespace mv {
 
@@ -558,8 +559,21 @@ void SmtpClient::send_mail() {
              std::to_string(*caps_.size_limit) + " bytes");
     return;
   }
+  // RFC 6531: a non-ASCII address (in practice its local part: the tool sends domains as
+  // A-labels) may only be used with SMTPUTF8, and the headers then carry UTF-8 too (RFC 6532).
+  const bool utf8 = has_non_ascii(options_.mail_from) || has_non_ascii(options_.rcpt_to);
+  if (utf8 && !caps_.smtputf8) {
+    fail(Category::delivery, "smtp.smtputf8_unsupported",
+         "the address " +
+             sanitize_server_text(
+                 has_non_ascii(options_.mail_from) ? options_.mail_from : options_.rcpt_to, 256) +
+             " is not ASCII, which needs the SMTPUTF8 extension (RFC 6531), and this server does "
+             "not offer it: it cannot send from or to this address");
+    return;
+  }
   std::string line = "MAIL FROM:<" + options_.mail_from + ">";
   if (caps_.size_limit) line += " SIZE=" + std::to_string(size);
+  if (utf8) line += caps_.eightbitmime ? " SMTPUTF8 BODY=8BITMIME" : " SMTPUTF8";
   queue_command(line);
   pipelined_ = caps_.pipelining;
   if (pipelined_) {

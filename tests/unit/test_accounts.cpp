@@ -241,6 +241,10 @@ TEST_CASE("accounts: a file becomes accounts with their own secrets, never print
   TempFile usage("--email a@example.org --imap-port nope\n");
   request.file = usage.path;
   CHECK(prepare_accounts(request, accounts).find(", line 1: ") != std::string::npos);
+  TempFile peer("--email a@example.org --peer-email b@example.org\n");
+  request.file = peer.path;
+  CHECK(prepare_accounts(request, accounts).find("--peer-email is for one account at a time") !=
+        std::string::npos);
   TempFile empty("# none yet\n");
   request.file = empty.path;
   CHECK(prepare_accounts(request, accounts).find("no accounts") != std::string::npos);

@@ -126,3 +126,23 @@ TEST_CASE("diagnosis/tls: silence on an implicit-TLS port says use implicit TLS"
   CHECK(e.fix.find("--imap-tls implicit") != std::string::npos);
 }
 }  // namespace mv
+
+namespace mv {
+
+TEST_CASE("diagnosis/addresses: an IP literal the certificate does not name; no SMTPUTF8") {
+  Error e = make_error(Category::tls, "tls.bad_host", "observed");
+  DiagnosisContext c;
+  c.protocol = "imap";
+  c.host = "::1";
+  c.port = 993;
+  diagnose(e, c);
+  CHECK(e.cause == "the server's certificate does not name the IP address ::1");
+  CHECK(e.fix.find("subjectAltName") != std::string::npos);
+  Error utf8 = make_error(Category::delivery, "smtp.smtputf8_unsupported", "observed");
+  c.host = "smtp.example.com";
+  diagnose(utf8, c);
+  CHECK(utf8.cause.find("SMTPUTF8") != std::string::npos);
+  CHECK(utf8.fix.find("ASCII alias") != std::string::npos);
+}
+
+}  // namespace mv

@@ -60,3 +60,66 @@ TEST_CASE("folder_map: look-alike Trash folders and \\Noselect parents") {
 }
 
 }  // namespace mv
+
+namespace mv {
+
+TEST_CASE("folder_map: localised Exchange names in modified UTF-7, without SPECIAL-USE") {
+  struct Mailbox {
+    const char* language;
+    std::vector<std::string> names;  // Sent, Drafts, Trash, Junk as the server lists them
+    std::vector<std::string> shown;
+  };
+  const Mailbox mailboxes[] = {
+      {"German",
+       {"Gesendete Elemente", "Entw&APw-rfe", "Gel&APY-schte Elemente", "Junk-E-Mail"},
+       {"Gesendete Elemente", "Entw\u00FCrfe", "Gel\u00F6schte Elemente", "Junk-E-Mail"}},
+      {"French",
+       {"&AMk-l&AOk-ments envoy&AOk-s", "Brouillons", "&AMk-l&AOk-ments supprim&AOk-s",
+        "Courrier ind&AOk-sirable"},
+       {"\u00C9l\u00E9ments envoy\u00E9s", "Brouillons", "\u00C9l\u00E9ments supprim\u00E9s",
+        "Courrier ind\u00E9sirable"}},
+      {"Spanish",
+       {"Elementos enviados", "Borradores", "Elementos eliminados", "Correo no deseado"},
+       {"Elementos enviados", "Borradores", "Elementos eliminados", "Correo no deseado"}},
+      {"Italian",
+       {"Posta inviata", "Bozze", "Posta eliminata", "Posta indesiderata"},
+       {"Posta inviata", "Bozze", "Posta eliminata", "Posta indesiderata"}},
+      {"Dutch",
+       {"Verzonden items", "Concepten", "Verwijderde items", "Ongewenste e-mail"},
+       {"Verzonden items", "Concepten", "Verwijderde items", "Ongewenste e-mail"}},
+      {"Portuguese (Brazil)",
+       {"Itens Enviados", "Rascunhos", "Itens Exclu&AO0-dos", "Lixo Eletr&APQ-nico"},
+       {"Itens Enviados", "Rascunhos", "Itens Exclu\u00EDdos", "Lixo Eletr\u00F4nico"}},
+      {"Outlook.com", {"Sent", "Drafts", "Deleted", "Junk"}, {"Sent", "Drafts", "Deleted", "Junk"}},
+  };
+  const char* roles[] = {"Sent", "Drafts", "Trash", "Junk"};
+  for (const Mailbox& m : mailboxes) {
+    INFO(m.language);
+    ImapFolderList list;
+    list.folders = {folder("INBOX"), folder("Archive")};
+    for (const std::string& n : m.names)
+      list.folders.push_back(folder(n));
+    const FolderMap map = map_folders(list);
+    for (int i = 0; i < 4; ++i) {
+      const FolderRole* r = map.find(roles[i]);
+      REQUIRE(r);
+      CHECK(r->folder == m.names[i]);  // what SELECT takes
+      CHECK(r->shown == m.shown[i]);   // what people read
+      CHECK(r->how == "by name");
+    }
+    CHECK(map.warnings.empty());
+  }
+}
+
+TEST_CASE("folder_map: SPECIAL-USE still wins over a localised name") {
+  ImapFolderList list;
+  list.folders = {folder("INBOX"), folder("Gel&APY-schte Elemente"),
+                  folder("Papierkorb", {"\\Trash"})};
+  const FolderMap map = map_folders(list);
+  CHECK(map.find("Trash")->folder == "Papierkorb");
+  CHECK(map.find("Trash")->how == "SPECIAL-USE \\Trash");
+  REQUIRE(map.warnings.size() == 1);  // both are Trash by name: a look-alike
+  CHECK(map.warnings[0].find("\"Gel\u00F6schte Elemente\"") != std::string::npos);
+}
+
+}  // namespace mv

@@ -270,3 +270,29 @@ TEST_CASE("common/message: a 50 MB body streams in 64 KiB chunks") {
   const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(secs < 20.0);
 }
+
+TEST_CASE("common/message: a reply carries In-Reply-To, References and Re:") {
+  MessageSpec s = spec();
+  s.from = "alice@example.org";
+  s.to = "bob@example.net";
+  s.in_reply_to = "<mailverify.Zz99@example.net>";
+  TestMessage m = compose_ok(s);
+  const std::string all = read_all(m, 4096);
+  const std::string header = all.substr(0, all.find("\r\n\r\n") + 4);
+  CHECK(header ==
+        "From: alice@example.org\r\n"
+        "To: bob@example.net\r\n"
+        "Subject: Re: mailverify round-trip test Ab12Cd34\r\n"
+        "Date: Tue, 1 Jul 2025 10:00:00 +0000\r\n"
+        "Message-ID: <mailverify.Ab12Cd34@example.org>\r\n"
+        "In-Reply-To: <mailverify.Zz99@example.net>\r\n"
+        "References: <mailverify.Zz99@example.net>\r\n"
+        "X-Mailverify-Token: Ab12Cd34\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=us-ascii\r\n"
+        "Content-Transfer-Encoding: 7bit\r\n\r\n");
+  s.in_reply_to = "<a>\r\nBcc: x@example.com";
+  mv::Error e;
+  CHECK_FALSE(TestMessage::compose(s, e));
+  CHECK(e.code == "usage.bad_header_value");
+}

@@ -223,6 +223,40 @@ TEST_CASE("options: --help documents the exit codes and the new options") {
     CHECK_MESSAGE(contains(cl.text, s), s);
 }
 
+TEST_CASE("options: host literals as users type them; -4/-6 must agree with them") {
+  const std::vector<std::string> base = {"--email", "a@example.org", "--password-env", "X"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), base.begin(), base.end());
+    return more;
+  };
+  for (const char* typed : {"[::1]", "::1", "[IPv6:::1]"}) {
+    const ToolOptions o = parse_ok(with({"--host", typed}));
+    CHECK(o.config.smtp.endpoint.host == "::1");
+    CHECK(o.config.incoming.endpoint.host == "::1");
+  }
+  CHECK(parse_ok(with({"--host", "[192.0.2.1]"})).config.smtp.endpoint.host == "192.0.2.1");
+  CHECK(parse_ok(with({"-6", "--host", "[::1]"})).config.smtp.endpoint.family == Family::ipv6);
+  CHECK(parse_error(with({"-6", "--host", "127.0.0.1"})) ==
+        "-6 contradicts --host 127.0.0.1, an IPv4 address");
+  CHECK(parse_error(with({"-4", "--imap-host", "[::1]", "--smtp-host", "h"})) ==
+        "-4 contradicts --imap-host [::1], an IPv6 address");
+  const std::string with_port = parse_error(with({"--host", "mail.example.org:587"}));
+  CHECK(contains(with_port, "neither a host name nor an IP address"));
+  CHECK(contains(with_port, "--smtp-port"));
+  CHECK(contains(parse_error(with({"--host", "[mail.example.org]"})), "neither"));
+}
+
+TEST_CASE("options: non-ASCII domains become A-labels; the local part stays as typed") {
+  const ToolOptions o = parse_ok({"--email", "j\u00FCrgen@B\u00FCcher.example", "--host",
+                                  "mail.b\u00FCcher.example", "--password-env", "X"});
+  CHECK(o.config.email == "j\u00FCrgen@xn--bcher-kva.example");
+  CHECK(o.config.smtp.endpoint.host == "mail.xn--bcher-kva.example");
+  CHECK(contains(parse_error({"--email", "a@b\u00FCcher..example", "--host", "h"}), "empty label"));
+  CHECK(contains(parse_error({"--email", "a@example.org", "--host", "a\u00A0b.example"}),
+                 "no valid host name"));
+  CHECK(contains(parse_error({"--email", "@example.org", "--host", "h"}), "no local part"));
+}
+
 }  // namespace mv::tool
 
 namespace mv::tool {
@@ -232,6 +266,85 @@ TEST_CASE("options: --cert-warning sets the run's expiry warning, with or withou
   CHECK(parse_ok({"--email", "me@gmail.com", "--password-env", "X", "--cert-warning", "40"})
             .config.cert_warning_days == 40);
 }
+TEST_CASE("options: host literals as users type them; -4/-6 must agree with them") {
+  const std::vector<std::string> base = {"--email", "a@example.org", "--password-env", "X"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), base.begin(), base.end());
+    return more;
+  };
+  for (const char* typed : {"[::1]", "::1", "[IPv6:::1]"}) {
+    const ToolOptions o = parse_ok(with({"--host", typed}));
+    CHECK(o.config.smtp.endpoint.host == "::1");
+    CHECK(o.config.incoming.endpoint.host == "::1");
+  }
+  CHECK(parse_ok(with({"--host", "[192.0.2.1]"})).config.smtp.endpoint.host == "192.0.2.1");
+  CHECK(parse_ok(with({"-6", "--host", "[::1]"})).config.smtp.endpoint.family == Family::ipv6);
+  CHECK(parse_error(with({"-6", "--host", "127.0.0.1"})) ==
+        "-6 contradicts --host 127.0.0.1, an IPv4 address");
+  CHECK(parse_error(with({"-4", "--imap-host", "[::1]", "--smtp-host", "h"})) ==
+        "-4 contradicts --imap-host [::1], an IPv6 address");
+  const std::string with_port = parse_error(with({"--host", "mail.example.org:587"}));
+  CHECK(contains(with_port, "neither a host name nor an IP address"));
+  CHECK(contains(with_port, "--smtp-port"));
+  CHECK(contains(parse_error(with({"--host", "[mail.example.org]"})), "neither"));
+}
+
+TEST_CASE("options: non-ASCII domains become A-labels; the local part stays as typed") {
+  const ToolOptions o = parse_ok({"--email", "j\u00FCrgen@B\u00FCcher.example", "--host",
+                                  "mail.b\u00FCcher.example", "--password-env", "X"});
+  CHECK(o.config.email == "j\u00FCrgen@xn--bcher-kva.example");
+  CHECK(o.config.smtp.endpoint.host == "mail.xn--bcher-kva.example");
+  CHECK(contains(parse_error({"--email", "a@b\u00FCcher..example", "--host", "h"}), "empty label"));
+  CHECK(contains(parse_error({"--email", "a@example.org", "--host", "a\u00A0b.example"}),
+                 "no valid host name"));
+  CHECK(contains(parse_error({"--email", "@example.org", "--host", "h"}), "no local part"));
+}
+
+}  // namespace mv::tool
+
+namespace mv::tool {
+
+TEST_CASE(
+    "options: --peer-email takes the --peer- twins of the login options and inherits the "
+    "shared ones") {
+  const ToolOptions o =
+      parse_ok({"--email", "a@example.org", "--password-env", "A", "--host", "mail.example.org",
+                "--imap-port", "1993", "--cafile", "ca.pem", "-4", "--peer-email", "b@example.org",
+                "--peer-password-env", "B", "--peer-receive", "pop3", "--peer-user=bob"});
+  REQUIRE(o.peer);
+  const ToolOptions& p = *o.peer;
+  CHECK(p.config.email == "b@example.org");
+  CHECK(p.login.sources.env_var == "B");
+  CHECK(p.login.user == "bob");
+  CHECK(p.config.receive == Receive::pop3);
+  CHECK(p.config.smtp.endpoint.host == "mail.example.org");  // the account's servers
+  CHECK(p.config.incoming.endpoint.port == 995);             // POP3's own default
+  CHECK(p.config.tls.ca_file == "ca.pem");
+  CHECK(p.config.smtp.endpoint.family == Family::ipv4);
+  CHECK(o.login.sources.env_var == "A");  // the account keeps its own
+  CHECK(o.config.incoming.endpoint.port == 1993);
+  // A peer at a known provider takes its preset, not the account's servers.
+  const ToolOptions g =
+      parse_ok({"--email", "a@example.org", "--password-env", "A", "--host", "mail.example.org",
+                "--peer-email", "b@gmail.com", "--peer-password-env", "B"});
+  CHECK(g.peer->config.smtp.endpoint.host == "smtp.gmail.com");
+}
+
+TEST_CASE("options: --peer- mistakes are usage errors") {
+  const std::vector<std::string> base = {"--email", "a@example.org", "--password-env",
+                                         "A",       "--host",        "h"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), base.begin(), base.end());
+    return more;
+  };
+  CHECK(contains(parse_error(with({"--peer-password-env", "B"})), "need --peer-email"));
+  CHECK(contains(parse_error(with({"--peer-email", "b@x.org", "--peer-json"})), "--peer-json"));
+  CHECK(contains(parse_error(with({"--peer-email", "A@example.org"})), "another account"));
+  CHECK(contains(parse_error(with({"--peer-email", "b@x.org", "--send-only"})), "--send-only"));
+  CHECK(contains(parse_error(with({"--peer-email", "b@x.org", "--peer-host", "[::1"})),
+                 "the peer account"));
+}
+
 }  // namespace mv::tool
 
 namespace mv::tool {

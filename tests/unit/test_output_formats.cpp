@@ -552,3 +552,24 @@ TEST_CASE("verdict: worded by what the run was asked to do") {
 }
 
 }  // namespace mv::tool
+
+#include <sstream>
+
+#include "tools/human_output.hpp"
+
+TEST_CASE("human: the settings line shows international names in both forms, IPv6 in brackets") {
+  mv::RunConfig c;
+  c.email = "j\u00FCrgen@xn--bcher-kva.example";
+  c.smtp.endpoint.host = "mail.xn--bcher-kva.example";
+  c.smtp.endpoint.port = 587;
+  c.smtp.endpoint.tls = mv::TlsMode::starttls;
+  c.incoming.endpoint.host = "::1";
+  c.incoming.endpoint.port = 993;
+  c.incoming.endpoint.tls = mv::TlsMode::implicit;
+  std::ostringstream out;
+  mv::tool::print_settings_line(out, c, nullptr);
+  CHECK(out.str() ==
+        "verify-roundtrip: j\u00FCrgen@b\u00FCcher.example (xn--bcher-kva.example), SMTP "
+        "mail.b\u00FCcher.example (mail.xn--bcher-kva.example):587 (starttls), IMAP [::1]:993 "
+        "(implicit)\n");
+}

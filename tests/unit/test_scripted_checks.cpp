@@ -197,3 +197,73 @@ TEST_CASE("scripted/sent: a Sent folder that cannot be opened is a warning; the 
             std::string::npos;
   CHECK(said == 1);
 }
+
+TEST_CASE(
+    "scripted/folders: a German Exchange mailbox without SPECIAL-USE, names in modified "
+    "UTF-7") {
+  Pki k;
+  Submitted submitted;
+  HostileServer smtp(submission(submitted), k.pki.cert_file, k.pki.key_file);
+  HostileServer imap(
+      {[&](Peer& p) {  // session A: Exchange lists its localised folders without attributes
+         p.send("* OK The Microsoft Exchange IMAP4 service is ready.\r\n");
+         std::string tag = p.expect_imap("CAPABILITY");
+         p.send(
+             "* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN SASL-IR UIDPLUS MOVE ID UNSELECT "
+             "CHILDREN IDLE NAMESPACE LITERAL+\r\n" +
+             tag + " OK CAPABILITY completed.\r\n");
+         tag = p.expect_imap("AUTHENTICATE PLAIN");
+         p.send(tag + " OK AUTHENTICATE completed.\r\n");
+         tag = p.expect_imap("CAPABILITY");  // asked again after login
+         p.send(
+             "* CAPABILITY IMAP4 IMAP4rev1 UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE "
+             "LITERAL+\r\n" +
+             tag + " OK CAPABILITY completed.\r\n");
+         tag = p.expect_imap("SELECT INBOX");
+         p.send("* 3 EXISTS\r\n* OK [UIDVALIDITY 14] UIDVALIDITY value\r\n" + tag +
+                " OK [READ-WRITE] SELECT completed.\r\n");
+         found_and_fetched(p, submitted);
+         tag = p.expect_imap("NAMESPACE");
+         p.send("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n" + tag + " OK NAMESPACE completed.\r\n");
+         tag = p.expect_imap("LIST ");
+         p.send(
+             "* LIST (\\HasNoChildren) \"/\" Archiv\r\n"
+             "* LIST (\\HasNoChildren) \"/\" \"Entw&APw-rfe\"\r\n"
+             "* LIST (\\HasNoChildren) \"/\" \"Gel&APY-schte Elemente\"\r\n"
+             "* LIST (\\HasNoChildren) \"/\" \"Gesendete Elemente\"\r\n"
+             "* LIST (\\Marked \\HasNoChildren) \"/\" INBOX\r\n"
+             "* LIST (\\HasNoChildren) \"/\" Junk-E-Mail\r\n"
+             "* LIST (\\HasNoChildren) \"/\" \"Postausgang\"\r\n" +
+             tag + " OK LIST completed.\r\n");
+         expunge_and_logout(p);
+       },
+       [&](Peer& p) {  // the look into Sent, by its German name
+         p.send("* OK The Microsoft Exchange IMAP4 service is ready.\r\n");
+         std::string tag = p.expect_imap("CAPABILITY");
+         p.send("* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN SASL-IR UIDPLUS\r\n" + tag +
+                " OK CAPABILITY completed.\r\n");
+         tag = p.expect_imap("AUTHENTICATE PLAIN");
+         p.send(tag + " OK AUTHENTICATE completed.\r\n");
+         tag = p.expect_imap("CAPABILITY");
+         p.send("* CAPABILITY IMAP4 IMAP4rev1 UIDPLUS\r\n" + tag + " OK CAPABILITY completed.\r\n");
+         tag = p.expect_imap("SELECT \"Gesendete Elemente\"");
+         p.send("* 0 EXISTS\r\n" + tag + " OK [READ-WRITE] SELECT completed.\r\n");
+         tag = p.expect_imap("UID SEARCH");
+         p.send("* SEARCH\r\n" + tag + " OK SEARCH completed.\r\n");
+         imap_logout(p);
+       }},
+      k.pki.cert_file, k.pki.key_file);
+  mv::RunConfig c = roundtrip_config(k.pki.ca_file, smtp.port(), imap.port());
+  c.check_devices = false;
+  const Timed t = run_passing(c, smtp, imap);
+  const mv::StepRecord* folders = find_step(t, "imap.folders");
+  REQUIRE(folders != nullptr);
+  CHECK(folders->detail ==
+        "Sent = \"Gesendete Elemente\" (by name); Drafts = \"Entw\u00FCrfe\" (by name, on the "
+        "wire \"Entw&APw-rfe\"); Trash = \"Gel\u00F6schte Elemente\" (by name, on the wire "
+        "\"Gel&APY-schte Elemente\"); Junk = \"Junk-E-Mail\" (by name)");
+  const mv::StepRecord* sent = find_step(t, "imap.sent_copy");
+  REQUIRE(sent != nullptr);
+  CHECK(sent->detail.find("no copy of the sent message in \"Gesendete Elemente\"") == 0);
+  CHECK(t.result.report.warnings.empty());
+}

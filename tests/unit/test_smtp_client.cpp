@@ -745,3 +745,31 @@ TEST_CASE("smtp/client: bounds and arguments") {
   c.on_bytes(kGreeting);
   CHECK(c.output().empty());
 }
+
+TEST_CASE("smtp/client: a non-ASCII address goes out with SMTPUTF8 when offered (RFC 6531)") {
+  FixedMessage msg(std::string(100, 'x'));
+  auto o = mail_only(&msg);
+  o.mail_from = o.rcpt_to = "j\u00FCrgen@xn--bcher-kva.example";
+  const Result r =
+      transcript(o, {{kGreeting, kEhlo},
+                     {"250-x\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+                      "MAIL FROM:<j\u00FCrgen@xn--bcher-kva.example> SMTPUTF8 BODY=8BITMIME\r\n"},
+                     {"250 ok\r\n", "RCPT TO:<j\u00FCrgen@xn--bcher-kva.example>\r\n"}});
+  CHECK(r.code.empty());
+}
+
+TEST_CASE("smtp/client: a non-ASCII address without SMTPUTF8 is refused before MAIL, saying why") {
+  FixedMessage msg(std::string(100, 'x'));
+  auto o = mail_only(&msg);
+  o.rcpt_to = "j\u00FCrgen@xn--bcher-kva.example";
+  const Result r = transcript(o, {{kGreeting, kEhlo}, {"250-x\r\n250 8BITMIME\r\n", ""}});
+  CHECK(r.code == "smtp.smtputf8_unsupported");
+  CHECK(r.category == Category::delivery);
+  CHECK(r.step == "smtp.mail");
+  CHECK(r.detail.find("SMTPUTF8") != std::string::npos);
+  // An ASCII address never asks for it.
+  const Result ascii = transcript(
+      mail_only(&msg),
+      {{kGreeting, kEhlo}, {"250-x\r\n250 SMTPUTF8\r\n", "MAIL FROM:<alice@example.com>\r\n"}});
+  CHECK(ascii.code.empty());
+}

@@ -506,3 +506,83 @@ TEST_CASE("tls/IPv6 loopback with Family::ipv6" * doctest::skip(!ipv6_loopback_a
   CHECK(v4only.status() == Connector::Status::failed);
   CHECK(v4only.error().code == "net.dns");
 }
+
+// ---- reached by IP address: the certificate's iPAddress SANs decide (tls/ip_san.hpp) ----------
+
+namespace {
+
+// Handshake with a server presenting a certificate issued from spec, the client naming `host`.
+Stream::Handshake handshake_as(const CertSpec& spec, const std::string& host, mv::Error& error,
+                               bool ipv6 = false) {
+  TempDir dir;
+  TestCa ca(dir.path());
+  const auto cert = ca.issue("server", spec);
+  ServerOptions options{cert.cert, cert.key};
+  options.ipv6 = ipv6;
+  LoopbackServer server(options, [](ServerConn& c) { c.drain_until_eof(); });
+  if (!server.listening()) return Stream::Handshake::want_read;  // no ::1 here
+  auto ctx = make_context(ca.cert_file());
+  auto stream = connect_to(server, ipv6 ? Family::ipv6 : Family::ipv4);
+  stream->start_tls(*ctx, host);
+  const Stream::Handshake h = drive_handshake(*stream);
+  error = stream->error();
+  if (h == Stream::Handshake::done) CHECK(stream->tls_info().verified);
+  return h;
+}
+
+CertSpec ip_only() {
+  CertSpec spec;
+  spec.common_name = "mail server";
+  spec.dns_names = {};
+  spec.loopback_ips = true;
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("tls/a certificate naming only IP addresses verifies when connecting to that address") {
+  mv::Error error;
+  CHECK_MESSAGE(handshake_as(ip_only(), "127.0.0.1", error) == Stream::Handshake::done,
+                error.detail);
+  const Stream::Handshake v6 = handshake_as(ip_only(), "::1", error, true);
+  if (v6 == Stream::Handshake::want_read) {
+    MESSAGE("::1 is not configured here; IPv6 part skipped");
+  } else {
+    CHECK_MESSAGE(v6 == Stream::Handshake::done, error.detail);
+  }
+}
+
+TEST_CASE("tls/an IP-only certificate does not match a host name") {
+  mv::Error error;
+  CHECK(handshake_as(ip_only(), "localhost", error) == Stream::Handshake::failed);
+  CHECK(error.code == "tls.bad_host");
+}
+
+TEST_CASE("tls/connecting to an address the certificate does not name is tls.bad_host") {
+  mv::Error error;
+  SUBCASE("DNS names only") {
+    CertSpec spec;
+    spec.loopback_ips = false;  // localhost only
+    CHECK(handshake_as(spec, "127.0.0.1", error) == Stream::Handshake::failed);
+    CHECK(error.code == "tls.bad_host");
+    CHECK(error.detail.find("names no address") != std::string::npos);
+  }
+  SUBCASE("the address only in the CN, no subjectAltName: never a match (RFC 6125)") {
+    CertSpec spec;
+    spec.common_name = "127.0.0.1";
+    spec.dns_names = {};
+    spec.loopback_ips = false;
+    CHECK(handshake_as(spec, "127.0.0.1", error) == Stream::Handshake::failed);
+    CHECK(error.code == "tls.bad_host");
+  }
+  SUBCASE("other addresses: the message lists them") {
+    // The certificate names 127.0.0.1 and ::1; the client asked for 127.0.0.2 (listening on
+    // 127.0.0.1, the name is what counts).
+    CHECK(handshake_as(ip_only(), "127.0.0.2", error) == Stream::Handshake::failed);
+    CHECK(error.code == "tls.bad_host");
+    CHECK(error.detail.find("127.0.0.1, ::1") != std::string::npos);
+  }
+  SUBCASE("a bracketed literal is the same address") {
+    CHECK(handshake_as(ip_only(), "[127.0.0.1]", error) == Stream::Handshake::done);
+  }
+}
