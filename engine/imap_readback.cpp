@@ -193,7 +193,14 @@ class ImapReadback final : public Readback {
                            bool linger = false) {
     FolderLook look;
     look.error = co_await run_task(link);
-    if (!look.error && link.client->search_token(token)) look.error = co_await run_task(link);
+    // The session may have selected the folder before the copy arrived (the Sent session logs in
+    // during delivery): a NOOP in the search's flight syncs the view, and since Dovecot runs the
+    // two at once, a change the NOOP shows with nothing found is searched again.
+    const std::uint32_t exists_before = link.client->mailbox().exists;
+    if (!look.error && link.client->noop_search(token)) look.error = co_await run_task(link);
+    if (!look.error && link.client->last_task().ok && link.client->search_result().empty() &&
+        link.client->mailbox().exists != exists_before && link.client->search_token(token))
+      look.error = co_await run_task(link);
     if (!look.error && !link.client->last_task().ok)
       look.error = task_refused(link, "search", "UID SEARCH");
     look.found = !look.error && !link.client->search_result().empty();
@@ -419,7 +426,13 @@ class ImapReadback final : public Readback {
     Error e = co_await run_task(b);
     // B logged in before the message arrived: a NOOP brings the message into its view (a STORE on
     // a UID the session does not know yet is silently a no-op); it goes in the STORE's flight.
+    const std::uint32_t exists_before = b.client->mailbox().exists;
     if (!e && b.client->store_flags(uid, "\\Seen", /*noop_first=*/true)) e = co_await run_task(b);
+    // Dovecot may run the STORE beside the NOOP, before the message is in the session's view:
+    // the STORE then did nothing. When the NOOP brought news and no flags came back, once more.
+    if (!e && b.client->last_task().ok && !has_flag(b.client->flags_of(uid), "\\Seen") &&
+        b.client->mailbox().exists != exists_before && b.client->store_flags(uid, "\\Seen"))
+      e = co_await run_task(b);
     if (!e && !b.client->last_task().ok) e = task_refused(b, "store", "UID STORE \\Seen");
     // The STORE's reply shows the flags now set (a server SHOULD send it, RFC 9051 6.4.6): a
     // FETCH of them only when it did not.
