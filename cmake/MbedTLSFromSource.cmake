@@ -1,8 +1,8 @@
-# Builds mbedTLS from a source tree (MAILVERIFY_MBEDTLS_SOURCE, e.g. Debian's source package as
-# fetched by scripts/fetch-mbedtls-source.sh) with our own configuration header
-# (MAILVERIFY_MBEDTLS_CONFIG), for the minimal profile: Debian's libmbed*.a are built with every
-# cipher and protocol on, ~560 KiB when linked, because the cipher and ciphersuite tables reference
-# all of them and --gc-sections cannot drop what a table references.
+# Builds mbedTLS from a source tree (MAILVERIFY_MBEDTLS_SOURCE, Debian's source package as fetched
+# by scripts/fetch-mbedtls-source.sh) as one static library. The configuration: either a header
+# replacing upstream's (MAILVERIFY_MBEDTLS_CONFIG; the minimal profile's, because upstream's
+# enables every cipher and protocol, and --gc-sections cannot drop what the cipher and
+# ciphersuite tables reference), or upstream's plus our additions (tools/mbedtls_user_config.h).
 #
 # Defines the same targets as FindMbedTLS.cmake (MbedTLS::mbedtls, ::mbedx509, ::mbedcrypto). The
 # configuration is a public compile definition: our code must see the same struct layouts.
@@ -16,8 +16,16 @@ add_library(mv_mbedtls_from_source STATIC ${_mv_mbedtls_sources})
 target_include_directories(mv_mbedtls_from_source SYSTEM
                            PUBLIC "${MAILVERIFY_MBEDTLS_SOURCE}/include"
                            PRIVATE "${MAILVERIFY_MBEDTLS_SOURCE}/library")
-target_compile_definitions(mv_mbedtls_from_source
-                           PUBLIC "MBEDTLS_CONFIG_FILE=\"${MAILVERIFY_MBEDTLS_CONFIG}\"")
+if(MAILVERIFY_MBEDTLS_CONFIG)
+  target_compile_definitions(mv_mbedtls_from_source
+                             PUBLIC "MBEDTLS_CONFIG_FILE=\"${MAILVERIFY_MBEDTLS_CONFIG}\"")
+else()
+  target_compile_definitions(
+    mv_mbedtls_from_source
+    PUBLIC "MBEDTLS_USER_CONFIG_FILE=\"${CMAKE_CURRENT_SOURCE_DIR}/tools/mbedtls_user_config.h\"")
+  find_package(Threads REQUIRED)
+  target_link_libraries(mv_mbedtls_from_source PUBLIC Threads::Threads)
+endif()
 # mbedTLS's own code is not ours to keep warning-free under -Werror.
 target_compile_options(mv_mbedtls_from_source PRIVATE -w)
 foreach(_mv_lib mbedcrypto mbedx509 mbedtls)

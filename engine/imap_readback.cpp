@@ -49,7 +49,8 @@ struct ImapLink {
   std::unique_ptr<Session> session;
   std::string mailbox;  // the one it selects
 
-  ImapLink(const ReadbackDeps& deps, const std::string& prefix, const std::string& mailbox)
+  ImapLink(const ReadbackDeps& deps, const std::string& prefix, const std::string& mailbox,
+           bool list_after_login = false)
       : mailbox(mailbox) {
     ImapOptions o;
     o.tls = deps.config.incoming.endpoint.tls;
@@ -58,6 +59,7 @@ struct ImapLink {
     o.mechanism = deps.config.incoming.mechanism;
     o.mailbox = mailbox;
     o.tag_seed = random_u64();
+    o.list_after_login = list_after_login;
     client = std::make_unique<ImapClient>(o);
     session = std::make_unique<Session>(prefix, deps.config.incoming.endpoint, deps.tls, *client,
                                         deps.config.timeouts, deps.report, deps.trace);
@@ -73,7 +75,10 @@ class ImapReadback final : public Readback {
   // complete()): it then resumes the first session's TLS session (an abbreviated handshake, no
   // key exchange or certificate check on either side) and logs in while the message is being
   // delivered. Started at once, its full handshake competed with the SMTP and IMAP ones for CPU.
-  explicit ImapReadback(const ReadbackDeps& deps) : deps_(deps), a_(deps, "imap", "INBOX") {
+  // With the folders check, A lists the folders in its login flight, so the Sent folder's session
+  // can log in while the message is being delivered.
+  explicit ImapReadback(const ReadbackDeps& deps)
+      : deps_(deps), a_(deps, "imap", "INBOX", deps.config.check_folders) {
     if (deps.config.check_devices && deps.config.send)
       b_ = std::make_unique<ImapLink>(deps, "imap.device2", "INBOX");
   }
@@ -105,34 +110,36 @@ class ImapReadback final : public Readback {
       co_return co_await logout(a_);
     }
     if (b_) pump.add(*b_->session);
+    if (deps_.config.check_folders && a_.client->listed()) open_sent();
     std::uint32_t uid = 0;
     if (Error e = co_await wait_for_arrival(expected, result, uid)) co_return e;
     if (interrupted()) co_return co_await stop_early(uid, expected);
+    // No check needs the message or the session after the fetch: its removal and the LOGOUT go
+    // out behind it (not on Gmail, whose cleanup first looks for the Trash folder).
+    if (!b_ && !deps_.config.check_folders && deps_.config.send && !deps_.config.keep &&
+        !a_.client->capabilities().has("X-GM-EXT-1"))
+      co_return co_await verify_remove_logout(uid, expected);
     if (Error e = co_await verify(uid, expected)) co_return e;
     if (interrupted()) co_return co_await stop_early(uid, expected);
     if (deps_.config.check_devices) {
       if (Error e = co_await check_devices(uid)) co_return e;
     }
     if (interrupted()) co_return co_await stop_early(uid, expected);
-    // The Sent folder's own session (it resumes A's TLS session).
-    std::unique_ptr<ImapLink> sent;
     if (deps_.config.check_folders) {
       if (Error e = co_await check_folders()) co_return e;
       if (interrupted()) co_return co_await stop_early(uid, expected);
-      const FolderRole* role = folders_->find("Sent");
-      // Only for mail the mailbox's owner sent: a peer's message is filed in the peer's Sent.
-      if (deps_.config.send && deps_.config.rcpt_to.empty() && role && !role->folder.empty()) {
-        sent = std::make_unique<ImapLink>(deps_, "imap.sent", role->folder);
-        pump_->add(*sent->session);
-      }
+      if (!sent_) open_sent();
     }
     // Before INBOX's cleanup: on Gmail the "copy" in Sent is the same message, and moving it to
     // Trash takes it out of Sent too.
-    if (sent) co_await check_sent_copy(*sent, expected.token);
-    if (deps_.config.send && !deps_.config.keep) {
-      if (Error e = co_await cleanup(uid)) co_return e;
-    }
-    co_return co_await logout(a_);
+    if (sent_) co_await check_sent_copy(*sent_, expected.token);
+    Error e;
+    if (deps_.config.send && !deps_.config.keep)
+      e = co_await cleanup(uid, /*logout=*/true);
+    else
+      e = co_await logout(a_);
+    co_await finish_sent();
+    co_return e;
   }
 
  private:
@@ -149,11 +156,28 @@ class ImapReadback final : public Readback {
     co_return interrupted_error(deps_.config, expected, left, "imap.arrival");
   }
 
-  // The second device's session, when there is one: logged out (if logged in), off the pump.
+  // The second device's session and the Sent folder's, when there are: logged out (if logged
+  // in), off the pump.
   Task<void> drop_device2() {
-    if (!b_) co_return;
-    (void)co_await logout(*b_);
-    pump_->remove(*b_->session);
+    if (b_) {
+      (void)co_await logout(*b_);
+      pump_->remove(*b_->session);
+    }
+    if (sent_) {
+      (void)co_await logout(*sent_);  // nothing to do unless it is logged in and idle
+      pump_->remove(*sent_->session);
+    }
+  }
+
+  // The Sent folder's own session (it resumes A's TLS session), from the folders A listed.
+  void open_sent() {
+    folders_ = map_folders(a_.client->folders());
+    const FolderRole* role = folders_->find("Sent");
+    // Only for mail the mailbox's owner sent: a peer's message is filed in the peer's Sent.
+    if (!deps_.config.send || !deps_.config.rcpt_to.empty() || !role || role->folder.empty())
+      return;
+    sent_ = std::make_unique<ImapLink>(deps_, "imap.sent", role->folder);
+    pump_->add(*sent_->session);
   }
 
   // What a look into another folder found.
@@ -164,23 +188,46 @@ class ImapReadback final : public Readback {
   };
 
   // Looks for the token in another folder over a session of its own (on the pump already; it
-  // resumes A's TLS session); removes what it finds when cleanup is on, then logs out.
-  // trash: where a removal moves the message on Gmail (see cleanup); empty: STORE + EXPUNGE.
-  Task<FolderLook> look_in(ImapLink& link, const std::string& token, const std::string& trash) {
+  // resumes A's TLS session); removes what it finds when cleanup is on (the LOGOUT behind the
+  // removal), then logs out. trash: where a removal moves the message on Gmail (see cleanup);
+  // empty: STORE + EXPUNGE. linger: the LOGOUT is left on its way and the session on the pump
+  // (finish_sent() collects it), so the next step need not wait for its reply.
+  Task<FolderLook> look_in(ImapLink& link, const std::string& token, const std::string& trash,
+                           bool linger = false) {
     FolderLook look;
     look.error = co_await run_task(link);
-    if (!look.error && link.client->search_token(token)) look.error = co_await run_task(link);
+    // The session may have selected the folder before the copy arrived (the Sent session logs in
+    // during delivery): a NOOP in the search's flight syncs the view, and since Dovecot runs the
+    // two at once, a change the NOOP shows with nothing found is searched again.
+    const std::uint32_t exists_before = link.client->mailbox().exists;
+    if (!look.error && link.client->noop_search(token)) look.error = co_await run_task(link);
+    if (!look.error && link.client->last_task().ok && link.client->search_result().empty() &&
+        link.client->mailbox().exists != exists_before && link.client->search_token(token))
+      look.error = co_await run_task(link);
     if (!look.error && !link.client->last_task().ok)
       look.error = task_refused(link, "search", "UID SEARCH");
     look.found = !look.error && !link.client->search_result().empty();
     if (look.found && deps_.config.send && !deps_.config.keep &&
         start_removal(link, link.client->search_result().back(), trash)) {
-      const bool done = !co_await run_task(link);
-      look.removed = done && removed(link.client->delete_outcome());
+      link.client->queue_logout();
+      co_await pump_->until([&] { return link.session->finished() || link.client->ready(); });
+      look.removed = !link.failed() && removed(link.client->delete_outcome());
     }
-    if (!look.error) (void)co_await logout(link);
-    pump_->remove(*link.session);
+    if (!look.error && link.client->ready()) {
+      if (linger)
+        link.client->logout();
+      else
+        (void)co_await logout(link);
+    }
+    if (!linger) pump_->remove(*link.session);
     co_return look;
+  }
+
+  // The Sent folder's session, its LOGOUT on its way: finished, off the pump.
+  Task<void> finish_sent() {
+    if (!sent_) co_return;
+    co_await pump_->until([&] { return sent_->session->finished(); });
+    pump_->remove(*sent_->session);
   }
 
   // Starts removing uid from the link's mailbox: UID MOVE to `trash` when given (Gmail), else
@@ -201,45 +248,47 @@ class ImapReadback final : public Readback {
 
   Error task_refused(const char* step, const char* what) { return task_refused(a_, step, what); }
   Error task_refused(ImapLink& link, const char* step, const char* what) {
-    const ImapTaskStatus& st = link.client->last_task();
+    return task_refused(link.client->last_task(), step, what);
+  }
+  static Error task_refused(const ImapTaskStatus& st, const char* step, const char* what) {
     Error e = make_error(Category::protocol, std::string("imap.") + step + "_refused",
                          std::string("the server refused ") + what, st.server_says);
     e.step = std::string("imap.") + step;
     return e;
   }
 
-  // Arrival: the first look is a UID SEARCH. Then, while delivery is likely (the first seconds),
-  // short growing gaps, each ended by a NOOP; after that, when the server offers IDLE, IDLE
-  // slices (ended early by EXISTS). A search follows when the mailbox changed size, and every
-  // fourth poll regardless (an expunge and an arrival in one gap leave the count unchanged).
-  // Why NOOP and not a bare SEARCH: a NOOP makes Dovecot run a full mailbox sync, while a
-  // SEARCH may use a cheap one that misses a message delivered in the same second (measured
-  // here: 1 run in 80 saw the message only 2 s later, when IDLE began).
+  // Arrival: the first look is a UID SEARCH, sent as soon as SMTP's 250 is in. Then, while
+  // delivery is likely (the first seconds), short growing gaps, each ended by a NOOP with the
+  // UID SEARCH behind it in one flight; after that, when the server offers IDLE, IDLE slices
+  // (ended early by EXISTS, then a search). Why a NOOP and not a bare SEARCH: a NOOP makes
+  // Dovecot run a full mailbox sync, while a SEARCH may use a cheap one that misses a message
+  // delivered in the same second (measured here: 1 run in 80 saw the message only 2 s later,
+  // when IDLE began). Pipelined, the NOOP costs no round trip of its own; but a server may run
+  // the two at once (Dovecot does), so when the NOOP shows the mailbox changed and the search
+  // found nothing, a plain search follows at once, on the view the NOOP synced.
   Task<Error> wait_for_arrival(const Expected& expected, RunResult& result, std::uint32_t& uid) {
     const Millis deadline = expected.accepted_at + deps_.config.delivery_timeout;
     std::string how = "UID SEARCH";
-    std::optional<std::uint32_t> searched_exists;
+    bool with_noop = false;
     for (unsigned poll = 0;; ++poll) {
-      const std::uint32_t exists = a_.client->mailbox().exists;
+      const std::uint32_t exists_before = a_.client->mailbox().exists;
       // After an interrupt, one last search: the message may be there to remove.
-      if (!searched_exists || *searched_exists != exists || poll % 4 == 0 || interrupted()) {
-        searched_exists = exists;
-        if (!a_.client->search_token(expected.token))
-          co_return make_error(Category::protocol, "imap.not_ready",
-                               "the IMAP session is not ready");
-        if (Error e = co_await run_task(a_)) co_return e;
-        if (!a_.client->last_task().ok) co_return task_refused("search", "UID SEARCH");
-        if (!a_.client->search_result().empty()) {
-          uid = a_.client->search_result().back();
-          double ms = static_cast<double>(pump_->now() - expected.accepted_at);
-          result.delivery_ms = ms;
-          deps_.report.add_step("imap.arrival", 0,
-                                (deps_.config.send ? "seen " + ms_text(ms) + " after SMTP accepted"
-                                                   : std::string("found")) +
-                                    ", UID " + std::to_string(uid) + ", by " + how + " (poll " +
-                                    std::to_string(poll + 1) + ")");
-          co_return Error{};
-        }
+      const bool started = with_noop ? a_.client->noop_search(expected.token)
+                                     : a_.client->search_token(expected.token);
+      if (!started)
+        co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      if (Error e = co_await run_task(a_)) co_return e;
+      if (!a_.client->last_task().ok) co_return task_refused("search", "UID SEARCH");
+      if (!a_.client->search_result().empty()) {
+        uid = a_.client->search_result().back();
+        double ms = static_cast<double>(pump_->now() - expected.accepted_at);
+        result.delivery_ms = ms;
+        deps_.report.add_step("imap.arrival", 0,
+                              (deps_.config.send ? "seen " + ms_text(ms) + " after SMTP accepted"
+                                                 : std::string("found")) +
+                                  ", UID " + std::to_string(uid) + ", by " + how + " (poll " +
+                                  std::to_string(poll + 1) + ")");
+        co_return Error{};
       }
       if (interrupted()) {
         co_await drop_device2();
@@ -251,27 +300,30 @@ class ImapReadback final : public Readback {
       }
       const Millis now = pump_->now();
       if (now >= deadline) break;
+      if (with_noop && a_.client->mailbox().exists != exists_before) {
+        with_noop = false;
+        how = "NOOP (mailbox changed) then UID SEARCH";
+        continue;
+      }
       if (deps_.config.on_progress && now - expected.accepted_at >= kProgressAfter)
         deps_.config.on_progress(
             "waiting for the message: " + seconds_text(now - expected.accepted_at) + ", poll " +
             std::to_string(poll + 1));
+      with_noop = true;
+      how = "NOOP + UID SEARCH in one flight";
       if (now - expected.accepted_at >= kPollPhase && a_.client->capabilities().idle) {
         bool saw_exists = false;
         if (Error e = co_await idle_slice(std::min(deadline, now + kIdleSlice), saw_exists))
           co_return e;
         if (saw_exists) {
+          with_noop = false;
           how = "IDLE (EXISTS) then UID SEARCH";
-          continue;
         }
       } else {
         co_await pump_->until([&] { return a_.session->finished() || interrupted(); },
                               std::min(deadline, now + poll_gap(poll)));
         if (a_.failed()) co_return a_.error();
       }
-      if (!a_.client->noop())
-        co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-      if (Error e = co_await run_task(a_)) co_return e;
-      how = "NOOP then UID SEARCH";
     }
     co_return co_await not_delivered(expected);
   }
@@ -323,7 +375,26 @@ class ImapReadback final : public Readback {
     if (!a_.client->fetch_message(uid))
       co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
     if (Error e = co_await run_task(a_)) co_return e;
-    if (!a_.client->last_task().ok) co_return task_refused("fetch", "UID FETCH");
+    co_return check_fetched(uid, expected);
+  }
+
+  // The fetch, the removal and the LOGOUT in one flight (ImapClient::fetch_remove_logout): the
+  // uid is the one this run's token header found, so nothing else can be removed. The result
+  // does not wait for more than the LOGOUT's reply, which comes in the same flight's answers.
+  Task<Error> verify_remove_logout(std::uint32_t uid, const Expected& expected) {
+    if (!a_.client->fetch_remove_logout(uid))
+      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+    co_await pump_->until([&] { return a_.session->finished(); });
+    if (a_.failed()) co_return a_.error();
+    Error e = check_fetched(uid, expected);
+    report_removal(uid, std::string());
+    co_return e;
+  }
+
+  // Token and body digest of the fetched message against what was sent.
+  Error check_fetched(std::uint32_t uid, const Expected& expected) {
+    if (!a_.client->fetch_status().ok)
+      return task_refused(a_.client->fetch_status(), "fetch", "UID FETCH");
     const ImapFetchedMessage& m = a_.client->fetched_message();
     Error e;
     if (!m.found) {
@@ -342,13 +413,13 @@ class ImapReadback final : public Readback {
     }
     if (e) {
       e.step = "imap.verify";
-      co_return e;
+      return e;
     }
     std::string detail = "token and body intact, " + std::to_string(m.message.bytes) + " bytes";
     if (!expected.message_id.empty() && m.message.message_id != expected.message_id)
       detail += ", Message-ID rewritten by the server";
     deps_.report.add_step("imap.verify", 0, detail);
-    co_return Error{};
+    return Error{};
   }
 
   // "Check across devices": B marks the message read; A must see \Seen.
@@ -357,9 +428,14 @@ class ImapReadback final : public Readback {
     ImapLink& b = *b_;
     Error e = co_await run_task(b);
     // B logged in before the message arrived: a NOOP brings the message into its view (a STORE on
-    // a UID the session does not know yet is silently a no-op).
-    if (!e && b.client->noop()) e = co_await run_task(b);
-    if (!e && b.client->store_flags(uid, "\\Seen")) e = co_await run_task(b);
+    // a UID the session does not know yet is silently a no-op); it goes in the STORE's flight.
+    const std::uint32_t exists_before = b.client->mailbox().exists;
+    if (!e && b.client->store_flags(uid, "\\Seen", /*noop_first=*/true)) e = co_await run_task(b);
+    // Dovecot may run the STORE beside the NOOP, before the message is in the session's view:
+    // the STORE then did nothing. When the NOOP brought news and no flags came back, once more.
+    if (!e && b.client->last_task().ok && !has_flag(b.client->flags_of(uid), "\\Seen") &&
+        b.client->mailbox().exists != exists_before && b.client->store_flags(uid, "\\Seen"))
+      e = co_await run_task(b);
     if (!e && !b.client->last_task().ok) e = task_refused(b, "store", "UID STORE \\Seen");
     // The STORE's reply shows the flags now set (a server SHOULD send it, RFC 9051 6.4.6): a
     // FETCH of them only when it did not.
@@ -407,11 +483,14 @@ class ImapReadback final : public Readback {
   }
 
   // Maps the folder roles (kept in folders_) and reports them.
+  // (No LIST when A's login flight already listed them.)
   Task<Error> check_folders() {
-    if (!a_.client->list_folders())
-      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
-    if (Error e = co_await run_task(a_)) co_return e;
-    if (!a_.client->last_task().ok) co_return task_refused("list", "LIST");
+    if (!a_.client->listed()) {
+      if (!a_.client->list_folders())
+        co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      if (Error e = co_await run_task(a_)) co_return e;
+      if (!a_.client->last_task().ok) co_return task_refused("list", "LIST");
+    }
     folders_ = map_folders(a_.client->folders());
     const FolderMap& map = *folders_;
     std::string detail;
@@ -434,7 +513,7 @@ class ImapReadback final : public Readback {
   Task<void> check_sent_copy(ImapLink& link, const std::string& token) {
     // On Gmail the copy in Sent is INBOX's message under another label: an expunge takes off just
     // that label, and INBOX's cleanup then moves the message to Trash.
-    const FolderLook look = co_await look_in(link, token, std::string());
+    const FolderLook look = co_await look_in(link, token, std::string(), /*linger=*/true);
     const std::string quoted = "\"" + folder_display_name(link.mailbox) + "\"";
     std::string detail;
     if (look.error) {
@@ -458,7 +537,8 @@ class ImapReadback final : public Readback {
   // the Inbox label off and, with Gmail's default settings, archives the message in All Mail:
   // a monitor running every few minutes would fill it. There the message is moved to the Trash
   // folder instead, which takes every label off (Gmail empties Trash after 30 days).
-  Task<Error> cleanup(std::uint32_t uid) {
+  // With logout, the LOGOUT goes out behind the removal, in the same flight.
+  Task<Error> cleanup(std::uint32_t uid, bool logout = false) {
     std::string trash;
     const bool gmail = a_.client->capabilities().has("X-GM-EXT-1");
     if (gmail) trash = co_await trash_folder();
@@ -468,7 +548,18 @@ class ImapReadback final : public Readback {
       deps_.report.warnings.push_back(
           "Gmail without a Trash folder (or MOVE): the test message was expunged from INBOX, "
           "which Gmail by default turns into archiving it in All Mail");
-    if (Error e = co_await run_task(a_)) co_return e;
+    if (logout && a_.client->queue_logout()) {
+      co_await pump_->until([&] { return a_.session->finished(); });
+      if (a_.failed()) co_return a_.error();
+    } else if (Error e = co_await run_task(a_)) {
+      co_return e;
+    }
+    report_removal(uid, trash);
+    co_return Error{};
+  }
+
+  // What removing uid from INBOX did, in the report.
+  void report_removal(std::uint32_t uid, const std::string& trash) {
     switch (a_.client->delete_outcome()) {
       case ImapDeleteOutcome::expunged:
         deps_.report.add_step(
@@ -491,7 +582,6 @@ class ImapReadback final : public Readback {
         deps_.report.warnings.push_back("could not remove the test message: " +
                                         a_.client->last_task().server_says);
     }
-    co_return Error{};
   }
 
   Task<Error> logout(ImapLink& link) {
@@ -505,6 +595,7 @@ class ImapReadback final : public Readback {
   ReadbackDeps deps_;
   ImapLink a_;
   std::unique_ptr<ImapLink> b_;       // the second "device", when the devices check runs
+  std::unique_ptr<ImapLink> sent_;    // the Sent folder's session, with the folders check
   std::optional<FolderMap> folders_;  // once listed (folders check, or Gmail's cleanup)
   Pump* pump_ = nullptr;
 };

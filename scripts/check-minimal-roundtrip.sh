@@ -14,10 +14,10 @@ BIN=${BUILD_DIR:-build-minimal}/verify-roundtrip-min
 # library built in; no stack needed.
 project_version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$(dirname "$BIN")/CMakeCache.txt")
 version_out=$("$BIN" --version) || { echo "FAIL --version: exit $?" >&2; exit 1; }
-if [[ -n $project_version && $version_out =~ ^"verify-roundtrip-min $project_version (mbed TLS "[0-9]+\.[0-9]+\.[0-9]+")"$ ]]; then
+if [[ -n $project_version && $version_out =~ ^"verify-roundtrip-min $project_version ("[Mm]"bed TLS "[0-9]+\.[0-9]+\.[0-9]+")"$ ]]; then
   echo "ok   --version: $version_out"
 else
-  echo "FAIL --version: wanted 'verify-roundtrip-min ${project_version:-?} (mbed TLS X.Y.Z)', got '$version_out'" >&2
+  echo "FAIL --version: wanted 'verify-roundtrip-min ${project_version:-?} (Mbed TLS X.Y.Z)', got '$version_out'" >&2
   exit 1
 fi
 

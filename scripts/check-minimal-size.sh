@@ -4,20 +4,22 @@
 #
 # The profile (-DMAILVERIFY_MINIMAL=ON): the engine and tools/minimal only, -Os, no exceptions or
 # RTTI, sections garbage-collected, static, stripped; linked against musl
-# (cmake/musl-toolchain.cmake: static glibc alone is ~950 KiB) and an mbedTLS built from Debian's
-# source package with the profile's own configuration (tools/minimal/mbedtls_config.h: Debian's
-# full-configuration archives cost ~560 KiB, the trimmed build ~120 KiB).
+# (cmake/musl-toolchain.cmake: static glibc alone is ~950 KiB) and mbedTLS 3.6 built from Debian
+# 13's source package with the profile's own configuration (tools/minimal/mbedtls_config.h: a
+# full configuration costs several hundred KiB more).
 #
 # Budget: the issue's target is 600 KB (600,000 bytes). The budget is tighter, the measured size
-# (443,944 bytes, 2026-11-22, with --version and SIGTERM handling; it was 423,464 when the budget
-# was first set) + 5 %, so growth is noticed long before the target is at risk. The file grows in
+# (509,384 bytes, 2026-12-07, on mbedTLS 3.6 with TLS 1.3; 448,040 on 2.28 with TLS 1.2 only:
+# the +61 KB are TLS 1.3's handshake and key schedule, the PSA crypto core it runs on, HKDF and
+# RSA-PSS, which TLS 1.3 requires for RSA certificates) + 5 %, so growth is noticed long before
+# the target is at risk. The file grows in
 # 4 KiB steps (segment alignment): compare `size` text figures for small changes.
 # Override with MINIMAL_SIZE_BUDGET=bytes; MAILVERIFY_MBEDTLS_SOURCE=DIR uses another mbedTLS
 # tree; extra arguments go to cmake (e.g. -DMAILVERIFY_WITH_POP3=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-minimal}
-BUDGET=${MINIMAL_SIZE_BUDGET:-466100}
+BUDGET=${MINIMAL_SIZE_BUDGET:-534900}
 MBEDTLS_SOURCE=${MAILVERIFY_MBEDTLS_SOURCE:-$(scripts/fetch-mbedtls-source.sh)}
 
 # A build directory configured with another tool chain cannot be switched over: start afresh.

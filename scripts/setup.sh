@@ -4,8 +4,9 @@
 # Idempotent and non-interactive. Run as root (uses sudo otherwise).
 # Installs the tool chain (cmake, g++, clang, clang-format), the libraries (mbedTLS, doctest,
 # cxxopts) and the mail servers used by tests/mailstack/mailstack.sh (Postfix, Dovecot). For the
-# minimal static profile: musl (its libc) and a deb-src entry, so scripts/fetch-mbedtls-source.sh
-# can fetch Debian's mbedTLS source to build with the profile's own configuration. For the
+# minimal static profile: musl (its libc). A deb-src entry for Debian 13, so
+# scripts/fetch-mbedtls-source.sh can fetch mbedTLS 3.6's source package, which the build compiles
+# (TLS 1.3; libmbedtls-dev, Debian 12's 2.28, stays for -DMAILVERIFY_SYSTEM_MBEDTLS=ON). For the
 # monitoring checks (scripts/check-monitoring.sh): python3-jsonschema (the JSON contract), promtool
 # (prometheus), icinga2's configuration check (icinga2-bin) and systemd-analyze (systemd).
 # The system-wide Postfix/Dovecot daemons are NOT started and NOT left running: the test stack
@@ -47,24 +48,30 @@ fi
 cleanup() { if [[ $created_policy -eq 1 ]]; then rm -f "$POLICY"; fi; }
 trap cleanup EXIT
 
-# deb-src for this release's main archive, security and updates, unless some deb-src is there.
 need_update=0
-if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  # shellcheck disable=SC1091
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:?}")
-  cat >/etc/apt/sources.list.d/mailverify-deb-src.sources <<SOURCES
+# deb-src for Debian 13 (trixie): scripts/fetch-mbedtls-source.sh fetches mbedTLS 3.6 LTS's
+# source package from it (only source indexes: no trixie binary package is ever installed). Its
+# Release file is signed by trixie's archive keys, in debian-archive-keyring since 2023.3+deb12u2.
+TRIXIE_SRC=/etc/apt/sources.list.d/mailverify-deb-src-trixie.sources
+if [[ ! -f $TRIXIE_SRC ]]; then
+  cat >"$TRIXIE_SRC" <<SOURCES
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: $codename $codename-updates
+Suites: trixie trixie-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb-src
 URIs: http://deb.debian.org/debian-security
-Suites: $codename-security
+Suites: trixie-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
+  need_update=1
+fi
+if [[ ! -f /usr/share/keyrings/debian-archive-trixie-automatic.gpg ]]; then
+  apt-get update # the bookworm indexes, for a debian-archive-keyring that knows trixie's keys
+  apt-get install -y --only-upgrade debian-archive-keyring
   need_update=1
 fi
 

@@ -3,9 +3,6 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
-#if MBEDTLS_VERSION_NUMBER < 0x03000000
-#include <mbedtls/ssl_internal.h>  // mbedtls_ssl_handshake_params::resume (see handshake_steps)
-#endif
 #include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
 #include <netinet/in.h>
@@ -66,7 +63,8 @@ struct Stream::Tls {
   int last_errno = 0;       // errno of the last failed socket call, for mapping
   bool want_write = false;  // the last TLS call is blocked on sending
   bool handshake_done = false;
-  bool resumed = false;  // the server took the offered session (seen while the handshake runs)
+  bool offered = false;         // a saved session was offered for resumption
+  bool full_handshake = false;  // the server sent its certificate (see handshake_steps)
   bool verify = true;
   std::string first_bytes;  // see kFirstBytesKept
   // Reached by an IP address: its bytes, checked against the iPAddress SANs (tls/ip_san.hpp),
@@ -155,8 +153,10 @@ IoResult Stream::read(char* buf, std::size_t cap) {
         return {IoResult::Status::would_block, 0};
       }
 #if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
-      // TLS 1.3 in 3.x reports tickets through read(); nothing to hand the caller yet.
-      if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) continue;
+      if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+        took_ticket();
+        continue;
+      }
 #endif
       // Mail servers often close after QUIT without close_notify; the protocol layer already
       // knows whether the conversation was finished, so a bare TCP close counts as EOF too.
@@ -199,8 +199,13 @@ IoResult Stream::write(const char* data, std::size_t len) {
         make_error(Category::tls, "tls.write", "write before the TLS handshake finished"));
   }
   if (tls_active_) {
-    const int ret =
-        mbedtls_ssl_write(&tls_->ssl, reinterpret_cast<const unsigned char*>(data), len);
+    int ret = mbedtls_ssl_write(&tls_->ssl, reinterpret_cast<const unsigned char*>(data), len);
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+    while (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+      took_ticket();
+      ret = mbedtls_ssl_write(&tls_->ssl, reinterpret_cast<const unsigned char*>(data), len);
+    }
+#endif
     tls_->want_write = ret == MBEDTLS_ERR_SSL_WANT_WRITE;
     if (ret >= 0) return {IoResult::Status::ok, static_cast<std::size_t>(ret)};
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
@@ -260,7 +265,7 @@ void Stream::start_tls(TlsContext& context, const std::string& host_name,
   if (!session_key.empty()) {
     context_ = &context;
     session_key_ = session_key;
-    context.offer_session(session_key, tls_->ssl);
+    tls_->offered = context.offer_session(session_key, tls_->ssl);
   }
 }
 
@@ -285,30 +290,47 @@ Stream::Handshake Stream::handshake() {
   tls_active_ = true;
   fill_info();
   if (context_) context_->save_session(session_key_, tls_->ssl);
-#ifdef TCP_QUICKACK
   // The server's first application bytes (a greeting) follow at once; answering them without a
-  // delayed ACK saves ~40 ms (notes: mailstack-facts). Linux resets it over time; best effort.
-  int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-#endif
+  // delayed ACK saves ~40 ms (notes: mailstack-facts).
+  quick_ack();
   return Handshake::done;
 }
 
-// mbedtls_ssl_handshake(), one step at a time: whether the server accepted the offered session
-// is known only inside the handshake state, which is freed when the handshake ends.
+// A TLS 1.3 NewSessionTicket, after the handshake: saved for the next session to this server
+// (the session a TLS 1.3 handshake ends with holds no ticket yet). Postfix writes its two tickets
+// as two segments without TCP_NODELAY, so its second one (and the reply behind it) waits for the
+// ACK of the first: acknowledge at once instead of after the ~40 ms delayed-ACK timer.
+void Stream::took_ticket() {
+  if (context_) context_->save_session(session_key_, tls_->ssl);
+  quick_ack();
+}
+
+// Linux only, best effort: acknowledges what has arrived now and leaves delayed-ACK mode for a
+// while (the kernel returns to it by itself).
+void Stream::quick_ack() {
+#ifdef TCP_QUICKACK
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#endif
+}
+
+// mbedtls_ssl_handshake(), one step at a time, to learn whether the server accepted the offered
+// session: a full handshake passes through the server's Certificate message, an abbreviated one
+// (TLS 1.2 session ticket or ID, TLS 1.3 PSK from a ticket) does not. The state is a public field
+// in 2.28 and a private one in 3.x, with the same states in both.
 int Stream::handshake_steps() {
-#if MBEDTLS_VERSION_NUMBER < 0x03000000
   mbedtls_ssl_context& ssl = tls_->ssl;
-  while (ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+  auto& state = ssl.MBEDTLS_PRIVATE(state);
+#else
+  auto& state = ssl.state;
+#endif
+  while (state != MBEDTLS_SSL_HANDSHAKE_OVER) {
+    if (state == MBEDTLS_SSL_SERVER_CERTIFICATE) tls_->full_handshake = true;
     const int ret = mbedtls_ssl_handshake_step(&ssl);
-    if (ssl.handshake != nullptr && ssl.handshake->resume) tls_->resumed = true;
     if (ret != 0) return ret;
   }
   return 0;
-#else
-  // 3.x keeps the handshake state private: resumption works, it is just not reported.
-  return mbedtls_ssl_handshake(&tls_->ssl);
-#endif
 }
 
 void Stream::fail_handshake(int ret) {
@@ -393,7 +415,7 @@ void Stream::fill_info() {
     info_.not_after = unix_time(peer->valid_to);
   }
   info_.verified = tls_->verify && mbedtls_ssl_get_verify_result(&tls_->ssl) == 0;
-  info_.resumed = tls_->resumed;
+  info_.resumed = tls_->offered && !tls_->full_handshake;
 }
 
 short Stream::poll_events(bool want_write) const {

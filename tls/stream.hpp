@@ -26,7 +26,7 @@ struct IoResult {
 
 // Facts about an established TLS session, for the report.
 struct TlsInfo {
-  std::string version;         // "TLSv1.2"
+  std::string version;         // "TLSv1.3", "TLSv1.2"
   std::string cipher;          // "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"
   std::string subject;         // peer certificate subject
   std::string issuer;          // peer certificate issuer
@@ -78,6 +78,8 @@ class Stream {
   void fill_info();
   int handshake_steps();
   void fail_handshake(int ret);
+  void took_ticket();
+  void quick_ack();
   IoResult fail_io(Error error);
 
   int fd_;

@@ -108,8 +108,9 @@ bool TlsContext::offer_session(const std::string& key, mbedtls_ssl_context& ssl)
 
 std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options, Error& error) {
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
-  // 3.x routes TLS 1.3 and many primitives through PSA; idempotent.
-  if (psa_crypto_init() != PSA_SUCCESS) {
+  // 3.x routes TLS 1.3 and many primitives through PSA: initialised once per process.
+  static const bool psa_ready = psa_crypto_init() == PSA_SUCCESS;
+  if (!psa_ready) {
     error = make_error(Category::tls, "tls.init", "PSA crypto could not be initialised");
     return nullptr;
   }
@@ -165,6 +166,12 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
                             options.verify ? MBEDTLS_SSL_VERIFY_REQUIRED : MBEDTLS_SSL_VERIFY_NONE);
   mbedtls_ssl_conf_ca_chain(&impl->conf, &impl->ca, nullptr);
   mbedtls_ssl_conf_rng(&impl->conf, mbedtls_ctr_drbg_random, &impl->drbg);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_SESSION_TICKETS)
+  // TLS 1.3 tickets arrive after the handshake; 3.6 drops them unless asked to hand them over
+  // (Stream::read saves each one, so the next session to the server resumes).
+  mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+      &impl->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
 
   return std::unique_ptr<TlsContext>(new TlsContext(std::move(impl)));
 }

@@ -1,7 +1,9 @@
 // Process-wide TLS client settings shared by every connection: the random generator, the trust
 // store (the system CA bundle, or only --cafile when given, loaded once), verification on by
-// default, TLS 1.2 as the minimum, X25519 and P-256 offered first (the defaults leave a client
-// waiting on slow curves). Compiles against mbedTLS 2.28 and 3.x.
+// default, TLS 1.2 as the minimum (TLS 1.3 offered where the library has it: 3.6, the default
+// build), X25519 and P-256 offered first (the defaults leave a client waiting on slow curves),
+// TLS 1.3 session tickets handed over (Stream saves them). PSA crypto, which 3.x's TLS 1.3 runs
+// on, is initialised once per process. Compiles against mbedTLS 2.28 and 3.x.
 // Promises: a context that create() returned is ready to use; it must outlive every Stream that
 // started TLS with it. Not thread-safe: one engine loop owns it.
 #pragma once

@@ -1,5 +1,6 @@
 #include "protocols/imap/client.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "protocols/common/ascii.hpp"
@@ -89,12 +90,14 @@ enum class State {
   login,
   capability_after_auth,
   select,
+  capability_after_select,
   ready,
   search,
   fetch,
   fetch_flags,
   store,
   noop,
+  noop_search,
   namespace_,
   list,
   delete_store,
@@ -197,12 +200,20 @@ struct ImapClient::Impl final : LiteralSink {
   bool tls_active = false;
   bool preauth = false;
   std::string tag;  // in flight
-  // A second command written right behind the one in flight (pipelined, RFC 9051 5.5): its tag,
-  // and where the first one's bytes end in `out`, so the first reply may come while the second
-  // is still unsent. Two pairs use it: CAPABILITY + SELECT after a login reply that carried no
-  // capabilities (Exchange's), and UID EXPUNGE behind the STORE of \Deleted.
-  std::string next_tag;
-  std::size_t tag_end = 0;
+  // Commands written behind the one in flight (pipelined, RFC 9051 5.5), in order: each one's
+  // tag, where its bytes start in `out` (a reply may come for a command whose bytes are out while
+  // later ones are still unsent, never for one not yet sent), and the state its reply is read in
+  // (nullopt: the state handling the reply before it chooses). Used for SELECT behind a one-line
+  // login, CAPABILITY + SELECT after a login reply without capabilities (Exchange's), UID
+  // SEARCH behind a NOOP, UID EXPUNGE behind the STORE of \Deleted, and a fetch with the
+  // removal and LOGOUT behind it.
+  struct Queued {
+    std::string tag;
+    std::size_t start = 0;
+    std::optional<State> state;
+  };
+  std::deque<Queued> queued;
+  std::optional<State> next_state;  // of the command now in flight, when it was queued
   std::string last_tag;
   std::string last_code;
   std::vector<std::string> pending_parts;
@@ -215,6 +226,7 @@ struct ImapClient::Impl final : LiteralSink {
 
   ImapMailbox mailbox;
   ImapTaskStatus task;
+  ImapTaskStatus fetch_task;  // the last fetch_message's, kept past the commands behind it
   std::vector<std::uint32_t> search;
   bool search_truncated = false;
   ImapFetchedMessage fetched;
@@ -227,6 +239,7 @@ struct ImapClient::Impl final : LiteralSink {
   std::map<std::uint32_t, std::vector<std::string>> flags_by_uid;
   std::map<std::uint32_t, std::uint32_t> seq_to_uid;
   ImapFolderList folders;
+  bool listed = false;  // folders holds a LIST's successful answer
   ImapDeleteOutcome delete_outcome = ImapDeleteOutcome::none;
   bool idle_accepted = false, idle_done_requested = false, done_sent = false;
   std::uint32_t idle_exists_start = 0;
@@ -250,6 +263,10 @@ struct ImapClient::Impl final : LiteralSink {
   }
 
   void set_state(State s) { state = s; }
+  bool queued_state(State s) const {
+    return std::any_of(queued.begin(), queued.end(), [s](const Queued& q) { return q.state == s; });
+  }
+  bool logout_queued() const { return queued_state(State::logout); }
 
   void fail(Error e) {
     if (state == State::failed) return;
@@ -283,11 +300,10 @@ struct ImapClient::Impl final : LiteralSink {
     ++turns;
   }
   // Writes a one-line command behind the one in flight, without waiting for its reply.
-  void pipeline(std::string_view text) {
-    tag_end = out.size();
-    next_tag = tags.next();
-    last_tag = next_tag;
-    out += next_tag + " " + std::string(text) + "\r\n";
+  void pipeline(std::string_view text, std::optional<State> then = std::nullopt) {
+    queued.push_back(Queued{tags.next(), out.size(), then});
+    last_tag = queued.back().tag;
+    out += last_tag + " " + std::string(text) + "\r\n";
   }
   void send(std::string_view text) { send(command().text(text)); }
 
@@ -378,7 +394,15 @@ struct ImapClient::Impl final : LiteralSink {
       ++turns;
       return;
     }
-    if (state == State::authenticate) return auth_continue(r.text);
+    if (state == State::authenticate) {
+      // A challenge after an initial response, with the SELECT already behind it: the server
+      // would take the SELECT line for the answer.
+      if (!queued.empty()) {
+        return fail(Category::protocol, "imap.unexpected_continuation",
+                    "a '+' after AUTHENTICATE's complete initial response", r.text);
+      }
+      return auth_continue(r.text);
+    }
     if (state == State::idle && !idle_accepted) {
       idle_accepted = true;
       if (idle_done_requested) send_done();
@@ -441,7 +465,7 @@ struct ImapClient::Impl final : LiteralSink {
     if (r.status != ImapStatus::none) {
       if (r.code) apply_code(*r.code, r.text);
       if (r.status == ImapStatus::bye) {
-        if (state == State::logout) {
+        if (state == State::logout || logout_queued()) {  // the LOGOUT's, maybe early
           saw_bye = true;
         } else {
           fail(Category::protocol, "imap.bye", "the server closed the session (BYE)",
@@ -468,7 +492,9 @@ struct ImapClient::Impl final : LiteralSink {
       mailbox.flags = r.atoms;
     } else if (kw == "FETCH") {
       handle_fetch(r);
-    } else if (kw == "SEARCH" && state == State::search) {
+    } else if (kw == "SEARCH" && (state == State::search || state == State::noop_search)) {
+      // Behind a NOOP too: a server may run pipelined commands at once and send the SEARCH's
+      // data before the NOOP's completion (Dovecot does; RFC 9051 5.5).
       for (std::uint32_t uid : r.numbers) {
         if (search.size() >= opt.max_search_results) {
           search_truncated = true;
@@ -476,7 +502,8 @@ struct ImapClient::Impl final : LiteralSink {
         }
         search.push_back(uid);
       }
-    } else if ((kw == "LIST" || kw == "LSUB") && state == State::list) {
+    } else if ((kw == "LIST" || kw == "LSUB") &&
+               (state == State::list || queued_state(State::list))) {
       if (folders.folders.size() >= opt.max_folders) {
         folders.truncated = true;
       } else {
@@ -519,7 +546,7 @@ struct ImapClient::Impl final : LiteralSink {
     // The server cannot answer bytes it has not received: a reply while the command is still in
     // our output is out of turn (a forged or injected reply). Acting on it would, after STARTTLS,
     // start TLS with the command still unsent (found by fuzz_imap_session).
-    if (out_pos < (next_tag.empty() ? out.size() : tag_end)) {
+    if (out_pos < (queued.empty() ? out.size() : queued.front().start)) {
       fail(Category::protocol, "imap.unexpected_response",
            "the server answered a command before it was sent", status_text(r));
       return;
@@ -529,8 +556,13 @@ struct ImapClient::Impl final : LiteralSink {
            "a tagged reply for a command this client did not send", status_text(r));
       return;
     }
-    tag = std::move(next_tag);  // the pipelined command, if any, is now the one in flight
-    next_tag.clear();
+    tag.clear();  // the pipelined command, if any, is now the one in flight
+    next_state.reset();
+    if (!queued.empty()) {
+      tag = std::move(queued.front().tag);
+      next_state = queued.front().state;
+      queued.pop_front();
+    }
     pending_parts.clear();  // a reply before all literals went out ends the command
     last_code = r.code ? r.code->name : std::string();
     if (r.code) apply_code(*r.code, r.text);
@@ -563,7 +595,16 @@ struct ImapClient::Impl final : LiteralSink {
           return fail(Category::auth, "imap.auth_failed", detail, status_text(r));
         }
         event("imap.auth", auth_label);
-        if (caps_updated) return start_select();
+        if (!tag.empty()) {  // SELECT went out behind the login: its reply follows
+          // A login reply without capabilities (Exchange's): asked for behind the SELECT.
+          if (!caps_updated) pipeline("CAPABILITY", State::capability_after_select);
+          pipeline_list();
+          return set_state(State::select);
+        }
+        if (caps_updated) {
+          start_select();
+          return pipeline_list();
+        }
         send_capability(State::capability_after_auth);
         return pipeline_select();
       case State::select:
@@ -574,6 +615,12 @@ struct ImapClient::Impl final : LiteralSink {
         }
         if (r.code && r.code->name == "READ-ONLY") mailbox.read_only = true;
         event("imap.select", select_facts());
+        return set_state(next_state.value_or(State::ready));
+      case State::capability_after_select:
+        if (!ok) {
+          return fail(Category::protocol, "imap.capability_failed", "CAPABILITY was refused",
+                      status_text(r));
+        }
         return set_state(State::ready);
       case State::search:
         return finish(r, "imap.search",
@@ -592,10 +639,14 @@ struct ImapClient::Impl final : LiteralSink {
         return finish(r, "imap.store", "uid " + std::to_string(target_uid) + " flags added");
       case State::noop:
         return finish(r, "imap.noop", std::to_string(mailbox.exists) + " messages");
+      case State::noop_search:  // the UID SEARCH behind it is the task; a refused NOOP is moot
+        event("imap.noop", std::to_string(mailbox.exists) + " messages");
+        return set_state(State::search);
       case State::namespace_:
         send(command().text("LIST \"\" \"*\""));
         return set_state(State::list);
       case State::list:
+        listed = ok;
         return finish(r, "imap.list",
                       std::to_string(folders.folders.size()) + " folders" +
                           (folders.truncated ? " (truncated)" : ""));
@@ -632,7 +683,8 @@ struct ImapClient::Impl final : LiteralSink {
     task.server_says = sanitize_server_text(status_text(r));
     task.code = r.code ? r.code->name : std::string();
     event(std::move(step), task.ok ? std::move(facts) : "failed: " + task.server_says);
-    set_state(State::ready);
+    if (state == State::fetch) fetch_task = task;
+    set_state(next_state.value_or(State::ready));
   }
 
   std::string select_facts() const {
@@ -695,7 +747,8 @@ struct ImapClient::Impl final : LiteralSink {
       Command c = command();
       c.text("AUTHENTICATE " + name);
       auth_label = "AUTHENTICATE " + name;
-      if (ir && caps.sasl_ir) {
+      const bool with_ir = ir && caps.sasl_ir;
+      if (with_ir) {
         c.text(" ").text(ir->empty() ? std::string("=") : base64_encode(*ir));
         auth_label += " (SASL-IR)";
       } else {
@@ -703,7 +756,11 @@ struct ImapClient::Impl final : LiteralSink {
       }
       caps_updated = false;
       send(std::move(c));
-      return set_state(State::authenticate);
+      set_state(State::authenticate);
+      // PLAIN's initial response is the whole exchange: the SELECT can follow in the same
+      // flight. Not behind XOAUTH2/OAUTHBEARER, whose refusal is a challenge the client answers.
+      if (with_ir && *mech == Mechanism::plain) pipeline_select();
+      return;
     }
     if (cred.is_token) {
       return fail(Category::auth, "imap.no_mechanism",
@@ -723,8 +780,10 @@ struct ImapClient::Impl final : LiteralSink {
     c.text("LOGIN ").astring(cred.user).text(" ").astring(cred.secret);
     auth_label = "LOGIN";
     caps_updated = false;
+    const bool one_line = c.parts.size() == 1;  // no synchronising literal to wait for
     send(std::move(c));
     set_state(State::login);
+    if (one_line) pipeline_select();
   }
 
   Command select_command(Command c) const {
@@ -741,13 +800,22 @@ struct ImapClient::Impl final : LiteralSink {
     send(select_command(command()));
     set_state(State::select);
   }
-  // Behind the CAPABILITY after login, the SELECT saves a round trip. Only as one line: the
-  // capabilities that would allow a non-synchronising literal are the ones still being asked for.
+  // Behind the login, or behind the CAPABILITY after it, the SELECT saves a round trip. Only as
+  // one line: the capabilities that would allow a non-synchronising literal may still change.
   void pipeline_select() {
     Command c = select_command(Command{});
     if (c.parts.size() != 1) return;
     reset_mailbox();
     pipeline(c.parts.front());
+  }
+
+  // ImapOptions::list_after_login: LIST RETURN (SPECIAL-USE) behind the SELECT in flight, when
+  // the login reply's capabilities allow it in one command.
+  void pipeline_list() {
+    if (!opt.list_after_login || !caps_updated || !caps.special_use || !caps.list_extended) return;
+    folders = ImapFolderList{};
+    folders.special_use_requested = true;
+    pipeline("LIST \"\" \"*\" RETURN (SPECIAL-USE)", State::list);
   }
 
   void send_done() {
@@ -835,7 +903,8 @@ void ImapClient::consume(std::size_t n) {
   if (m.out_pos >= m.out.size()) {
     m.out.clear();
     m.out_pos = 0;
-    m.tag_end = 0;  // everything went out
+    for (auto& q : m.queued)  // everything went out
+      q.start = 0;
   }
 }
 
@@ -885,6 +954,39 @@ bool ImapClient::search_token(std::string_view token) {
       impl_->command().text("UID SEARCH HEADER ").text(kTokenHeader).text(" ").text(token));
 }
 
+bool ImapClient::noop_search(std::string_view token) {
+  if (!ready() || token.empty() || token.size() > 256) return false;
+  for (unsigned char c : token) {
+    if (!std::isalnum(c)) return false;
+  }
+  Impl& m = *impl_;
+  m.search.clear();
+  m.search_truncated = false;
+  if (!m.begin(ImapTask::search, State::noop_search, m.command().text("NOOP"))) return false;
+  m.pipeline("UID SEARCH HEADER " + std::string(kTokenHeader) + " " + std::string(token));
+  return true;
+}
+
+bool ImapClient::fetch_remove_logout(std::uint32_t uid) {
+  if (!fetch_message(uid)) return false;
+  Impl& m = *impl_;
+  m.delete_outcome = ImapDeleteOutcome::none;
+  m.pipeline("UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)",
+             State::delete_store);
+  if (m.caps.uidplus) m.pipeline("UID EXPUNGE " + std::to_string(uid));
+  return queue_logout();
+}
+
+bool ImapClient::queue_logout() {
+  Impl& m = *impl_;
+  if (ready() || m.logout_queued() || m.state == State::logout) return false;
+  if (m.state == State::failed || m.state == State::done || m.state == State::idle) return false;
+  if (m.state < State::ready) return false;  // still setting up
+  m.saw_bye = false;
+  m.pipeline("LOGOUT", State::logout);
+  return true;
+}
+
 bool ImapClient::fetch_message(std::uint32_t uid) {
   if (!ready() || uid == 0) return false;
   Impl& m = *impl_;
@@ -904,7 +1006,7 @@ bool ImapClient::fetch_flags(std::uint32_t uid) {
                       impl_->command().text("UID FETCH " + std::to_string(uid) + " (FLAGS)"));
 }
 
-bool ImapClient::store_flags(std::uint32_t uid, std::string_view flags) {
+bool ImapClient::store_flags(std::uint32_t uid, std::string_view flags, bool noop_first) {
   if (!ready() || uid == 0 || flags.empty() || flags.front() == ' ' || flags.back() == ' ') {
     return false;
   }
@@ -914,10 +1016,14 @@ bool ImapClient::store_flags(std::uint32_t uid, std::string_view flags) {
       return false;
     }
   }
-  impl_->target_uid = uid;
-  return impl_->begin(ImapTask::store, State::store,
-                      impl_->command().text("UID STORE " + std::to_string(uid) + " +FLAGS (" +
-                                            std::string(flags) + ")"));
+  Impl& m = *impl_;
+  m.target_uid = uid;
+  const std::string store =
+      "UID STORE " + std::to_string(uid) + " +FLAGS (" + std::string(flags) + ")";
+  if (!noop_first) return m.begin(ImapTask::store, State::store, m.command().text(store));
+  if (!m.begin(ImapTask::store, State::noop, m.command().text("NOOP"))) return false;
+  m.pipeline(store, State::store);
+  return true;
 }
 
 bool ImapClient::noop() {
@@ -929,6 +1035,7 @@ bool ImapClient::list_folders() {
   if (!ready()) return false;
   Impl& m = *impl_;
   m.folders = ImapFolderList{};
+  m.listed = false;
   if (m.caps.special_use && m.caps.list_extended) {
     m.folders.special_use_requested = true;
     return m.begin(ImapTask::list, State::list,
@@ -999,6 +1106,9 @@ const ImapTaskStatus& ImapClient::last_task() const {
 const std::vector<std::uint32_t>& ImapClient::search_result() const {
   return impl_->search;
 }
+const ImapTaskStatus& ImapClient::fetch_status() const {
+  return impl_->fetch_task;
+}
 const ImapFetchedMessage& ImapClient::fetched_message() const {
   return impl_->fetched;
 }
@@ -1006,6 +1116,9 @@ std::optional<std::vector<std::string>> ImapClient::flags_of(std::uint32_t uid) 
   auto it = impl_->flags_by_uid.find(uid);
   if (it == impl_->flags_by_uid.end()) return std::nullopt;
   return it->second;
+}
+bool ImapClient::listed() const {
+  return impl_->listed;
 }
 const ImapFolderList& ImapClient::folders() const {
   return impl_->folders;

@@ -47,8 +47,11 @@ struct ImapOptions {
   std::optional<Mechanism> mechanism;  // nullopt: choose_mechanism(), else LOGIN
   std::string mailbox = "INBOX";       // as sent (modified UTF-7 already applied)
   bool read_only = false;              // EXAMINE instead of SELECT
-  std::uint64_t tag_seed = 0;          // caller-supplied randomness for the tags
-  std::size_t max_folders = 1024;      // LIST entries kept (more: list_truncated)
+  // LIST "" "*" RETURN (SPECIAL-USE) behind the SELECT, when the login reply offers SPECIAL-USE
+  // and LIST-EXTENDED: ready() then comes with folders() filled (listed()), no turn of its own.
+  bool list_after_login = false;
+  std::uint64_t tag_seed = 0;      // caller-supplied randomness for the tags
+  std::size_t max_folders = 1024;  // LIST entries kept (more: list_truncated)
   std::size_t max_search_results = 4096;
   Limits limits = kDefaultLimits;
 };
@@ -148,14 +151,24 @@ class ImapClient final : public Conversation {
   // search_token: UID SEARCH HEADER X-Mailverify-Token <token>; token [A-Za-z0-9] only.
   //   Result: search_result() (at most max_search_results UIDs, in server order).
   bool search_token(std::string_view token);
+  // noop_search: NOOP with the same UID SEARCH behind it in one flight (a poll: the NOOP makes
+  //   the server sync the mailbox, the search sees what it brought). Result: search_result().
+  bool noop_search(std::string_view token);
   // fetch_message: UID FETCH uid (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[]).
   //   Result: fetched_message(); found=false when the server returned nothing for the UID.
   bool fetch_message(std::uint32_t uid);
+  // fetch_remove_logout: fetch_message, delete_uid's commands and LOGOUT in one flight, for a
+  //   uid found by this run's own token header (nothing else is ever removed). Replies are read
+  //   in order; fetch_status() and fetched_message() tell the fetch, delete_outcome() the
+  //   removal; the session then ends like logout().
+  bool fetch_remove_logout(std::uint32_t uid);
   // fetch_flags: UID FETCH uid (FLAGS). Result: flags_of(uid).
   bool fetch_flags(std::uint32_t uid);
   // store_flags: UID STORE uid +FLAGS (flags); flags space-separated, e.g. "\\Seen". Not
   // .SILENT: the server's FETCH reply shows the flags now set (flags_of(uid)) without a FETCH.
-  bool store_flags(std::uint32_t uid, std::string_view flags);
+  // noop_first: a NOOP in the same flight before it, so a session that logged in before the
+  // message arrived knows its UID (a STORE on a UID the session has not seen is a no-op).
+  bool store_flags(std::uint32_t uid, std::string_view flags, bool noop_first = false);
   // noop: NOOP; mailbox() then shows EXISTS changes, flags_of() unsolicited FLAGS.
   bool noop();
   // list_folders: LIST "" "*" RETURN (SPECIAL-USE) with SPECIAL-USE + LIST-EXTENDED, otherwise
@@ -172,13 +185,19 @@ class ImapClient final : public Conversation {
   bool idling() const;  // IDLE accepted by the server ("+"), DONE not yet sent
   // logout: LOGOUT; BYE + tagged OK (or BYE then EOF) → done().
   bool logout();
+  // queue_logout: LOGOUT written behind the task in flight (delete_uid, move_uid, ...), so the
+  // session ends without a round trip of its own; the task's results stay readable. False when
+  // no task runs (use logout()) or one is already queued.
+  bool queue_logout();
 
   const ImapTaskStatus& last_task() const;
   const std::vector<std::uint32_t>& search_result() const;
   const ImapFetchedMessage& fetched_message() const;
+  const ImapTaskStatus& fetch_status() const;  // of the last fetch_message / fetch_remove_logout
   // Latest flags known for uid: from fetch_flags, fetch_message or unsolicited FETCH responses.
   std::optional<std::vector<std::string>> flags_of(std::uint32_t uid) const;
   const ImapFolderList& folders() const;
+  bool listed() const;  // folders() holds a successful LIST's answer
   ImapDeleteOutcome delete_outcome() const;
 
   const ImapCapabilities& capabilities() const;

@@ -4,7 +4,8 @@
 # above 1 means we are faster or smaller). Installs nothing; names missing peers and skips them.
 # See tests/bench/README.md for what each table measures and how.
 #
-#   tests/bench/run.sh [-n RUNS] [--only SECTIONS]     SECTIONS: any of rt,turns,rss,size,parse,bin,cpu,over
+#   tests/bench/run.sh [-n RUNS] [--only SECTIONS]     SECTIONS: any of rt,turns,rss,size,parse,bin,cpu,over,lat
+#   (lat: the latency table at LAT_RTTS="0 20 80" ms RTT through tests/bench/delay_proxy.py, LAT_N runs)
 #
 # Needs the stack of tests/mailstack (its env file: .mailstack/env, or $MAILSTACK_ENV), cmake and
 # g++; peers: swaks, curl, msmtp, python3, valgrind (+ ms_print), strace, GNU time.
@@ -12,13 +13,13 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SELF="$ROOT/tests/bench/run.sh"
 N=15
-ONLY="rt,turns,rss,size,parse,bin,cpu,over"
+ONLY="rt,turns,rss,size,parse,bin,cpu,over,lat"
 while (($#)); do
   case $1 in
     -n) N=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --peer) PEER=$2; shift 2 ;;  # internal: one round trip of one peer (for strace)
-    *) echo "usage: $0 [-n RUNS] [--only rt,turns,rss,size,parse,bin,cpu,over]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n RUNS] [--only rt,turns,rss,size,parse,bin,cpu,over,lat]" >&2; exit 2 ;;
   esac
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -46,14 +47,19 @@ printf 'machine localhost login %s password %s\n' "$BENCH_USER" "$BENCH_PASSWORD
 chmod 600 "$NETRC"
 
 # ---- the contenders: one round trip each --------------------------------------------------------
-mv_args=(--email "$TOOL_USER" --host "$HOST" --smtp-port "$SMTP_PORT" --imap-port "$IMAPS_PORT"
-  --password-env MAILVERIFY_PASSWORD --cafile "$CA" --no-color)
-min_args=(--email "$TOOL_USER" --host "$HOST" --smtp-port "$SMTP_PORT" --in-port "$IMAPS_PORT"
-  --cafile "$CA")
+set_ports() {  # the ports every contender uses: the stack's, or a delaying proxy's in front of them
+  SMTP_PORT=$1 IMAPS_PORT=$2
+  mv_args=(--email "$TOOL_USER" --host "$HOST" --smtp-port "$SMTP_PORT" --imap-port "$IMAPS_PORT"
+    --password-env MAILVERIFY_PASSWORD --cafile "$CA" --no-color)
+  min_args=(--email "$TOOL_USER" --host "$HOST" --smtp-port "$SMTP_PORT" --in-port "$IMAPS_PORT"
+    --cafile "$CA")
+}
+set_ports "$SMTP_PORT" "$IMAPS_PORT"
 peer_mv_full() { $WRAP "$VR" "${mv_args[@]}" "$@" >"${MV_OUT:-/dev/null}"; }
 peer_mv_none() { $WRAP "$VR" "${mv_args[@]}" --check none "$@" >"${MV_OUT:-/dev/null}"; }
 peer_mv_min() { $WRAP "$VRMIN" "${min_args[@]}" "$@" >"${MV_OUT:-/dev/null}"; }
 peer_python() { $WRAP "$PY" "$ROOT/tests/bench/peer_python.py" "$HOST" "$SMTP_PORT" "$IMAPS_PORT" "$BENCH_USER" "$CA"; }
+STACK_SMTP_PORT=$SMTP_PORT STACK_IMAPS_PORT=$IMAPS_PORT
 
 message() {  # $1 token, $2 client name
   printf 'From: <%s>\r\nTo: <%s>\r\nSubject: mvbench %s\r\nMessage-ID: <%s@mvbench>\r\n\r\nmvbench %s peer %s\r\n' \
@@ -93,7 +99,7 @@ peer_curl_only() {
     "smtp://$HOST:$SMTP_PORT" --mail-from "$BENCH_USER" --mail-rcpt "$BENCH_USER" --upload-file - || return 1
   curl_readback "$t"
 }
-purge_peers() { [[ -n $PY ]] && "$PY" "$ROOT/tests/bench/peer_python.py" --purge "$HOST" "$IMAPS_PORT" "$BENCH_USER" "$CA" >/dev/null 2>&1; }
+purge_peers() { [[ -n $PY ]] && "$PY" "$ROOT/tests/bench/peer_python.py" --purge "$HOST" "$STACK_IMAPS_PORT" "$BENCH_USER" "$CA" >/dev/null 2>&1; }
 
 WRAP=
 if [[ -n ${PEER:-} ]]; then "peer_$PEER"; exit; fi
@@ -432,4 +438,98 @@ for k in names:
 print(f"| all Postfix + Dovecot processes | {tot[0]:.1f} | {tot[1]:.1f} |")
 PYEOF
   fi
+fi
+
+# ---- 9. latency --------------------------------------------------------------------------------
+# Every contender of table 1 through tests/bench/delay_proxy.py (RTT/2 each way, order kept, TCP
+# connect = 1 RTT) in front of 587 and 993, at each RTT of LAT_RTTS (0: straight to the stack).
+# verify-roundtrip also writes --trace, from which tests/bench/critical_path.py counts the round
+# trips on its critical path.
+if want lat; then
+  LN=${LAT_N:-$((N < 5 ? N : 5))}
+  RTTS=(${LAT_RTTS:-0 20 80})
+  declare -A LAT CP
+  for rtt in "${RTTS[@]}"; do
+    proxy_pid=
+    if ((rtt > 0)); then
+      coproc PROXY { exec "$PY" "$ROOT/tests/bench/delay_proxy.py" "$rtt" "0:$STACK_SMTP_PORT" "0:$STACK_IMAPS_PORT"; }
+      proxy_pid=$PROXY_PID
+      read -r ready p_smtp p_imaps <&"${PROXY[0]}"
+      [[ $ready == ready ]] || { echo "delay proxy did not start" >&2; exit 1; }
+      set_ports "$p_smtp" "$p_imaps"
+    fi
+    purge_peers
+    for c in "${contenders[@]}"; do : >"$TMP/lat.$rtt.$c"; : >"$TMP/cp.$rtt.$c"; done
+    for ((i = 0; i < LN; i++)); do
+      for c in "${contenders[@]}"; do
+        extra=()
+        [[ $c == mv_full || $c == mv_none ]] && extra=(--trace "$TMP/lat.trace")
+        rm -f "$TMP/lat.trace"
+        t0=${EPOCHREALTIME/[.,]/}
+        if "peer_$c" "${extra[@]}"; then
+          echo $((${EPOCHREALTIME/[.,]/} - t0)) >>"$TMP/lat.$rtt.$c"
+          [[ -f $TMP/lat.trace ]] && "$PY" "$ROOT/tests/bench/critical_path.py" "$TMP/lat.trace" >>"$TMP/cp.$rtt.$c"
+        else echo "  ($c at $rtt ms run $i failed)" >&2; fi
+      done
+      purge_peers
+    done
+    for c in "${contenders[@]}"; do
+      LAT[$rtt.$c]=$(median <"$TMP/lat.$rtt.$c")
+      for k in 1 2 3 4; do CP[$rtt.$c.$k]=$(awk -v k=$k '{print $k}' "$TMP/cp.$rtt.$c" | median); done
+    done
+    if [[ -n $proxy_pid ]]; then
+      kill "$proxy_pid" 2>/dev/null
+      wait "$proxy_pid" 2>/dev/null
+      set_ports "$STACK_SMTP_PORT" "$STACK_IMAPS_PORT"
+    fi
+  done
+  echo
+  echo "## 9. Latency: the round trip at ${RTTS[*]} ms RTT (delay_proxy.py in front of 587 and 993; wall ms, median of $LN runs)"
+  echo
+  head="| client |"; rule="|---|"
+  for rtt in "${RTTS[@]}"; do
+    head+=" $rtt ms: wall |"; rule+="---:|"
+    ((rtt > 0)) && { head+=" in RTTs | (wall − wall at 0) / RTT |"; rule+="---:|---:|"; }
+  done
+  echo "$head"; echo "$rule"
+  for c in "${contenders[@]}"; do
+    row="| ${LABEL[$c]} |"
+    for rtt in "${RTTS[@]}"; do
+      w=${LAT[$rtt.$c]}
+      row+=" $(awk -v w="$w" 'BEGIN{printf "%.0f", w/1000}') |"
+      if ((rtt > 0)); then
+        row+=" $(awk -v w="$w" -v r="$rtt" 'BEGIN{printf "%.1f", w/1000/r}') |"
+        row+=" $(awk -v w="$w" -v z="${LAT[0.$c]:-0}" -v r="$rtt" 'BEGIN{printf "%.1f", (w-z)/1000/r}') |"
+      fi
+    done
+    echo "$row"
+  done
+  echo
+  echo "Ratios to the fastest peer at each RTT (target ≤ 0.5):"
+  echo
+  echo "| RTT | fastest peer | its wall ms | --check none | × | full run | × |"
+  echo "|---:|---|---:|---:|---:|---:|---:|"
+  for rtt in "${RTTS[@]}"; do
+    best=
+    for c in "${contenders[@]}"; do
+      [[ $c == mv_* ]] && continue
+      if [[ -z $best ]] || awk -v a="${LAT[$rtt.$c]}" -v b="${LAT[$rtt.$best]}" 'BEGIN{exit !(a < b)}'; then best=$c; fi
+    done
+    [[ -z $best ]] && continue
+    printf '| %s | %s | %.0f | %.0f | %s | %.0f | %s |\n' "$rtt" "${LABEL[$best]}" \
+      "$(awk -v w="${LAT[$rtt.$best]}" 'BEGIN{print w/1000}')" "$(awk -v w="${LAT[$rtt.mv_none]}" 'BEGIN{print w/1000}')" \
+      "$(ratio "${LAT[$rtt.mv_none]}" "${LAT[$rtt.$best]}")" "$(awk -v w="${LAT[$rtt.mv_full]}" 'BEGIN{print w/1000}')" \
+      "$(ratio "${LAT[$rtt.mv_full]}" "${LAT[$rtt.$best]}")"
+  done
+  echo
+  echo "Round trips on verify-roundtrip's critical path (from --trace, tests/bench/critical_path.py; median of $LN runs): total = submit (to SMTP's 250) + after the 250; 'polls' are arrival polls that found nothing (waiting for delivery)."
+  echo
+  echo "| RTT | run | total | submit | after 250 | of them polls | total − polls (target: --check none ≤ 11, full ≤ 16) |"
+  echo "|---:|---|---:|---:|---:|---:|---:|"
+  for rtt in "${RTTS[@]}"; do
+    for c in mv_none mv_full; do
+      printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$rtt" "${LABEL[$c]}" "${CP[$rtt.$c.1]}" "${CP[$rtt.$c.2]}" \
+        "${CP[$rtt.$c.3]}" "${CP[$rtt.$c.4]}" "$(awk -v a="${CP[$rtt.$c.1]}" -v b="${CP[$rtt.$c.4]}" 'BEGIN{print a-b}')"
+    done
+  done
 fi

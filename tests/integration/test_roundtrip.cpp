@@ -239,6 +239,16 @@ TEST_CASE("integration/roundtrip: cleanup leaves every other message byte for by
     const auto after = maildir_contents(bob);
     CHECK(after == before);
   }
+  // --check none: the fetch, the removal and the LOGOUT go out in one flight.
+  auto args = roundtrip_args(
+      {"starttls", "MAILSTACK_SMTP_SUBMISSION_PORT", "imap", "implicit", "MAILSTACK_IMAPS_PORT"},
+      "MAILSTACK_USER2");
+  args.insert(args.end(), {"--check", "none"});
+  ToolRun run = run_tool(args, {password("MAILSTACK_PASS2")});
+  check_passed_and_cleaned(run, bob);
+  CHECK(run.out.find("UID EXPUNGE: only this message") != std::string::npos);
+  CHECK(step_line(run.out, "imap.logout").find("BYE and OK") != std::string::npos);
+  CHECK(maildir_contents(bob) == before);
 }
 
 TEST_CASE("integration/roundtrip: a wrong IMAP password is an IMAP auth failure") {

@@ -58,13 +58,14 @@ struct Transcript {
 
 const std::string kPlainIr = mv::base64_encode(std::string("\0user\0s3cret-pass", 17));
 
-// Implicit TLS, SASL-IR PLAIN, capabilities in the login reply, INBOX selected: ready.
-// Commands used: tag(0) AUTHENTICATE, tag(1) SELECT.
+// Implicit TLS, SASL-IR PLAIN with the SELECT behind it in one flight, capabilities in the login
+// reply, INBOX selected: ready. Commands used: tag(0) AUTHENTICATE, tag(1) SELECT.
 void login_and_select(Transcript& t, std::string_view post_login_caps) {
   t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN] Dovecot ready.\r\n");
-  REQUIRE(t.sent() == t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n");
+  REQUIRE(t.sent() ==
+          t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n" + t.tag(1) + " SELECT INBOX\r\n");
   t.server(t.tag(0) + " OK [CAPABILITY " + std::string(post_login_caps) + "] Logged in\r\n");
-  REQUIRE(t.sent() == t.tag(1) + " SELECT INBOX\r\n");
+  REQUIRE(t.sent().empty());
   t.server(
       "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
       "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags.\r\n"
@@ -103,7 +104,7 @@ TEST_CASE("imap/client: implicit TLS, SASL-IR PLAIN, SELECT captures the mailbox
   CHECK(mb.flags.size() == 5);
   CHECK(t.client.capabilities().uidplus);
   CHECK(t.client.tls_active());
-  CHECK(t.client.turns() == 2);
+  CHECK(t.client.turns() == 1);  // AUTHENTICATE with the SELECT behind it
   CHECK(t.details.find("s3cret") == std::string::npos);
   CHECK(t.details.find(kPlainIr) == std::string::npos);
 }
@@ -174,8 +175,8 @@ TEST_CASE("imap/client: a refused CAPABILITY after login fails, whatever the pip
   t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
   t.sent();
   t.server(t.tag(0) + " OK Logged in\r\n");
-  CHECK(t.sent() == t.tag(1) + " CAPABILITY\r\n" + t.tag(2) + " SELECT INBOX\r\n");
-  t.server(t.tag(1) + " BAD no\r\n" + t.tag(2) + " OK [READ-WRITE] selected\r\n");
+  CHECK(t.sent() == t.tag(2) + " CAPABILITY\r\n");  // behind the SELECT (tag 1) in flight
+  t.server(t.tag(1) + " OK [READ-WRITE] selected\r\n" + t.tag(2) + " BAD no\r\n");
   REQUIRE(t.client.error());
   CHECK(t.client.error().code == "imap.capability_failed");
   CHECK_FALSE(t.client.ready());
@@ -290,7 +291,8 @@ TEST_CASE("imap/client: no credentials in plaintext without consent; LOGINDISABL
     o.allow_plaintext = true;
     Transcript t(o);
     t.server("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=PLAIN SASL-IR] hi\r\n");
-    CHECK(t.sent() == t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n");
+    CHECK(t.sent() ==
+          t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n" + t.tag(1) + " SELECT INBOX\r\n");
   }
   {
     Transcript t(options());
@@ -308,10 +310,14 @@ TEST_CASE("imap/client: LOGIN quoting and literal forms") {
     t.server("* OK [CAPABILITY IMAP4rev1" + caps + "] hi\r\n");
     return std::make_pair(t.tag(0), t.sent());
   };
+  // One line (quoted, or a non-synchronising literal): the SELECT goes out behind it.
+  mv::ImapTagGenerator gen(kSeed);
+  gen.next();
+  const std::string select = gen.next() + " SELECT INBOX\r\n";
   auto [t1, s1] = run("pa ss", "");
-  CHECK(s1 == t1 + " LOGIN user \"pa ss\"\r\n");
+  CHECK(s1 == t1 + " LOGIN user \"pa ss\"\r\n" + select);
   auto [t2, s2] = run("p\"ss w\xc3\xb6rd", " LITERAL+");
-  CHECK(s2 == t2 + " LOGIN user {10+}\r\np\"ss w\xc3\xb6rd\r\n");
+  CHECK(s2 == t2 + " LOGIN user {10+}\r\np\"ss w\xc3\xb6rd\r\n" + select);
 
   auto o = options();
   o.credentials.user = "me\\x";
@@ -537,6 +543,260 @@ TEST_CASE("imap/client: store flags") {
   CHECK(t.client.last_task().task == mv::ImapTask::store);
   CHECK(t.client.last_task().ok);
   CHECK(t.client.flags_of(7) == std::vector<std::string>{"\\Seen"});
+}
+
+TEST_CASE("imap/client: SELECT behind AUTHENTICATE PLAIN (SASL-IR): replies in order") {
+  Transcript t(options());
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] Dovecot ready.\r\n");
+  const std::string flight(t.client.output());
+  CHECK(flight ==
+        t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n" + t.tag(1) + " SELECT INBOX\r\n");
+  CHECK(t.client.output_sensitive());  // the flight holds the credential: traces redact it
+  // No reply to the SELECT before it has gone out, even once the AUTHENTICATE is out.
+  t.client.consume(flight.find("\r\n") + 2);
+  t.client.on_bytes(t.tag(0) + " OK [CAPABILITY IMAP4rev1 UIDPLUS] Logged in\r\n");
+  CHECK_FALSE(t.client.error());
+  CHECK(std::string(t.client.output()) == t.tag(1) + " SELECT INBOX\r\n");
+  t.client.on_bytes("* 4 EXISTS\r\n" + t.tag(1) + " OK [READ-WRITE] selected\r\n");
+  CHECK(t.client.error().code == "imap.unexpected_response");
+}
+
+TEST_CASE("imap/client: a refused login with the SELECT behind it is the login's error") {
+  Transcript t(options());
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  t.sent();
+  t.server(t.tag(0) + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" + t.tag(1) +
+           " BAD Command not allowed in non-authenticated state\r\n");
+  CHECK(t.client.error().code == "imap.auth_failed");
+  CHECK(t.client.error().server_says == "[AUTHENTICATIONFAILED] Authentication failed.");
+  CHECK_FALSE(t.client.ready());
+  CHECK(t.sent().empty());
+}
+
+TEST_CASE("imap/client: the SELECT's reply may not come before the login's") {
+  Transcript t(options());
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  t.sent();
+  t.server(t.tag(1) + " OK [READ-WRITE] selected\r\n");
+  CHECK(t.client.error().code == "imap.unknown_tag");
+}
+
+TEST_CASE("imap/client: a challenge after PLAIN's initial response, SELECT behind it: abort") {
+  Transcript t(options());
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  t.sent();
+  t.server("+ \r\n");
+  CHECK(t.client.error().code == "imap.unexpected_continuation");
+  CHECK(t.sent().empty());
+}
+
+TEST_CASE("imap/client: a login reply without capabilities: CAPABILITY behind the SELECT") {
+  Transcript t(options());
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  t.sent();
+  t.server(t.tag(0) + " OK Logged in\r\n");
+  CHECK(t.sent() == t.tag(2) + " CAPABILITY\r\n");
+  t.server("* 2 EXISTS\r\n" + t.tag(1) + " OK [READ-WRITE] selected\r\n");
+  CHECK_FALSE(t.client.ready());  // the capabilities are still on their way
+  t.server("* CAPABILITY IMAP4rev1 UIDPLUS MOVE\r\n" + t.tag(2) + " OK done\r\n");
+  REQUIRE(t.client.ready());
+  CHECK(t.client.capabilities().move);
+  CHECK(t.client.mailbox().exists == 2);
+  CHECK(t.steps() == std::vector<std::string>{"imap.greeting", "imap.auth", "imap.select"});
+}
+
+TEST_CASE("imap/client: XOAUTH2 with SASL-IR waits for its reply before SELECT") {
+  ImapOptions o = options();
+  o.credentials.is_token = true;
+  o.credentials.secret = "ya29.token";
+  Transcript t(std::move(o));
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] hi\r\n");
+  const std::string first = t.sent();
+  CHECK(first.rfind(t.tag(0) + " AUTHENTICATE XOAUTH2 ", 0) == 0);
+  CHECK(first.find("SELECT") == std::string::npos);
+}
+
+TEST_CASE("imap/client: a poll: NOOP and UID SEARCH in one flight, replies in order") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  CHECK_FALSE(t.client.noop_search("bad token"));
+  REQUIRE(t.client.noop_search("Zq7Token42"));
+  CHECK(t.sent() ==
+        t.tag(2) + " NOOP\r\n" + t.tag(3) + " UID SEARCH HEADER X-Mailverify-Token Zq7Token42\r\n");
+  t.server("* 4 EXISTS\r\n" + t.tag(2) + " OK NOOP completed.\r\n");
+  CHECK_FALSE(t.client.ready());
+  t.server("* SEARCH 9\r\n" + t.tag(3) + " OK Search completed.\r\n");
+  REQUIRE(t.client.ready());
+  CHECK(t.client.last_task().task == mv::ImapTask::search);
+  CHECK(t.client.last_task().ok);
+  CHECK(t.client.search_result() == std::vector<std::uint32_t>{9});
+  CHECK(t.client.mailbox().exists == 4);
+  const auto steps = t.steps();
+  CHECK(std::vector<std::string>(steps.end() - 2, steps.end()) ==
+        std::vector<std::string>{"imap.noop", "imap.search"});
+}
+
+TEST_CASE("imap/client: a poll's SEARCH reply may not come before the NOOP's") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.noop_search("Zq7Token42"));
+  t.sent();
+  t.server("* SEARCH 9\r\n" + t.tag(3) + " OK Search completed.\r\n");
+  CHECK(t.client.error().code == "imap.unknown_tag");
+}
+
+TEST_CASE("imap/client: a refused NOOP is moot; a refused SEARCH is the poll's answer") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.noop_search("Zq7Token42"));
+  t.sent();
+  t.server(t.tag(2) + " BAD busy\r\n" + t.tag(3) + " NO [SERVERBUG] search failed\r\n");
+  REQUIRE(t.client.ready());
+  CHECK_FALSE(t.client.error());
+  CHECK_FALSE(t.client.last_task().ok);
+  CHECK(t.client.last_task().code == "SERVERBUG");
+}
+
+TEST_CASE("imap/client: fetch, removal and LOGOUT in one flight, replies in order") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.fetch_remove_logout(9));
+  CHECK(t.sent() == t.tag(2) + " UID FETCH 9 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])\r\n" +
+                        t.tag(3) + " UID STORE 9 +FLAGS.SILENT (\\Deleted)\r\n" + t.tag(4) +
+                        " UID EXPUNGE 9\r\n" + t.tag(5) + " LOGOUT\r\n");
+  const std::string body = "X-Mailverify-Token: Zq7Token42\r\n\r\nhi\r\n";
+  t.server("* 3 FETCH (UID 9 FLAGS (\\Recent) BODY[] {" + std::to_string(body.size()) + "}\r\n" +
+           body + ")\r\n" + t.tag(2) + " OK Fetch completed.\r\n");
+  CHECK_FALSE(t.client.ready());
+  CHECK(t.client.fetch_status().ok);
+  CHECK(t.client.fetched_message().found);
+  t.server(t.tag(3) + " OK Store completed.\r\n* 3 EXPUNGE\r\n" + t.tag(4) +
+           " OK Expunge completed.\r\n");
+  CHECK(t.client.delete_outcome() == mv::ImapDeleteOutcome::expunged);
+  CHECK_FALSE(t.client.done());
+  t.server("* BYE Logging out\r\n" + t.tag(5) + " OK Logout completed.\r\n");
+  CHECK(t.client.done());
+  CHECK_FALSE(t.client.error());
+  CHECK(t.client.mailbox().exists == 2);
+  const auto steps = t.steps();
+  CHECK(std::vector<std::string>(steps.end() - 3, steps.end()) ==
+        std::vector<std::string>{"imap.fetch", "imap.expunge", "imap.logout"});
+  CHECK(t.details.find("BYE and OK") != std::string::npos);
+}
+
+TEST_CASE("imap/client: a refused FETCH in the flight is kept; the removal still runs") {
+  Transcript t(options());
+  login_and_select(t, "IMAP4rev1 IDLE");  // no UIDPLUS: STORE only, never an EXPUNGE
+  REQUIRE(t.client.fetch_remove_logout(9));
+  CHECK(t.sent() == t.tag(2) + " UID FETCH 9 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])\r\n" +
+                        t.tag(3) + " UID STORE 9 +FLAGS.SILENT (\\Deleted)\r\n" + t.tag(4) +
+                        " LOGOUT\r\n");
+  t.server(t.tag(2) + " NO [SERVERBUG] fetch failed\r\n" + t.tag(3) + " OK Store completed.\r\n" +
+           "* BYE bye\r\n" + t.tag(4) + " OK Logout completed.\r\n");
+  CHECK(t.client.done());
+  CHECK_FALSE(t.client.fetch_status().ok);
+  CHECK(t.client.fetch_status().code == "SERVERBUG");
+  CHECK(t.client.delete_outcome() == mv::ImapDeleteOutcome::flagged_only);
+}
+
+TEST_CASE(
+    "imap/client: in the fetch flight, an early BYE is the LOGOUT's; EOF before the rest fails") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.fetch_remove_logout(9));
+  t.sent();
+  t.server(t.tag(2) + " OK Fetch completed.\r\n* BYE Logging out\r\n");
+  CHECK_FALSE(t.client.error());
+  t.client.on_eof();  // the STORE, EXPUNGE and LOGOUT never answered
+  CHECK(t.client.error().code == "imap.connection_closed");
+}
+
+TEST_CASE("imap/client: a poll's SEARCH data may come before the NOOP's completion") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.noop_search("Zq7Token42"));
+  t.sent();
+  // Dovecot runs the two at once (seen against the local stack).
+  t.server("* SEARCH 4\r\n" + t.tag(2) + " OK NOOP completed.\r\n" + t.tag(3) +
+           " OK Search completed.\r\n");
+  REQUIRE(t.client.ready());
+  CHECK(t.client.search_result() == std::vector<std::uint32_t>{4});
+}
+
+TEST_CASE("imap/client: a second session's NOOP and STORE \\Seen in one flight") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.store_flags(9, "\\Seen", /*noop_first=*/true));
+  CHECK(t.sent() == t.tag(2) + " NOOP\r\n" + t.tag(3) + " UID STORE 9 +FLAGS (\\Seen)\r\n");
+  t.server("* 4 EXISTS\r\n" + t.tag(2) + " OK NOOP completed.\r\n");
+  CHECK_FALSE(t.client.ready());
+  t.server("* 4 FETCH (UID 9 FLAGS (\\Seen))\r\n" + t.tag(3) + " OK Store completed.\r\n");
+  REQUIRE(t.client.ready());
+  CHECK(t.client.last_task().task == mv::ImapTask::store);
+  CHECK(t.client.last_task().ok);
+  CHECK(t.client.flags_of(9) == std::vector<std::string>{"\\Seen"});
+}
+
+TEST_CASE("imap/client: cleanup with the LOGOUT behind it: STORE, UID EXPUNGE, LOGOUT") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  CHECK_FALSE(t.client.queue_logout());  // no task in flight: logout() is the way
+  REQUIRE(t.client.delete_uid(7));
+  REQUIRE(t.client.queue_logout());
+  CHECK_FALSE(t.client.queue_logout());  // one is enough
+  CHECK(t.sent() == t.tag(2) + " UID STORE 7 +FLAGS.SILENT (\\Deleted)\r\n" + t.tag(3) +
+                        " UID EXPUNGE 7\r\n" + t.tag(4) + " LOGOUT\r\n");
+  t.server(t.tag(2) + " OK Store completed.\r\n* 2 EXPUNGE\r\n" + t.tag(3) +
+           " OK Expunge completed.\r\n");
+  CHECK(t.client.delete_outcome() == mv::ImapDeleteOutcome::expunged);
+  CHECK_FALSE(t.client.ready());  // the LOGOUT is in flight, not a new task
+  t.server("* BYE Logging out\r\n" + t.tag(4) + " OK Logout completed.\r\n");
+  CHECK(t.client.done());
+  CHECK_FALSE(t.client.error());
+}
+
+TEST_CASE("imap/client: a refused STORE \\Deleted with LOGOUT behind: failed delete, clean end") {
+  Transcript t(options());
+  login_and_select(t, kFullCaps);
+  REQUIRE(t.client.delete_uid(7));
+  REQUIRE(t.client.queue_logout());
+  t.sent();
+  t.server(t.tag(2) + " NO [CANNOT] read-only\r\n" + t.tag(3) + " OK Expunge completed.\r\n" +
+           "* BYE bye\r\n" + t.tag(4) + " OK Logout completed.\r\n");
+  CHECK(t.client.done());
+  CHECK(t.client.delete_outcome() == mv::ImapDeleteOutcome::failed);
+}
+
+TEST_CASE("imap/client: list_after_login: the LIST goes out behind the SELECT") {
+  ImapOptions o = options();
+  o.list_after_login = true;
+  Transcript t(std::move(o));
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  CHECK(t.sent() ==
+        t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n" + t.tag(1) + " SELECT INBOX\r\n");
+  t.server(t.tag(0) + " OK [CAPABILITY IMAP4rev1 SPECIAL-USE LIST-EXTENDED UIDPLUS] Logged in\r\n");
+  CHECK(t.sent() == t.tag(2) + " LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n");
+  // A server may answer the LIST's data before the SELECT completes.
+  t.server("* 1 EXISTS\r\n* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n" + t.tag(1) +
+           " OK [READ-WRITE] selected\r\n");
+  CHECK_FALSE(t.client.ready());
+  t.server("* LIST (\\HasNoChildren) \"/\" INBOX\r\n" + t.tag(2) + " OK List completed.\r\n");
+  REQUIRE(t.client.ready());
+  CHECK(t.client.listed());
+  REQUIRE(t.client.folders().special_use("\\Sent") != nullptr);
+  CHECK(t.client.folders().special_use("\\Sent")->name == "Sent");
+  CHECK(t.client.folders().folders.size() == 2);
+  CHECK(t.steps() ==
+        std::vector<std::string>{"imap.greeting", "imap.auth", "imap.select", "imap.list"});
+}
+
+TEST_CASE("imap/client: list_after_login without SPECIAL-USE: no early LIST") {
+  ImapOptions o = options();
+  o.list_after_login = true;
+  Transcript t(std::move(o));
+  login_and_select(t, "IMAP4rev1 UIDPLUS NAMESPACE");
+  CHECK(t.client.ready());
+  CHECK_FALSE(t.client.listed());
 }
 
 TEST_CASE("imap/client: delete with UIDPLUS: STORE \\Deleted and UID EXPUNGE in one flight") {
