@@ -110,7 +110,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
   // 3.x routes TLS 1.3 and many primitives through PSA; idempotent.
   if (psa_crypto_init() != PSA_SUCCESS) {
-    error = make_error(Category::tls, "tls.init", "PSA crypto could not be initialised");
+    error = make_error(ErrorKind::tls_init, Protocol::none, "PSA crypto could not be initialised");
     return nullptr;
   }
 #endif
@@ -122,7 +122,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
                                   reinterpret_cast<const unsigned char*>(kPersonal),
                                   sizeof kPersonal - 1);
   if (ret != 0) {
-    error = make_error(Category::tls, "tls.init",
+    error = make_error(ErrorKind::tls_init, Protocol::none,
                        "cannot seed the random generator: " + mbedtls_message(ret));
     return nullptr;
   }
@@ -137,7 +137,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
     // 2.28 cannot read, which is fine as long as some loaded.
     if (ret < 0 || impl->ca.version == 0) {
       std::string what = explicit_ca ? "CA file " : "system CA bundle ";
-      error = make_error(Category::usage, "usage.cafile",
+      error = make_error(ErrorKind::cafile, Protocol::none,
                          what + path + " cannot be loaded: " +
                              (ret < 0 ? mbedtls_message(ret) : "no certificate parsed"));
       return nullptr;
@@ -147,7 +147,8 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
   ret = mbedtls_ssl_config_defaults(&impl->conf, MBEDTLS_SSL_IS_CLIENT,
                                     MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
   if (ret != 0) {
-    error = make_error(Category::tls, "tls.init", "TLS configuration: " + mbedtls_message(ret));
+    error = make_error(ErrorKind::tls_init, Protocol::none,
+                       "TLS configuration: " + mbedtls_message(ret));
     return nullptr;
   }
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000

@@ -156,7 +156,7 @@ std::string render_json(const JsonRun& run) {
 }
 
 std::string render_json_usage_error(const std::string& message, int exit_code) {
-  Error e = make_error(Category::usage, "usage", message);
+  Error e = make_error(ErrorKind::usage, Protocol::none, message);
   e.fix = "see verify-roundtrip --help";
   return "{\"schema_version\":" + std::to_string(kSchemaVersion) +
          ",\"tool\":\"verify-roundtrip\",\"tool_version\":" + json_quote(tool_version()) +

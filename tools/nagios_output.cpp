@@ -83,7 +83,12 @@ NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
     if (!e.cause.empty()) why += "; cause: " + e.cause;
     // A usage error or an interrupted run has no verdict on the account.
     const bool no_verdict = e.category == Category::usage || e.category == Category::interrupted;
-    raise(no_verdict ? kNagiosUnknown : kNagiosCritical, std::move(why));
+    // A temporary refusal ("try again later") is WARNING: the server answered and asked for a
+    // retry; the next check (or max_check_attempts) tells a passing hiccup from a lasting one.
+    const int level = no_verdict                          ? kNagiosUnknown
+                      : e.category == Category::temporary ? kNagiosWarning
+                                                          : kNagiosCritical;
+    raise(level, std::move(why));
   }
   const double total_s = report.total_ms / 1000.0;
   if (t.critical_s && total_s > *t.critical_s) {
