@@ -12,6 +12,7 @@
 #include "engine/interrupt.hpp"
 #include "engine/readback.hpp"
 #include "engine/token.hpp"
+#include "protocols/common/ascii.hpp"
 #include "protocols/imap/client.hpp"
 #include "protocols/imap/mutf7.hpp"
 
@@ -88,7 +89,7 @@ class ImapReadback final : public Readback {
   Error setup_error() const override {
     if (a_.failed()) return a_.error();
     if (a_.session->finished() && !a_.client->ready())
-      return make_error(Category::protocol, "imap.closed", "the IMAP session ended before login");
+      return make_error(ErrorKind::closed, Protocol::imap, "the IMAP session ended before login");
     return {};
   }
 
@@ -205,7 +206,7 @@ class ImapReadback final : public Readback {
         link.client->mailbox().exists != exists_before && link.client->search_token(token))
       look.error = co_await run_task(link);
     if (!look.error && !link.client->last_task().ok)
-      look.error = task_refused(link, "search", "UID SEARCH");
+      look.error = task_refused(link, ErrorKind::search_refused, "search", "UID SEARCH");
     look.found = !look.error && !link.client->search_result().empty();
     if (look.found && deps_.config.send && !deps_.config.keep &&
         start_removal(link, link.client->search_result().back(), trash)) {
@@ -241,18 +242,24 @@ class ImapReadback final : public Readback {
     co_await pump_->until([&] { return link.session->finished() || link.client->ready(); });
     if (link.failed()) co_return link.error();
     if (!link.client->ready())
-      co_return make_error(Category::protocol, "imap.closed",
+      co_return make_error(ErrorKind::closed, Protocol::imap,
                            "the IMAP session ended unexpectedly");
     co_return Error{};
   }
 
-  Error task_refused(const char* step, const char* what) { return task_refused(a_, step, what); }
-  Error task_refused(ImapLink& link, const char* step, const char* what) {
-    return task_refused(link.client->last_task(), step, what);
+  Error task_refused(ErrorKind kind, const char* step, const char* what) {
+    return task_refused(a_, kind, step, what);
   }
-  static Error task_refused(const ImapTaskStatus& st, const char* step, const char* what) {
-    Error e = make_error(Category::protocol, std::string("imap.") + step + "_refused",
-                         std::string("the server refused ") + what, st.server_says);
+  Error task_refused(ImapLink& link, ErrorKind kind, const char* step, const char* what) {
+    return task_refused(link.client->last_task(), link.client->alert(), kind, step, what);
+  }
+  static Error task_refused(const ImapTaskStatus& st, std::string alert, ErrorKind kind,
+                            const char* step, const char* what) {
+    ServerSignal signal;
+    signal.response_code = ascii_upper(st.code);
+    signal.alert = std::move(alert);
+    Error e = make_error(kind, Protocol::imap, std::string("the server refused ") + what,
+                         st.server_says, std::move(signal));
     e.step = std::string("imap.") + step;
     return e;
   }
@@ -276,9 +283,9 @@ class ImapReadback final : public Readback {
       const bool started = with_noop ? a_.client->noop_search(expected.token)
                                      : a_.client->search_token(expected.token);
       if (!started)
-        co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+        co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
       if (Error e = co_await run_task(a_)) co_return e;
-      if (!a_.client->last_task().ok) co_return task_refused("search", "UID SEARCH");
+      if (!a_.client->last_task().ok) co_return task_refused(ErrorKind::search_refused, "search", "UID SEARCH");
       if (!a_.client->search_result().empty()) {
         uid = a_.client->search_result().back();
         double ms = static_cast<double>(pump_->now() - expected.accepted_at);
@@ -331,7 +338,7 @@ class ImapReadback final : public Readback {
   // One IDLE until EXISTS (saw_exists) or until the slice ends (then DONE).
   Task<Error> idle_slice(Millis until, bool& saw_exists) {
     if (!a_.client->idle())
-      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
     co_await pump_->until(
         [&] { return a_.session->finished() || a_.client->ready() || interrupted(); }, until);
     saw_exists = a_.client->ready();
@@ -360,11 +367,9 @@ class ImapReadback final : public Readback {
       if (a_.client->capabilities().has("X-GM-EXT-1")) trash = co_await trash_folder();
       const FolderLook look = co_await look_in(link, expected.token, trash);
       if (look.found) {
-        Error e = make_error(Category::delivery, "roundtrip.junk",
+        Error e = make_error(ErrorKind::junk, Protocol::none,
                              "the message was delivered to the Junk folder \"" + junk + "\"");
         e.step = "imap.arrival";
-        e.cause = "the provider's spam filter classified the test message as junk";
-        e.fix = "mark it as not junk, or check the sender's reputation and the filter rules";
         co_return e;
       }
     }
@@ -373,7 +378,7 @@ class ImapReadback final : public Readback {
 
   Task<Error> verify(std::uint32_t uid, const Expected& expected) {
     if (!a_.client->fetch_message(uid))
-      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
     if (Error e = co_await run_task(a_)) co_return e;
     co_return check_fetched(uid, expected);
   }
@@ -383,7 +388,7 @@ class ImapReadback final : public Readback {
   // does not wait for more than the LOGOUT's reply, which comes in the same flight's answers.
   Task<Error> verify_remove_logout(std::uint32_t uid, const Expected& expected) {
     if (!a_.client->fetch_remove_logout(uid))
-      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
     co_await pump_->until([&] { return a_.session->finished(); });
     if (a_.failed()) co_return a_.error();
     Error e = check_fetched(uid, expected);
@@ -394,22 +399,21 @@ class ImapReadback final : public Readback {
   // Token and body digest of the fetched message against what was sent.
   Error check_fetched(std::uint32_t uid, const Expected& expected) {
     if (!a_.client->fetch_status().ok)
-      return task_refused(a_.client->fetch_status(), "fetch", "UID FETCH");
+      return task_refused(a_.client->fetch_status(), a_.client->alert(), ErrorKind::fetch_refused, "fetch",
+                          "UID FETCH");
     const ImapFetchedMessage& m = a_.client->fetched_message();
     Error e;
     if (!m.found) {
-      e = make_error(Category::delivery, "roundtrip.fetch_empty",
+      e = make_error(ErrorKind::fetch_empty, Protocol::none,
                      "the server returned nothing for UID " + std::to_string(uid));
     } else if (m.message.token != expected.token) {
-      e = make_error(Category::delivery, "roundtrip.modified",
+      e = make_error(ErrorKind::modified, Protocol::none,
                      "the token header of the read-back message differs from what was sent");
     } else if (!expected.body_digest.empty() && m.message.body_digest != expected.body_digest) {
-      e = make_error(Category::delivery, "roundtrip.modified",
+      e = make_error(ErrorKind::modified, Protocol::none,
                      "the body of the read-back message differs from what was sent (digest " +
                          m.message.body_digest.substr(0, 12) + " vs " +
                          expected.body_digest.substr(0, 12) + ")");
-      e.cause = "the message was modified in transit (a filter, footer or re-encoding)";
-      e.fix = "check for gateways that rewrite messages (disclaimers, antivirus, encoding)";
     }
     if (e) {
       e.step = "imap.verify";
@@ -436,7 +440,7 @@ class ImapReadback final : public Readback {
     if (!e && b.client->last_task().ok && !has_flag(b.client->flags_of(uid), "\\Seen") &&
         b.client->mailbox().exists != exists_before && b.client->store_flags(uid, "\\Seen"))
       e = co_await run_task(b);
-    if (!e && !b.client->last_task().ok) e = task_refused(b, "store", "UID STORE \\Seen");
+    if (!e && !b.client->last_task().ok) e = task_refused(b, ErrorKind::store_refused, "store", "UID STORE \\Seen");
     // The STORE's reply shows the flags now set (a server SHOULD send it, RFC 9051 6.4.6): a
     // FETCH of them only when it did not.
     if (!e && !has_flag(b.client->flags_of(uid), "\\Seen") && b.client->fetch_flags(uid))
@@ -446,7 +450,7 @@ class ImapReadback final : public Readback {
     const bool logging_out = !e && b.client->logout();
     Error fe;
     if (stored && !a_.client->fetch_flags(uid))
-      fe = make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      fe = make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
     else if (stored)
       fe = co_await run_task(a_);
     if (logging_out) co_await pump_->until([&] { return b.session->finished(); });
@@ -487,9 +491,10 @@ class ImapReadback final : public Readback {
   Task<Error> check_folders() {
     if (!a_.client->listed()) {
       if (!a_.client->list_folders())
-        co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+        co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
       if (Error e = co_await run_task(a_)) co_return e;
-      if (!a_.client->last_task().ok) co_return task_refused("list", "LIST");
+      if (!a_.client->last_task().ok)
+        co_return task_refused(ErrorKind::list_refused, "list", "LIST");
     }
     folders_ = map_folders(a_.client->folders());
     const FolderMap& map = *folders_;
@@ -543,7 +548,7 @@ class ImapReadback final : public Readback {
     const bool gmail = a_.client->capabilities().has("X-GM-EXT-1");
     if (gmail) trash = co_await trash_folder();
     if (!start_removal(a_, uid, trash))
-      co_return make_error(Category::protocol, "imap.not_ready", "the IMAP session is not ready");
+      co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
     if (gmail && trash.empty())
       deps_.report.warnings.push_back(
           "Gmail without a Trash folder (or MOVE): the test message was expunged from INBOX, "

@@ -82,7 +82,7 @@ class Pop3Readback final : public Readback {
       co_await pump.until([&] { return session.finished() || client.idle(); });
       if (failed()) co_return session.error();
       if (!client.idle())
-        co_return make_error(Category::protocol, "pop3.closed", "the POP3 session ended early");
+        co_return make_error(ErrorKind::closed, Protocol::pop3, "the POP3 session ended early");
       co_return Error{};
     }
     // QUIT, which also commits any DELE of this session.
@@ -141,13 +141,11 @@ class Pop3Readback final : public Readback {
     const Pop3Message& m = v.client.retrieved();
     Error e;
     if (m.token != expected.token) {
-      e = make_error(Category::delivery, "roundtrip.modified",
+      e = make_error(ErrorKind::modified, Protocol::none,
                      "the token header of the read-back message differs from what was sent");
     } else if (!expected.body_digest.empty() && m.body_digest != expected.body_digest) {
-      e = make_error(Category::delivery, "roundtrip.modified",
+      e = make_error(ErrorKind::modified, Protocol::none,
                      "the body of the read-back message differs from what was sent");
-      e.cause = "the message was modified in transit (a filter, footer or re-encoding)";
-      e.fix = "check for gateways that rewrite messages (disclaimers, antivirus, encoding)";
     }
     if (e) {
       e.step = "pop3.verify";

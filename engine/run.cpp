@@ -41,9 +41,20 @@ DiagnosisContext context_of(const char* protocol, const ServerLogin& login) {
   return d;
 }
 
-DiagnosisContext context_for(const Error& e, const RunConfig& c) {
-  if (e.step.rfind("smtp", 0) == 0) return context_of("smtp", c.smtp);
-  return context_of(c.receive == Receive::imap ? "imap" : "pop3", c.incoming);
+// The context of a failure, with what the failed session's server showed of itself (greeting,
+// certificate) for recognising its provider.
+DiagnosisContext context_for(const Error& e, const RunConfig& c, const Report& report) {
+  const bool smtp = e.step.rfind("smtp", 0) == 0;
+  const char* protocol = smtp ? "smtp" : c.receive == Receive::imap ? "imap" : "pop3";
+  DiagnosisContext d = context_of(protocol, smtp ? c.smtp : c.incoming);
+  d.email = c.email;
+  d.receive_only = !c.send;
+  const std::string greeting = std::string(protocol) + ".greeting";
+  for (const StepRecord& s : report.steps)
+    if (s.name == greeting && d.greeting.empty()) d.greeting = s.detail;
+  for (const TlsFact& t : report.tls)
+    if (t.session == protocol) d.certificate = t.subject;
+  return d;
 }
 
 SmtpOptions smtp_options(const RunConfig& config, MessageSource* message) {
@@ -99,7 +110,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
                                   std::to_string(t.days_to_expiry) + " days (" + t.subject + ")");
     }
     if (e) {
-      diagnose(e, context_for(e, config));
+      diagnose(e, context_for(e, config, report));
       report.error = std::move(e);
     }
     report.total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
@@ -161,7 +172,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
     if (config.receive == Receive::pop3) readback = make_pop3_readback(deps);
 #endif
     if (!readback)  // the minimal profile may leave a protocol out (MAILVERIFY_WITH_IMAP/POP3)
-      co_return finish(make_error(Category::usage, "usage.protocol_not_built",
+      co_return finish(make_error(ErrorKind::protocol_not_built, Protocol::none,
                                   std::string(config.receive == Receive::imap ? "IMAP" : "POP3") +
                                       " read-back is not compiled into this build"));
     if (!dry) readback->start(pump);  // IMAP logs in while SMTP sends
@@ -198,7 +209,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   if (smtp_failed()) {
     Error e = smtp_session->error();
     if (config.probe_ports && !interrupted() && e.step == "smtp.connect" && e.code != "net.dns") {
-      diagnose(e, context_for(e, config));
+      diagnose(e, context_for(e, config, report));
       co_await add_port_probe(pump, *tls, e, config, report);
     }
     co_return finish(std::move(e));
@@ -261,17 +272,8 @@ Error not_delivered_error(const RunConfig& config, const Expected& expected, con
     detail += " although the SMTP server accepted it";
     if (!expected.queue_id.empty()) detail += " (queue id " + expected.queue_id + ")";
   }
-  Error e = make_error(Category::delivery, "roundtrip.not_delivered", detail);
+  Error e = make_error(ErrorKind::not_delivered, Protocol::none, detail);
   e.step = step;
-  if (config.send) {
-    e.cause = "the server accepted the message but did not deliver it to this mailbox in time";
-    e.fix =
-        "look up the queue id in the server's logs (delayed queue, filtering, forwarding "
-        "rules), or raise --delivery-timeout";
-  } else {
-    e.cause = "no message with this token is in the mailbox";
-    e.fix = "check the token, and whether a filter moved the message to another folder";
-  }
   return e;
 }
 
@@ -281,15 +283,13 @@ Error interrupted_error(const RunConfig& config, const Expected& expected, LeftB
   const std::string name = signo == SIGINT    ? "SIGINT"
                            : signo == SIGTERM ? "SIGTERM"
                                               : "signal " + std::to_string(signo);
-  Error e = make_error(Category::interrupted, "run.interrupted",
+  Error e = make_error(ErrorKind::interrupted, Protocol::none,
                        "interrupted by " + name + " before the run finished");
-  e.cause = "the run was interrupted, so nothing can be said about the steps it did not reach";
-  if (signo == kDeadlineReached) {  // a timeout of the whole run: the check failed
-    e = make_error(Category::network, "run.deadline",
+  if (signo == kDeadlineReached)  // a timeout of the whole run: the check failed
+    e = make_error(ErrorKind::deadline, Protocol::none,
                    "the overall deadline (-t) passed before the run finished");
-    e.cause = "the servers were too slow for the deadline, or one of them stopped answering";
-  }
   e.step = step;
+  // The cause is the diagnosis's; what to do depends on what the run left behind.
   switch (left) {
     case LeftBehind::nothing_accepted:
       e.fix = "no test message was accepted; run it again";

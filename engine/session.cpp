@@ -50,12 +50,23 @@ double Session::elapsed_ms() {
   return ms;
 }
 
+// A second session of the same protocol ("imap.device2") names its steps after itself.
+std::string Session::own_step(std::string step) const {
+  if (auto dot = step.find('.'); dot != std::string::npos &&
+                                 prefix_.find('.') != std::string::npos &&
+                                 step.compare(0, prefix_.size(), prefix_) != 0)
+    return prefix_ + step.substr(dot);
+  return step;
+}
+
 void Session::fail(Error e) {
   if (e.step.empty())
     e.step = prefix_ + "." +
              (phase_ == Phase::connecting    ? "connect"
               : phase_ == Phase::handshaking ? "tls"
                                              : "talk");
+  else
+    e.step = own_step(std::move(e.step));
   report_.add_step(e.step, elapsed_ms(), e.detail, false);
   if (trace_) trace_->note(prefix_, "failed: " + e.code + ": " + e.detail);
   error_ = std::move(e);
@@ -64,14 +75,16 @@ void Session::fail(Error e) {
   connector_.reset();
 }
 
-void Session::fail_timeout(const char* code, const std::string& what) {
-  fail(make_error(Category::network, code, what));
+void Session::fail_timeout(ErrorKind kind, const std::string& what) {
+  fail(make_error(kind, Protocol::none, what));
 }
 
 void Session::start(Millis now) {
   started_ = true;
   mark_us_ = monotonic_us();
-  connector_ = std::make_unique<Connector>(endpoint_.host, endpoint_.port, endpoint_.family);
+  connector_ =
+      std::make_unique<Connector>(endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
+                                  endpoint_.port, endpoint_.family);
   deadline_ = now + timeouts_.connect;
   if (connector_->status() == Connector::Status::failed) {
     Error e = connector_->error();
@@ -130,9 +143,9 @@ void Session::check_progress(Millis now) {
   }
   const Millis last_byte = deadline_ - timeouts_.idle;
   if (now - last_byte < timeouts_.idle / 2) {
-    fail_timeout("net.too_slow", "the server sent only " + std::to_string(window_bytes_) +
-                                     " bytes in " + seconds_text(timeouts_.idle) +
-                                     " without finishing its reply");
+    fail_timeout(ErrorKind::too_slow, "the server sent only " + std::to_string(window_bytes_) +
+                                          " bytes in " + seconds_text(timeouts_.idle) +
+                                          " without finishing its reply");
   }
 }
 
@@ -197,7 +210,7 @@ void Session::on_poll(short revents, Millis now) {
     }
     case Phase::handshaking:
       if (revents == 0 && now >= deadline_) {
-        fail_timeout("net.timeout", "the TLS handshake did not finish in time");
+        fail_timeout(ErrorKind::timeout, "the TLS handshake did not finish in time");
         return;
       }
       handshake(now);
@@ -213,12 +226,12 @@ void Session::on_poll(short revents, Millis now) {
           // Silence before the first byte of a plaintext session is the classic sign of an
           // implicit-TLS port: the server waits for our TLS ClientHello, we wait for its greeting.
           if (!received_any_ && !stream_->tls_active()) {
-            fail_timeout("net.no_greeting",
+            fail_timeout(ErrorKind::no_greeting,
                          "the server sent no greeting in " + seconds_text(timeouts_.idle));
           } else {
-            fail_timeout("net.timeout", "the server sent nothing for " +
-                                            seconds_text(timeouts_.idle) +
-                                            " while a reply was due");
+            fail_timeout(ErrorKind::timeout, "the server sent nothing for " +
+                                                 seconds_text(timeouts_.idle) +
+                                                 " while a reply was due");
           }
           return;
         }
@@ -285,9 +298,9 @@ bool Session::pump_conversation(Millis now) {
       break;
     }
     if (r.status != IoResult::Status::ok) {
-      fail(stream_->error()
-               ? stream_->error()
-               : make_error(Category::network, "net.reset", "the connection broke while sending"));
+      fail(stream_->error() ? stream_->error()
+                            : make_error(ErrorKind::reset, Protocol::none,
+                                         "the connection broke while sending"));
       return false;
     }
     if (trace_) trace_->sent(prefix_, out.substr(0, r.bytes), conv_.output_sensitive());
@@ -338,7 +351,7 @@ bool Session::pump_conversation(Millis now) {
       return false;
     case IoResult::Status::failed:
       fail(stream_->error() ? stream_->error()
-                            : make_error(Category::network, "net.reset",
+                            : make_error(ErrorKind::reset, Protocol::none,
                                          "the connection broke while receiving"));
       return false;
     case IoResult::Status::ok:
@@ -355,12 +368,7 @@ bool Session::pump_conversation(Millis now) {
 
 void Session::record_events() {
   while (auto ev = conv_.next_event()) {
-    // A second session of the same protocol ("imap.device2") names its steps after itself.
-    std::string step = std::move(ev->step);
-    if (auto dot = step.find('.');
-        dot != std::string::npos && prefix_.find('.') != std::string::npos)
-      step = prefix_ + step.substr(dot);
-    report_.add_step(std::move(step), elapsed_ms(), ev->detail);
+    report_.add_step(own_step(std::move(ev->step)), elapsed_ms(), ev->detail);
     wrote_since_event_ = false;
     window_start_ = -1;  // the step is over; the next one starts its own window
   }

@@ -26,6 +26,10 @@ struct Endpoint {
   Family family = Family::any;
   // The name the certificate must carry; empty: host.
   std::string tls_name;
+  // Where to connect instead of looking host up (--resolve, like curl's): address literals,
+  // comma-separated, tried in order; empty: host. host stays the name checked against the
+  // certificate and used for provider knowledge.
+  std::string address;
 };
 
 struct Timeouts {
@@ -76,7 +80,8 @@ class Session {
   void handshake(Millis now);
   void record_events();
   void fail(Error e);
-  void fail_timeout(const char* code, const std::string& what);
+  std::string own_step(std::string step) const;
+  void fail_timeout(ErrorKind kind, const std::string& what);
   void start_window(Millis now);
   void check_progress(Millis now);
   double elapsed_ms();

@@ -54,7 +54,7 @@ std::string utc_now_us() {
 std::unique_ptr<Trace> Trace::open(const std::string& path, Error& error) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) {
-    error = make_error(Category::usage, "usage.trace_file",
+    error = make_error(ErrorKind::trace_file, Protocol::none,
                        "cannot write the trace file " + path + ": " + std::strerror(errno));
     return nullptr;
   }

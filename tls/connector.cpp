@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -139,6 +140,22 @@ Connector::Connector(std::string host, unsigned port, Family family, Resolver re
   // An address literal needs no lookup: parse it here, no thread, no name server.
   const addrinfo numeric = make_hints(family, AI_NUMERICHOST);
   addrinfo* list = nullptr;
+  if (host_.find(',') != std::string::npos) {  // several literals (--resolve): each in turn
+    for (std::size_t from = 0; from <= host_.size();) {
+      const std::size_t comma = std::min(host_.find(',', from), host_.size());
+      const std::string one = host_.substr(from, comma - from);
+      from = comma + 1;
+      if (getaddrinfo(one.c_str(), nullptr, &numeric, &list) != 0) continue;  // -4/-6 skips some
+      for (std::string& a : take_addresses(list))
+        addresses_.push_back(std::move(a));
+    }
+    if (addresses_.empty()) {
+      fail_lookup(EAI_NONAME, 0);
+      return;
+    }
+    start_next();
+    return;
+  }
   const int rc = getaddrinfo(host_.c_str(), nullptr, &numeric, &list);
   if (rc != EAI_NONAME) {
     if (rc != 0) {
@@ -199,7 +216,7 @@ void Connector::fail_lookup(int rc, int err) {
   const char* fam = family_ == Family::ipv4   ? " (IPv4 only)"
                     : family_ == Family::ipv6 ? " (IPv6 only)"
                                               : "";
-  error_ = make_error(Category::network, "net.dns",
+  error_ = make_error(ErrorKind::dns, Protocol::none,
                       "cannot resolve host name " + host_ + fam + ": " + why);
   status_ = Status::failed;
 }
@@ -281,21 +298,21 @@ void Connector::give_up() {
   // The most telling outcome wins: a refusal proves the host is up, a timeout points at a
   // firewall, while "unreachable" is often just an IPv6 address without a route.
   if (refused_ > 0) {
-    error_ = make_error(Category::network, "net.refused",
+    error_ = make_error(ErrorKind::refused, Protocol::none,
                         "connection to " + where + " refused: nothing listens there" + tried);
   } else if (timed_out_ > 0) {
-    error_ = make_error(Category::network, "net.timeout",
+    error_ = make_error(ErrorKind::timeout, Protocol::none,
                         "no answer from " + where +
                             " before the deadline; a firewall silently dropping packets is the "
                             "likely reason" +
                             tried);
   } else if (unreachable_ > 0) {
-    error_ = make_error(Category::network, "net.unreachable",
+    error_ = make_error(ErrorKind::unreachable, Protocol::none,
                         where + " is unreachable: no route to it" + tried);
   } else if (addresses_.empty()) {
-    error_ = make_error(Category::network, "net.dns", "host name " + host_ + " has no address");
+    error_ = make_error(ErrorKind::dns, Protocol::none, "host name " + host_ + " has no address");
   } else {
-    error_ = make_error(Category::network, "net.connect",
+    error_ = make_error(ErrorKind::connect, Protocol::none,
                         "cannot connect to " + where + ": " + std::strerror(last_errno_) + tried);
   }
 }
@@ -350,7 +367,7 @@ Connector::Status Connector::on_attempt_timeout() {
   if (lookup_ != nullptr) {
     Lookup::release(lookup_);  // the thread finishes (and frees it) on its own
     lookup_ = nullptr;
-    error_ = make_error(Category::network, "net.dns",
+    error_ = make_error(ErrorKind::dns, Protocol::none,
                         "cannot resolve host name " + host_ +
                             ": no answer from the name server before the deadline");
     status_ = Status::failed;

@@ -140,9 +140,10 @@ IoResult Stream::fail_io(Error error) {
 
 IoResult Stream::read(char* buf, std::size_t cap) {
   if (error_) return {IoResult::Status::failed, 0};
-  if (fd_ < 0) return fail_io(make_error(Category::network, "net.read", "stream is closed"));
+  if (fd_ < 0) return fail_io(make_error(ErrorKind::read, Protocol::none, "stream is closed"));
   if (tls_ && !tls_active_) {
-    return fail_io(make_error(Category::tls, "tls.read", "read before the TLS handshake finished"));
+    return fail_io(
+        make_error(ErrorKind::tls_read, Protocol::none, "read before the TLS handshake finished"));
   }
   if (tls_active_) {
     for (;;) {
@@ -164,16 +165,16 @@ IoResult Stream::read(char* buf, std::size_t cap) {
         return {IoResult::Status::eof, 0};
       }
       if (ret == MBEDTLS_ERR_NET_CONN_RESET) {
-        return fail_io(make_error(Category::network, "net.reset",
+        return fail_io(make_error(ErrorKind::reset, Protocol::none,
                                   "the server reset the connection (TLS read)"));
       }
       if (ret == MBEDTLS_ERR_NET_RECV_FAILED) {
         return fail_io(
-            make_error(Category::network, "net.read",
+            make_error(ErrorKind::read, Protocol::none,
                        std::string("receive failed: ") + std::strerror(tls_->last_errno)));
       }
-      return fail_io(
-          make_error(Category::tls, "tls.read", "TLS read failed: " + mbedtls_message(ret)));
+      return fail_io(make_error(ErrorKind::tls_read, Protocol::none,
+                                "TLS read failed: " + mbedtls_message(ret)));
     }
   }
   for (;;) {
@@ -183,20 +184,21 @@ IoResult Stream::read(char* buf, std::size_t cap) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0};
     if (errno == ECONNRESET) {
-      return fail_io(make_error(Category::network, "net.reset", "the server reset the connection"));
+      return fail_io(
+          make_error(ErrorKind::reset, Protocol::none, "the server reset the connection"));
     }
-    return fail_io(make_error(Category::network, "net.read",
+    return fail_io(make_error(ErrorKind::read, Protocol::none,
                               std::string("receive failed: ") + std::strerror(errno)));
   }
 }
 
 IoResult Stream::write(const char* data, std::size_t len) {
   if (error_) return {IoResult::Status::failed, 0};
-  if (fd_ < 0) return fail_io(make_error(Category::network, "net.write", "stream is closed"));
+  if (fd_ < 0) return fail_io(make_error(ErrorKind::write, Protocol::none, "stream is closed"));
   if (len == 0) return {IoResult::Status::ok, 0};
   if (tls_ && !tls_active_) {
-    return fail_io(
-        make_error(Category::tls, "tls.write", "write before the TLS handshake finished"));
+    return fail_io(make_error(ErrorKind::tls_write, Protocol::none,
+                              "write before the TLS handshake finished"));
   }
   if (tls_active_) {
     int ret = mbedtls_ssl_write(&tls_->ssl, reinterpret_cast<const unsigned char*>(data), len);
@@ -212,15 +214,15 @@ IoResult Stream::write(const char* data, std::size_t len) {
       return {IoResult::Status::would_block, 0};
     }
     if (ret == MBEDTLS_ERR_NET_CONN_RESET) {
-      return fail_io(make_error(Category::network, "net.reset",
+      return fail_io(make_error(ErrorKind::reset, Protocol::none,
                                 "the server reset the connection (TLS write)"));
     }
     if (ret == MBEDTLS_ERR_NET_SEND_FAILED) {
-      return fail_io(make_error(Category::network, "net.write",
+      return fail_io(make_error(ErrorKind::write, Protocol::none,
                                 std::string("send failed: ") + std::strerror(tls_->last_errno)));
     }
-    return fail_io(
-        make_error(Category::tls, "tls.write", "TLS write failed: " + mbedtls_message(ret)));
+    return fail_io(make_error(ErrorKind::tls_write, Protocol::none,
+                              "TLS write failed: " + mbedtls_message(ret)));
   }
   for (;;) {
     const ssize_t n = ::send(fd_, data, len, MSG_NOSIGNAL);
@@ -228,10 +230,10 @@ IoResult Stream::write(const char* data, std::size_t len) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0};
     if (errno == EPIPE || errno == ECONNRESET) {
-      return fail_io(
-          make_error(Category::network, "net.reset", "the server closed or reset the connection"));
+      return fail_io(make_error(ErrorKind::reset, Protocol::none,
+                                "the server closed or reset the connection"));
     }
-    return fail_io(make_error(Category::network, "net.write",
+    return fail_io(make_error(ErrorKind::write, Protocol::none,
                               std::string("send failed: ") + std::strerror(errno)));
   }
 }
@@ -240,7 +242,8 @@ void Stream::start_tls(TlsContext& context, const std::string& host_name,
                        const std::string& session_key) {
   if (error_) return;
   if (tls_) {
-    error_ = make_error(Category::tls, "tls.handshake", "TLS was already started on this stream");
+    error_ =
+        make_error(ErrorKind::handshake, Protocol::none, "TLS was already started on this stream");
     return;
   }
   tls_ = std::make_unique<Tls>();
@@ -253,8 +256,8 @@ void Stream::start_tls(TlsContext& context, const std::string& host_name,
   // names there); NULL is also how 3.6 is told that skipping its own name check is deliberate.
   if (ret == 0) ret = mbedtls_ssl_set_hostname(&tls_->ssl, by_ip ? nullptr : host_name.c_str());
   if (ret != 0) {
-    error_ =
-        make_error(Category::tls, "tls.handshake", "TLS setup failed: " + mbedtls_message(ret));
+    error_ = make_error(ErrorKind::handshake, Protocol::none,
+                        "TLS setup failed: " + mbedtls_message(ret));
     return;
   }
   mbedtls_ssl_set_bio(&tls_->ssl, tls_.get(), &Tls::send_cb, &Tls::recv_cb, nullptr);
@@ -272,7 +275,8 @@ void Stream::start_tls(TlsContext& context, const std::string& host_name,
 Stream::Handshake Stream::handshake() {
   if (error_) return Handshake::failed;
   if (!tls_) {
-    error_ = make_error(Category::tls, "tls.handshake", "handshake() called before start_tls()");
+    error_ =
+        make_error(ErrorKind::handshake, Protocol::none, "handshake() called before start_tls()");
     return Handshake::failed;
   }
   if (tls_active_) return Handshake::done;
@@ -346,13 +350,13 @@ void Stream::fail_handshake(int ret) {
     }
     // A broken chain first: the other checks mean little for a certificate nobody vouches for.
     if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
-      error_ = make_error(Category::tls, "tls.unknown_ca",
+      error_ = make_error(ErrorKind::unknown_ca, Protocol::none,
                           "the server's certificate is not signed by a trusted CA: " + why);
     } else if (flags & MBEDTLS_X509_BADCERT_EXPIRED) {
-      error_ =
-          make_error(Category::tls, "tls.expired", "the server's certificate has expired: " + why);
+      error_ = make_error(ErrorKind::expired, Protocol::none,
+                          "the server's certificate has expired: " + why);
     } else if (flags & MBEDTLS_X509_BADCERT_FUTURE) {
-      error_ = make_error(Category::tls, "tls.not_yet_valid",
+      error_ = make_error(ErrorKind::not_yet_valid, Protocol::none,
                           "the server's certificate is not valid yet: " + why);
     } else if ((flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) && !tls_->ip_address.empty()) {
       error_ = make_error(
@@ -361,11 +365,11 @@ void Stream::fail_handshake(int ret) {
           "in an iPAddress subjectAltName (it names " +
               (tls_->ip_names.empty() ? std::string("no address") : tls_->ip_names) + ")");
     } else if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
-      error_ = make_error(Category::tls, "tls.bad_host",
+      error_ = make_error(ErrorKind::bad_host, Protocol::none,
                           "the server's certificate is for another host name: " + why);
     } else {
       error_ =
-          make_error(Category::tls, "tls.handshake",
+          make_error(ErrorKind::handshake, Protocol::none,
                      "certificate verification failed: " + why + " (" + mbedtls_message(ret) + ")");
     }
     return;
@@ -382,7 +386,7 @@ void Stream::fail_handshake(int ret) {
   if (looks_like_plaintext(first)) {
     const std::size_t eol = first.find_first_of("\r\n");
     const std::string line = first.substr(0, eol);
-    error_ = make_error(Category::tls, "tls.plaintext_reply",
+    error_ = make_error(ErrorKind::plaintext_reply, Protocol::none,
                         "the server answered the TLS ClientHello in plaintext: this port does not "
                         "speak implicit TLS (" +
                             mbedtls_message(ret) + ")",
@@ -390,17 +394,17 @@ void Stream::fail_handshake(int ret) {
     return;
   }
   if (ret == MBEDTLS_ERR_NET_CONN_RESET) {
-    error_ = make_error(Category::network, "net.reset",
+    error_ = make_error(ErrorKind::reset, Protocol::none,
                         "the server reset the connection during the TLS handshake");
     return;
   }
   if (ret == MBEDTLS_ERR_SSL_CONN_EOF) {
-    error_ = make_error(Category::tls, "tls.handshake",
+    error_ = make_error(ErrorKind::handshake, Protocol::none,
                         "the server closed the connection during the TLS handshake");
     return;
   }
-  error_ =
-      make_error(Category::tls, "tls.handshake", "TLS handshake failed: " + mbedtls_message(ret));
+  error_ = make_error(ErrorKind::handshake, Protocol::none,
+                      "TLS handshake failed: " + mbedtls_message(ret));
 }
 
 void Stream::fill_info() {

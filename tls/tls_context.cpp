@@ -111,7 +111,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
   // 3.x routes TLS 1.3 and many primitives through PSA: initialised once per process.
   static const bool psa_ready = psa_crypto_init() == PSA_SUCCESS;
   if (!psa_ready) {
-    error = make_error(Category::tls, "tls.init", "PSA crypto could not be initialised");
+    error = make_error(ErrorKind::tls_init, Protocol::none, "PSA crypto could not be initialised");
     return nullptr;
   }
 #endif
@@ -123,7 +123,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
                                   reinterpret_cast<const unsigned char*>(kPersonal),
                                   sizeof kPersonal - 1);
   if (ret != 0) {
-    error = make_error(Category::tls, "tls.init",
+    error = make_error(ErrorKind::tls_init, Protocol::none,
                        "cannot seed the random generator: " + mbedtls_message(ret));
     return nullptr;
   }
@@ -138,7 +138,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
     // 2.28 cannot read, which is fine as long as some loaded.
     if (ret < 0 || impl->ca.version == 0) {
       std::string what = explicit_ca ? "CA file " : "system CA bundle ";
-      error = make_error(Category::usage, "usage.cafile",
+      error = make_error(ErrorKind::cafile, Protocol::none,
                          what + path + " cannot be loaded: " +
                              (ret < 0 ? mbedtls_message(ret) : "no certificate parsed"));
       return nullptr;
@@ -148,7 +148,8 @@ std::unique_ptr<TlsContext> TlsContext::create(const TlsContextOptions& options,
   ret = mbedtls_ssl_config_defaults(&impl->conf, MBEDTLS_SSL_IS_CLIENT,
                                     MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
   if (ret != 0) {
-    error = make_error(Category::tls, "tls.init", "TLS configuration: " + mbedtls_message(ret));
+    error = make_error(ErrorKind::tls_init, Protocol::none,
+                       "TLS configuration: " + mbedtls_message(ret));
     return nullptr;
   }
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000

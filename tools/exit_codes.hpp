@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitPolicy = 6,         // refused by policy (plaintext auth, basic auth disabled)
   kExitDelivery = 7,       // message refused, not delivered, modified
   kExitProtocol = 8,       // the server broke the protocol
+  kExitTemporary = 9,      // the server refused for now (4xx, [UNAVAILABLE], [SYS/TEMP]): retry
   kExitInterrupted = 130,  // SIGINT or SIGTERM ended the run early (128 + SIGINT, as shells do)
 };
 
@@ -35,6 +36,8 @@ inline int exit_code_for(const Error& e) {
       return kExitDelivery;
     case Category::protocol:
       return kExitProtocol;
+    case Category::temporary:
+      return kExitTemporary;
     case Category::interrupted:
       return kExitInterrupted;
   }
@@ -44,9 +47,12 @@ inline int exit_code_for(const Error& e) {
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 passed, 2 usage, 3 network (DNS, connect, timeout), 4 TLS (handshake, "
     "certificate, STARTTLS), 5 authentication, 6 refused by policy, 7 message refused or not "
-    "delivered, 8 protocol violation by the server, 130 interrupted (SIGINT or SIGTERM: the test "
+    "delivered, 8 protocol violation by the server, 9 temporary refusal by the server (4xx, \"try "
+    "again later\": "
+    "retry; never a credentials problem), 130 interrupted (SIGINT or SIGTERM: the test "
     "message is removed if it had arrived; a second signal ends at once). With --nagios: 0 OK, "
-    "1 WARNING (warnings, --warning/--cert-warning passed), 2 CRITICAL (any failure, "
+    "1 WARNING (warnings, --warning/--cert-warning passed, a temporary refusal), 2 CRITICAL (any "
+    "failure, "
     "--critical/--cert-critical passed), 3 UNKNOWN (usage errors, interrupted).";
 
 }  // namespace mv::tool

@@ -215,7 +215,7 @@ std::string render_json_without_run(const Error& error, int exit_code) {
 }
 
 std::string render_json_usage_error(const std::string& message, int exit_code) {
-  Error e = make_error(Category::usage, "usage", message);
+  Error e = make_error(ErrorKind::usage, Protocol::none, message);
   e.fix = "see verify-roundtrip --help";
   return render_json_without_run(e, exit_code);
 }

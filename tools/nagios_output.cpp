@@ -138,9 +138,12 @@ NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
     // A usage error or an interrupted run has no verdict on the account; a run that outlived -t
     // ends as -t's STATE says (CRITICAL unless told otherwise, as the plugins' --timeout does).
     const bool no_verdict = e.category == Category::usage || e.category == Category::interrupted;
-    const int to = e.code == "run.deadline" ? t.deadline_state
-                   : no_verdict             ? kNagiosUnknown
-                                            : kNagiosCritical;
+    // A temporary refusal ("try again later") is WARNING: the server answered and asked for a
+    // retry; the next check (or max_check_attempts) tells a passing hiccup from a lasting one.
+    const int to = e.kind == ErrorKind::deadline          ? t.deadline_state
+                   : no_verdict                           ? kNagiosUnknown
+                   : e.category == Category::temporary ? kNagiosWarning
+                                                          : kNagiosCritical;
     if (to > status) status = to;
     problems.push_back(std::move(why));
   }

@@ -16,6 +16,7 @@
 #include "tools/exit_codes.hpp"
 #include "tools/peer_account.hpp"
 #include "tools/plugin_range.hpp"
+#include "tools/resolve_pins.hpp"
 
 namespace mv::tool {
 
@@ -158,15 +159,69 @@ ServerPreset preset_server(const ProviderPreset* p, const std::string& protocol,
   return main;
 }
 
+// Said before connecting, not only after a refusal: most providers want the full address.
+void warn_user_without_domain(const std::string& option, const std::string& user,
+                              const std::string& email, std::vector<std::string>& warnings) {
+  const std::size_t at = email.find('@');
+  if (user.empty() || user.find('@') != std::string::npos || at == std::string::npos) return;
+  warnings.push_back(option + " \"" + user + "\" has no domain while --email has one: most " +
+                     "providers want the full address as user name (" + option + " " + user +
+                     email.substr(at) + ")");
+}
+
+// Every --resolve, parsed (a usage error names a bad one).
+std::vector<ResolvePin> resolve_pins(const cxxopts::ParseResult& args) {
+  std::vector<ResolvePin> pins;
+  if (!args.count("resolve")) return pins;
+  for (const std::string& v :
+       rejoin_resolve_values(args["resolve"].as<std::vector<std::string>>())) {
+    std::string error;
+    auto pin = parse_resolve(v, error);
+    if (!pin) throw UsageError{error};
+    pins.push_back(std::move(*pin));
+  }
+  return pins;
+}
+
+// A bare "TLS", as guides write it for either mode: the port's convention decides, and says so;
+// without a port that has one, the user must choose. Never moves the port.
+TlsMode resolve_bare_tls(const cxxopts::ParseResult& args, const std::string& protocol,
+                         const std::string& word, std::vector<std::string>& warnings) {
+  const std::string option = "--" + protocol + "-tls " + word;
+  const char* implicit_port = protocol == "smtp" ? "465" : protocol == "imap" ? "993" : "995";
+  const char* starttls_port = protocol == "smtp" ? "587" : protocol == "imap" ? "143" : "110";
+  const std::string choices = "say --" + protocol +
+                              "-tls implicit (TLS from the first byte, "
+                              "SSL/TLS, usually port " +
+                              implicit_port + ") or --" + protocol +
+                              "-tls starttls (usually port " + starttls_port + ")";
+  if (!args.count(protocol + "-port"))
+    throw UsageError{option + " is ambiguous (guides use TLS for both modes): " + choices};
+  const unsigned port = args[protocol + "-port"].as<unsigned>();
+  const std::optional<TlsMode> mode = tls_mode_by_port(port);
+  if (!mode)
+    throw UsageError{option + " is ambiguous and port " + std::to_string(port) +
+                     " has no convention: " + choices};
+  warnings.push_back(option + " read as " + std::string(tls_mode_name(*mode)) +
+                     ", the convention for port " + std::to_string(port) + "; " + choices);
+  return *mode;
+}
+
 // --<protocol>-host/-port/-tls over --host over the preset over the defaults.
 void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol,
                    const ProviderPreset* preset, Endpoint& endpoint,
                    std::vector<std::string>& warnings) {
   std::optional<TlsMode> explicit_mode;
+  const std::string port_key = protocol + "-port";
   if (args.count(protocol + "-tls")) {
-    explicit_mode = tls_mode_from_name(args[protocol + "-tls"].as<std::string>());
+    const std::string word = args[protocol + "-tls"].as<std::string>();
+    explicit_mode = tls_mode_from_name(word);
+    if (!explicit_mode && tls_mode_ambiguous(word))
+      explicit_mode = resolve_bare_tls(args, protocol, word, warnings);
     if (!explicit_mode)
-      throw UsageError{"--" + protocol + "-tls must be starttls, implicit or none"};
+      throw UsageError{"--" + protocol +
+                       "-tls must be starttls (or explicit), implicit (or SSL, "
+                       "SSL/TLS) or none"};
   }
   const ServerPreset from_preset = preset_server(preset, protocol, explicit_mode);
   const std::string host_key = protocol + "-host";
@@ -193,7 +248,6 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
   endpoint.tls = explicit_mode           ? *explicit_mode
                  : from_preset.present() ? from_preset.tls
                                          : default_mode;
-  const std::string port_key = protocol + "-port";
   if (args.count(port_key)) {
     endpoint.port = static_cast<unsigned>(whole(args, port_key, 1, 65535));
   } else if (from_preset.present() && from_preset.tls == endpoint.tls) {
@@ -202,6 +256,7 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
     endpoint.port = default_port(protocol, endpoint.tls);
   }
   if (endpoint.port == 0 || endpoint.port > 65535) throw UsageError{"bad --" + port_key};
+  endpoint.address = pinned_address(resolve_pins(args), endpoint.host, endpoint.port);
   if (auto current = current_name_of_legacy_host(endpoint.host))
     warnings.push_back(endpoint.host + " is a retired server name; the current one is " +
                        std::string(*current) + " (--" + host_key + " " + std::string(*current) +
@@ -248,14 +303,14 @@ cxxopts::Options make_options() {
     ("H,host", "default server for every protocol", cxxopts::value<std::string>())
     ("smtp-host", "SMTP server (default: --host, or the preset)", cxxopts::value<std::string>())
     ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<std::string>())
-    ("smtp-tls", "SMTP TLS mode: starttls (default), implicit or none", cxxopts::value<std::string>())
+    ("smtp-tls", "SMTP TLS mode: starttls (default; also explicit), implicit (also SSL, SSL/TLS) or none; a bare TLS follows --smtp-port's convention", cxxopts::value<std::string>())
     ("receive", "read back over imap or pop3", cxxopts::value<std::string>()->default_value("imap"))
     ("imap-host", "IMAP server (default: --host, or the preset)", cxxopts::value<std::string>())
     ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<std::string>())
-    ("imap-tls", "IMAP TLS mode: implicit (default), starttls or none", cxxopts::value<std::string>())
+    ("imap-tls", "IMAP TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>())
     ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>())
     ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<std::string>())
-    ("pop3-tls", "POP3 TLS mode: implicit (default), starttls or none", cxxopts::value<std::string>())
+    ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>())
     ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>())
     ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>())
     ("password-env", "read the password from this environment variable", cxxopts::value<std::string>())
@@ -272,6 +327,7 @@ cxxopts::Options make_options() {
     ("smtp-oauth2-token-cmd", "SMTP only: OAuth2 access token from this shell command", cxxopts::value<std::string>())
     ("no-auth", "submit without authenticating")
     ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>())
+    ("resolve", "HOST:PORT:ADDRESS[,ADDRESS...]: connect to ADDRESS for HOST:PORT, as curl's --resolve (IPv6 in brackets; repeatable); HOST is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>())
     ("insecure", "do not verify certificates (never needed with --cafile)")
     ("allow-plaintext", "allow credentials without TLS (only on a trusted network)")
     ("4,ipv4", "connect over IPv4 only")
@@ -409,6 +465,7 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   o.smtp_login = !args.count("no-auth");
   o.login.user = opt(args, "user");
   if (has_control_chars(o.login.user)) throw UsageError{"control characters in --user"};
+  warn_user_without_domain("--user", o.login.user, config.email, o.warnings);
   read_secret_sources(args, "", o.login);
   const bool smtp_own = args.count("smtp-user") || args.count("smtp-password-env") ||
                         args.count("smtp-password-file") || args.count("smtp-password-cmd") ||
@@ -422,6 +479,8 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
     IdentityPlan smtp;
     smtp.user = args.count("smtp-user") ? args["smtp-user"].as<std::string>() : o.login.user;
     if (has_control_chars(smtp.user)) throw UsageError{"control characters in --smtp-user"};
+    if (args.count("smtp-user"))
+      warn_user_without_domain("--smtp-user", smtp.user, config.email, o.warnings);
     read_secret_sources(args, "smtp-", smtp);
     if (!smtp.sources.named()) {  // only the user differs: the shared secret serves both
       smtp.sources = o.login.sources;

@@ -2,35 +2,16 @@
 
 namespace mv {
 
-std::string_view category_name(Category c) {
-  switch (c) {
-    case Category::none:
-      return "none";
-    case Category::usage:
-      return "usage";
-    case Category::network:
-      return "network";
-    case Category::tls:
-      return "tls";
-    case Category::protocol:
-      return "protocol";
-    case Category::auth:
-      return "auth";
-    case Category::policy:
-      return "policy";
-    case Category::delivery:
-      return "delivery";
-    case Category::interrupted:
-      return "interrupted";
-  }
-  return "unknown";
-}
-
-Error make_error(Category category, std::string code, std::string detail,
-                 std::string_view server_says) {
+Error make_error(ErrorKind kind, Protocol protocol, std::string detail,
+                 std::string_view server_says, ServerSignal signal) {
   Error e;
-  e.category = category;
-  e.code = std::move(code);
+  e.kind = kind;
+  e.protocol = protocol;
+  e.category = default_category(kind);
+  if (signal.temporary() && e.category != Category::usage) e.category = Category::temporary;
+  e.code = error_code(kind, protocol);
+  e.signal = std::move(signal);
+  e.signal.alert = sanitize_server_text(e.signal.alert);
   e.detail = std::move(detail);
   e.server_says = sanitize_server_text(server_says);
   return e;

@@ -5,15 +5,17 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/common/error_kind.hpp"
+#include "protocols/common/server_signal.hpp"
+
 namespace mv {
-
-enum class Category { none, usage, network, tls, protocol, auth, policy, delivery, interrupted };
-
-std::string_view category_name(Category c);
 
 struct Error {
   Category category = Category::none;
-  std::string code;         // stable machine id, e.g. "smtp.starttls_injection", "tls.unknown_ca"
+  ErrorKind kind = ErrorKind::none;
+  Protocol protocol = Protocol::none;  // the session's protocol, none outside a session
+  std::string code;         // stable machine id, error_code(kind, protocol): "smtp.auth_failed"
+  ServerSignal signal;      // what the server's reply said in codes (reply class, [CODE], [ALERT])
   std::string detail;       // what the tool observed, in one sentence
   std::string server_says;  // the server's own words, sanitised (see sanitize_server_text)
   std::string step;         // engine step that failed, e.g. "smtp.auth"
@@ -23,8 +25,10 @@ struct Error {
   explicit operator bool() const { return category != Category::none; }
 };
 
-Error make_error(Category category, std::string code, std::string detail,
-                 std::string_view server_says = {});
+// An error of this kind; its category is the kind's default, or temporary when the server's
+// signal says "not now" (a 4xx, [UNAVAILABLE], [SYS/TEMP] ...), whatever the step.
+Error make_error(ErrorKind kind, Protocol protocol, std::string detail,
+                 std::string_view server_says = {}, ServerSignal signal = {});
 
 // Server text made safe to print: control characters escaped as \xNN, length capped.
 std::string sanitize_server_text(std::string_view text, size_t max_len = 512);

@@ -59,7 +59,7 @@ std::optional<TestMessage> TestMessage::compose(const MessageSpec& spec, Error& 
        {std::string_view(spec.from), std::string_view(spec.to), std::string_view(spec.token),
         std::string_view(spec.date), std::string_view(spec.in_reply_to)}) {
     if (has_control(field) || field.size() > kMaxFieldLength) {
-      error = make_error(Category::usage, "usage.bad_header_value",
+      error = make_error(ErrorKind::bad_header_value, Protocol::none,
                          "a message header value contains CR, LF, NUL or another control "
                          "character, or is too long");
       return std::nullopt;
@@ -67,21 +67,21 @@ std::optional<TestMessage> TestMessage::compose(const MessageSpec& spec, Error& 
   }
   if (spec.token.empty() || spec.token.size() > kMaxTokenLength ||
       !std::all_of(spec.token.begin(), spec.token.end(), is_alnum)) {
-    error = make_error(Category::usage, "usage.bad_token",
+    error = make_error(ErrorKind::bad_token, Protocol::none,
                        "the message token must be 1 to 40 letters or digits");
     return std::nullopt;
   }
   if (!valid_address(spec.from) || !valid_address(spec.to)) {
-    error = make_error(Category::usage, "usage.bad_address",
+    error = make_error(ErrorKind::bad_address, Protocol::none,
                        "the sender and recipient must be addresses of the form local@domain");
     return std::nullopt;
   }
   if (spec.date.empty()) {
-    error = make_error(Category::usage, "usage.bad_date", "the message needs a Date");
+    error = make_error(ErrorKind::bad_date, Protocol::none, "the message needs a Date");
     return std::nullopt;
   }
   if (spec.body_size > kMaxBodySize) {
-    error = make_error(Category::usage, "usage.body_too_large",
+    error = make_error(ErrorKind::body_too_large, Protocol::none,
                        "the test message body may be at most 64 GiB");
     return std::nullopt;
   }

@@ -111,6 +111,51 @@ enum class State {
 
 constexpr std::size_t kMaxTrackedUids = 256;
 
+// The report's step for a failure in this state: a refused LOGIN fails "imap.auth".
+std::string step_of(State s) {
+  switch (s) {
+    case State::greeting:
+      return "imap.greeting";
+    case State::capability:
+    case State::capability_after_auth:
+      return "imap.capability";
+    case State::starttls:
+    case State::tls_handshake:
+      return "imap.starttls";
+    case State::authenticate:
+    case State::login:
+      return "imap.auth";
+    case State::select:
+      return "imap.select";
+    case State::search:
+      return "imap.search";
+    case State::fetch:
+    case State::fetch_flags:
+      return "imap.fetch";
+    case State::store:
+    case State::delete_store:
+      return "imap.store";
+    case State::noop:
+      return "imap.noop";
+    case State::namespace_:
+    case State::list:
+      return "imap.list";
+    case State::expunge:
+      return "imap.expunge";
+    case State::move:
+      return "imap.move";
+    case State::idle:
+      return "imap.idle";
+    case State::logout:
+      return "imap.logout";
+    case State::ready:
+    case State::done:
+    case State::failed:
+      break;
+  }
+  return {};  // between commands: the session names it
+}
+
 }  // namespace
 
 std::string ImapTagGenerator::next() {
@@ -223,6 +268,7 @@ struct ImapClient::Impl final : LiteralSink {
   std::optional<std::string> pending_ir;
   std::size_t sasl_rounds = 0;
   std::string auth_label;
+  std::string alert;  // the last [ALERT] text (sanitised), carried into a failure's signal
 
   ImapMailbox mailbox;
   ImapTaskStatus task;
@@ -270,15 +316,33 @@ struct ImapClient::Impl final : LiteralSink {
 
   void fail(Error e) {
     if (state == State::failed) return;
+    if (e.step.empty()) e.step = step_of(state);
     error = std::move(e);
     set_state(State::failed);
     out.clear();
     out_pos = 0;
     pending_parts.clear();
   }
-  void fail(Category c, std::string code, std::string detail, std::string_view says = {}) {
-    fail(make_error(c, std::move(code), std::move(detail), says));
+  void fail(ErrorKind kind, std::string detail) {
+    fail(make_error(kind, Protocol::imap, std::move(detail)));
   }
+  // A refusal: the server's words and its codes (RFC 5530 response code, [ALERT]) in the error.
+  void fail(ErrorKind kind, std::string detail, const ImapResponse& r) {
+    fail(make_error(kind, Protocol::imap, std::move(detail), status_text(r), signal_of(r)));
+  }
+
+  ServerSignal signal_of(const ImapResponse& r) const {
+    ServerSignal s;
+    s.alert = alert;
+    if (r.code && r.code->name == "ALERT") {
+      if (alert_trusted()) s.alert = r.text;
+    } else if (r.code) {
+      s.response_code = ascii_upper(r.code->name);
+    }
+    return s;
+  }
+  // An alert from before a STARTTLS upgrade may be a man in the middle's text: never shown.
+  bool alert_trusted() const { return opt.tls != TlsMode::starttls || tls_active; }
 
   void event(std::string step, std::string detail) {
     events.push_back(Event{std::move(step), std::move(detail)});
@@ -344,7 +408,7 @@ struct ImapClient::Impl final : LiteralSink {
       bool truncated = false;
       auto names = split_imap_atoms(code.args, opt.limits.max_capabilities, truncated);
       if (truncated) {
-        fail(Category::protocol, "imap.too_many_capabilities", "too many capabilities");
+        fail(ErrorKind::too_many_capabilities, "too many capabilities");
         return;
       }
       apply_caps(names);
@@ -359,9 +423,10 @@ struct ImapClient::Impl final : LiteralSink {
       bool truncated = false;
       mailbox.permanent_flags = split_imap_atoms(a, opt.limits.max_capabilities, truncated);
     } else if (code.name == "ALERT") {
-      // An alert from before a STARTTLS upgrade may be a man in the middle's text: never show it.
-      if (opt.tls != TlsMode::starttls || tls_active)
-        event("imap.alert", sanitize_server_text(text));
+      if (alert_trusted()) {
+        alert = sanitize_server_text(text);
+        event("imap.alert", alert);
+      }
     }
   }
 
@@ -380,12 +445,12 @@ struct ImapClient::Impl final : LiteralSink {
 
   void handle_continuation(const ImapResponse& r) {
     if (tag.empty()) {
-      fail(Category::protocol, "imap.unexpected_continuation", "a '+' with no command in flight");
+      fail(ErrorKind::unexpected_continuation, "a '+' with no command in flight");
       return;
     }
     if (out_pos < out.size()) {  // see handle_tagged: a '+' for bytes not yet sent
-      fail(Category::protocol, "imap.unexpected_response",
-           "the server answered a command before it was sent", r.text);
+      fail(make_error(ErrorKind::unexpected_response, Protocol::imap,
+                      "the server answered a command before it was sent", r.text));
       return;
     }
     if (!pending_parts.empty()) {
@@ -408,8 +473,8 @@ struct ImapClient::Impl final : LiteralSink {
       if (idle_done_requested) send_done();
       return;
     }
-    fail(Category::protocol, "imap.unexpected_continuation", "a '+' the command did not expect",
-         r.text);
+    fail(make_error(ErrorKind::unexpected_continuation, Protocol::imap,
+                    "a '+' the command did not expect", r.text));
   }
 
   void auth_continue(std::string_view text) {
@@ -430,20 +495,17 @@ struct ImapClient::Impl final : LiteralSink {
     if (r.kind != ImapResponse::Kind::untagged ||
         (r.status != ImapStatus::ok && r.status != ImapStatus::preauth &&
          r.status != ImapStatus::bye)) {
-      fail(Category::protocol, "imap.bad_greeting", "the server's first line is not a greeting",
-           status_text(r));
+      fail(ErrorKind::bad_greeting, "the server's first line is not a greeting", r);
       return;
     }
     if (r.status == ImapStatus::bye) {
-      fail(Category::protocol, "imap.greeting_bye", "the server refused the connection (BYE)",
-           status_text(r));
+      fail(ErrorKind::greeting_refused, "the server refused the connection (BYE)", r);
       return;
     }
     if (r.status == ImapStatus::preauth) {
       if (opt.tls == TlsMode::starttls && !tls_active) {
-        fail(Category::tls, "imap.preauth_before_tls",
-             "the server pre-authenticated the plaintext session, so STARTTLS is impossible",
-             status_text(r));
+        fail(ErrorKind::preauth_before_tls,
+             "the server pre-authenticated the plaintext session, so STARTTLS is impossible", r);
         return;
       }
       preauth = true;
@@ -468,8 +530,7 @@ struct ImapClient::Impl final : LiteralSink {
         if (state == State::logout || logout_queued()) {  // the LOGOUT's, maybe early
           saw_bye = true;
         } else {
-          fail(Category::protocol, "imap.bye", "the server closed the session (BYE)",
-               status_text(r));
+          fail(ErrorKind::bye, "the server closed the session (BYE)", r);
         }
       }
       return;
@@ -547,13 +608,11 @@ struct ImapClient::Impl final : LiteralSink {
     // our output is out of turn (a forged or injected reply). Acting on it would, after STARTTLS,
     // start TLS with the command still unsent (found by fuzz_imap_session).
     if (out_pos < (queued.empty() ? out.size() : queued.front().start)) {
-      fail(Category::protocol, "imap.unexpected_response",
-           "the server answered a command before it was sent", status_text(r));
+      fail(ErrorKind::unexpected_response, "the server answered a command before it was sent", r);
       return;
     }
     if (tag.empty() || r.tag != tag) {
-      fail(Category::protocol, "imap.unknown_tag",
-           "a tagged reply for a command this client did not send", status_text(r));
+      fail(ErrorKind::unknown_tag, "a tagged reply for a command this client did not send", r);
       return;
     }
     tag.clear();  // the pipelined command, if any, is now the one in flight
@@ -572,16 +631,14 @@ struct ImapClient::Impl final : LiteralSink {
       case State::capability:
       case State::capability_after_auth:
         if (!ok) {
-          return fail(Category::protocol, "imap.capability_failed", "CAPABILITY was refused",
-                      status_text(r));
+          return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
         }
         if (state == State::capability) return after_capabilities();
         if (!tag.empty()) return set_state(State::select);  // SELECT was pipelined: its reply
         return start_select();
       case State::starttls:
         if (!ok) {
-          return fail(Category::tls, "imap.starttls_refused", "the server refused STARTTLS",
-                      status_text(r));
+          return fail(ErrorKind::starttls_refused, "the server refused STARTTLS", r);
         }
         event("imap.starttls", "server ready for TLS");
         return set_state(State::tls_handshake);
@@ -592,7 +649,7 @@ struct ImapClient::Impl final : LiteralSink {
           if (sasl && !sasl->server_error().empty()) {
             detail += "; server error " + sanitize_server_text(sasl->server_error(), 200);
           }
-          return fail(Category::auth, "imap.auth_failed", detail, status_text(r));
+          return fail(ErrorKind::auth_failed, detail, r);
         }
         event("imap.auth", auth_label);
         if (!tag.empty()) {  // SELECT went out behind the login: its reply follows
@@ -609,9 +666,8 @@ struct ImapClient::Impl final : LiteralSink {
         return pipeline_select();
       case State::select:
         if (!ok) {
-          return fail(Category::protocol, "imap.select_failed",
-                      "the server refused to open mailbox " + sanitize_server_text(opt.mailbox),
-                      status_text(r));
+          return fail(ErrorKind::select_failed,
+                      "the server refused to open mailbox " + sanitize_server_text(opt.mailbox), r);
         }
         if (r.code && r.code->name == "READ-ONLY") mailbox.read_only = true;
         event("imap.select", select_facts());
@@ -672,8 +728,7 @@ struct ImapClient::Impl final : LiteralSink {
         event("imap.logout", saw_bye ? "BYE and OK" : "OK");
         return set_state(State::done);
       default:
-        return fail(Category::protocol, "imap.unexpected_reply",
-                    "a tagged reply in a state that expects none", status_text(r));
+        return fail(ErrorKind::unexpected_reply, "a tagged reply in a state that expects none", r);
     }
   }
 
@@ -707,8 +762,7 @@ struct ImapClient::Impl final : LiteralSink {
   void after_capabilities() {
     if (opt.tls == TlsMode::starttls && !tls_active) {
       if (!caps.starttls) {
-        return fail(Category::tls, "imap.starttls_unavailable",
-                    "the server does not offer STARTTLS");
+        return fail(ErrorKind::starttls_unavailable, "the server does not offer STARTTLS");
       }
       send("STARTTLS");
       return set_state(State::starttls);
@@ -722,7 +776,7 @@ struct ImapClient::Impl final : LiteralSink {
 
   void start_auth() {
     if (!tls_active && !opt.allow_plaintext) {
-      return fail(Category::policy, "imap.plaintext_auth_refused",
+      return fail(ErrorKind::plaintext_auth_refused,
                   "refusing to send credentials without TLS (plaintext not allowed)");
     }
     const Credentials& cred = opt.credentials;
@@ -733,7 +787,7 @@ struct ImapClient::Impl final : LiteralSink {
       }
       if (!mech) {
         return fail(
-            Category::auth, "imap.mechanism_unavailable",
+            ErrorKind::mechanism_unavailable,
             "the server does not offer AUTH=" + std::string(mechanism_name(*opt.mechanism)));
       }
     } else {
@@ -763,17 +817,16 @@ struct ImapClient::Impl final : LiteralSink {
       return;
     }
     if (cred.is_token) {
-      return fail(Category::auth, "imap.no_mechanism",
+      return fail(ErrorKind::no_mechanism,
                   "the server offers no OAuth mechanism (XOAUTH2, OAUTHBEARER)");
     }
     if (caps.logindisabled) {
-      return fail(Category::auth, "imap.login_disabled",
+      return fail(ErrorKind::login_disabled,
                   "the server disables LOGIN and offers no usable AUTHENTICATE mechanism");
     }
     for (std::string_view v : {std::string_view(cred.user), std::string_view(cred.secret)}) {
       if (v.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos) {
-        return fail(Category::usage, "imap.bad_credentials",
-                    "user name or password contains NUL, CR or LF");
+        return fail(ErrorKind::bad_credentials, "user name or password contains NUL, CR or LF");
       }
     }
     Command c = command();
@@ -835,7 +888,7 @@ struct ImapClient::Impl final : LiteralSink {
   void on_bytes(std::string_view data) {
     if (state == State::failed || state == State::done) return;
     if (state == State::tls_handshake) {
-      return fail(Category::tls, "imap.starttls_injection",
+      return fail(ErrorKind::starttls_injection,
                   "plaintext bytes arrived after the STARTTLS reply (possible injection)");
     }
     while (!data.empty()) {
@@ -854,14 +907,14 @@ struct ImapClient::Impl final : LiteralSink {
       if (state == State::failed || state == State::done) return;
       if (state == State::tls_handshake) {
         if (reader.buffered() > 0 || !data.empty()) {
-          fail(Category::tls, "imap.starttls_injection",
+          fail(ErrorKind::starttls_injection,
                "bytes arrived after the STARTTLS reply, before TLS (possible injection)");
         }
         return;
       }
       if (n == 0) {
         // Cannot happen: a full buffer always yields a line, a literal chunk or an error.
-        return fail(Category::protocol, "imap.internal", "the response reader made no progress");
+        return fail(ErrorKind::internal, "the response reader made no progress");
       }
     }
   }
@@ -882,7 +935,7 @@ void ImapClient::on_eof() {
     m.set_state(State::done);
     return;
   }
-  m.fail(Category::network, "imap.connection_closed",
+  m.fail(ErrorKind::connection_closed,
          m.reader.mid_response() ? "the server closed the connection in the middle of a response"
                                  : "the server closed the connection unexpectedly");
 }
@@ -1100,6 +1153,9 @@ bool ImapClient::logout() {
   return impl_->begin(ImapTask::logout, State::logout, impl_->command().text("LOGOUT"));
 }
 
+const std::string& ImapClient::alert() const {
+  return impl_->alert;
+}
 const ImapTaskStatus& ImapClient::last_task() const {
   return impl_->task;
 }

@@ -208,6 +208,9 @@ class ImapClient final : public Conversation {
   const std::string& last_tag() const;
   // The response code of the last tagged reply (e.g. "AUTHENTICATIONFAILED"), empty when none.
   const std::string& last_code() const;
+  // The text of the last [ALERT] the server sent over a trusted channel (RFC 9051 7.1: the user
+  // must see it), sanitised; empty when none.
+  const std::string& alert() const;
   // Client→server turns so far (each command or continuation answer sent).
   std::size_t turns() const;
 

@@ -47,8 +47,8 @@ std::optional<std::uint64_t> imap_trailing_literal(std::string_view s, std::uint
 
 ImapFramer::ImapFramer(const Limits& limits) : limits_(limits) {}
 
-ImapFramer::Piece ImapFramer::fail(std::string code, std::string detail) {
-  if (!error_) error_ = make_error(Category::protocol, std::move(code), std::move(detail));
+ImapFramer::Piece ImapFramer::fail(ErrorKind kind, std::string detail) {
+  if (!error_) error_ = make_error(kind, Protocol::imap, std::move(detail));
   buf_.clear();
   start_ = scanned_ = 0;
   Piece p;
@@ -102,12 +102,12 @@ ImapFramer::Piece ImapFramer::next() {
   if (lf == std::string_view::npos) {
     scanned_ = rest.size();
     if (rest.size() >= limits_.max_line) {
-      return fail("imap.line_too_long", "a response line exceeds the line limit");
+      return fail(ErrorKind::line_too_long, "a response line exceeds the line limit");
     }
     return p;  // need_more
   }
   if (lf + 1 > limits_.max_line) {
-    return fail("imap.line_too_long", "a response line exceeds the line limit");
+    return fail(ErrorKind::line_too_long, "a response line exceeds the line limit");
   }
   std::string_view line = rest.substr(0, lf);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -115,7 +115,8 @@ ImapFramer::Piece ImapFramer::next() {
   scanned_ = 0;
   bool bad = false;
   auto literal = imap_trailing_literal(line, limits_.max_literal, bad);
-  if (bad) return fail("imap.literal_too_large", "a literal's announced size exceeds the limit");
+  if (bad)
+    return fail(ErrorKind::literal_too_large, "a literal's announced size exceeds the limit");
   p.kind = Kind::segment;
   p.data = line;
   p.literal = literal;

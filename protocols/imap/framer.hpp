@@ -53,7 +53,7 @@ class ImapFramer {
   void reset();
 
  private:
-  Piece fail(std::string code, std::string detail);
+  Piece fail(ErrorKind kind, std::string detail);
   void compact();
 
   Limits limits_;

@@ -484,9 +484,9 @@ bool parse_imap_response(std::string_view line, const Limits& limits, LiteralSin
 
 ImapResponseReader::ImapResponseReader(const Limits& limits) : limits_(limits), framer_(limits) {}
 
-ImapResponseReader::Status ImapResponseReader::fail(std::string code, std::string detail,
+ImapResponseReader::Status ImapResponseReader::fail(ErrorKind kind, std::string detail,
                                                     std::string_view line) {
-  if (!error_) error_ = make_error(Category::protocol, std::move(code), std::move(detail), line);
+  if (!error_) error_ = make_error(kind, Protocol::imap, std::move(detail), line);
   line_.clear();
   return Status::error;
 }
@@ -517,7 +517,7 @@ ImapResponseReader::Status ImapResponseReader::next(ImapResponse& out) {
         break;
     }
     if (line_.size() + p.data.size() + 8 > limits_.max_reply_bytes) {
-      return fail("imap.response_too_large", "a response exceeds the response size limit", {});
+      return fail(ErrorKind::reply_too_large, "a response exceeds the response size limit", {});
     }
     line_.append(p.data);
     if (p.literal) {
@@ -533,7 +533,7 @@ ImapResponseReader::Status ImapResponseReader::next(ImapResponse& out) {
         if (sink_) sink_->literal_begin(seq, *item, *p.literal);
       } else {
         if (*p.literal > limits_.max_reply_bytes - line_.size()) {
-          return fail("imap.response_too_large", "a literal exceeds the response size limit", {});
+          return fail(ErrorKind::reply_too_large, "a literal exceeds the response size limit", {});
         }
         line_ += "}\r\n";
       }
@@ -546,7 +546,7 @@ ImapResponseReader::Status ImapResponseReader::next(ImapResponse& out) {
       std::string_view shown(line_);
       shown = shown.substr(0, shown.find("\r\n"));
       std::string detail = "unparsable response: " + why;
-      return fail("imap.bad_response", std::move(detail), shown);
+      return fail(ErrorKind::bad_response, std::move(detail), shown);
     }
     line_.clear();
     return Status::response;

@@ -101,7 +101,7 @@ class ImapResponseReader {
   void reset();
 
  private:
-  Status fail(std::string code, std::string detail, std::string_view line);
+  Status fail(ErrorKind kind, std::string detail, std::string_view line);
 
   Limits limits_;
   ImapFramer framer_;

@@ -29,7 +29,7 @@ void Pop3Client::on_bytes(std::string_view data) {
   if (error_ || state_ == State::done) return;
   if (state_ == State::tls_handshake) {
     if (!data.empty()) {
-      fail(Category::tls, "pop3.stls_injection",
+      fail(ErrorKind::starttls_injection,
            "the server sent plaintext after its +OK to STLS, before the TLS handshake");
     }
     return;
@@ -40,7 +40,7 @@ void Pop3Client::on_bytes(std::string_view data) {
     drain();
     if (error_ || state_ == State::done) return;
     if (state_ == State::tls_handshake && (reader_.buffered() > 0 || !data.empty())) {
-      fail(Category::tls, "pop3.stls_injection",
+      fail(ErrorKind::starttls_injection,
            "the server sent bytes after its +OK to STLS, before the TLS handshake");
       return;
     }
@@ -54,8 +54,7 @@ void Pop3Client::on_eof() {
     fail_with(reader_.error());
     return;
   }
-  fail(Category::network, "pop3.connection_closed",
-       "the server closed the connection before the session ended");
+  fail(ErrorKind::connection_closed, "the server closed the connection before the session ended");
 }
 
 std::string_view Pop3Client::output() {
@@ -174,8 +173,7 @@ void Pop3Client::drain() {
   while (!error_) {
     if (!awaiting_reply()) {
       if (state_ == State::idle && reader_.buffered() > 0) {
-        fail(Category::protocol, "pop3.unexpected_data",
-             "the server sent data while no reply was awaited");
+        fail(ErrorKind::unexpected_data, "the server sent data while no reply was awaited");
       }
       return;
     }
@@ -186,14 +184,12 @@ void Pop3Client::drain() {
       return;
     }
     if ((r == Result::status || r == Result::continuation) && consumed_total_ < reply_due_) {
-      fail(Category::protocol, "pop3.unexpected_reply",
-           "the server replied before the command was sent");
+      fail(ErrorKind::unexpected_reply, "the server replied before the command was sent");
       return;
     }
     if (r == Result::status) last_status_ = reader_.status();
     if (r == Result::continuation && state_ != State::auth) {
-      fail(Category::protocol, "pop3.bad_status",
-           "the server sent a continuation (+) outside an AUTH exchange",
+      fail(ErrorKind::bad_status, "the server sent a continuation (+) outside an AUTH exchange",
            std::string("+ ") + std::string(reader_.continuation()));
       return;
     }
@@ -243,14 +239,13 @@ void Pop3Client::handle(Result r) {
 
 void Pop3Client::handle_greeting(Result) {
   if (!last_status_.ok) {
-    fail(Category::protocol, "pop3.greeting_refused", "the server refused the session",
-         last_status_.words());
+    fail(ErrorKind::greeting_refused, "the server refused the session", last_status_.words());
     return;
   }
   apop_timestamp_ = mv::apop_timestamp(last_status_.text);
   emit("pop3.greeting", sanitize_server_text(last_status_.text, 200));
   if (!tls_active_ && options_.tls == TlsMode::none && !options_.allow_plaintext) {
-    fail(Category::policy, "pop3.plaintext_auth_refused",
+    fail(ErrorKind::plaintext_auth_refused,
          "refusing to log in without TLS; nothing was sent (allow plaintext to override)");
     return;
   }
@@ -287,7 +282,7 @@ void Pop3Client::handle_capa(Result r) {
 void Pop3Client::after_capa() {
   if (!tls_active_ && options_.tls == TlsMode::starttls) {
     if (!caps_.stls) {
-      fail(Category::tls, "pop3.stls_unavailable",
+      fail(ErrorKind::starttls_unavailable,
            caps_.known ? "the server does not offer STLS in CAPA"
                        : "the server does not answer CAPA, so it offers no STLS");
       return;
@@ -305,7 +300,7 @@ void Pop3Client::send_stls() {
 
 void Pop3Client::handle_stls(Result) {
   if (!last_status_.ok) {
-    fail(Category::tls, "pop3.stls_refused", "the server refused STLS", last_status_.words());
+    fail(ErrorKind::starttls_refused, "the server refused STLS", last_status_.words());
     return;
   }
   set_state(State::tls_handshake);  // on_bytes checks that nothing follows the +OK
@@ -315,7 +310,7 @@ void Pop3Client::handle_stls(Result) {
 
 void Pop3Client::start_auth() {
   if (!tls_active_ && !options_.allow_plaintext) {
-    fail(Category::policy, "pop3.plaintext_auth_refused",
+    fail(ErrorKind::plaintext_auth_refused,
          "refusing to send credentials without TLS (allow plaintext to override)");
     return;
   }
@@ -324,7 +319,7 @@ void Pop3Client::start_auth() {
   if (mech) {
     if (caps_.sasl_listed &&
         std::find(caps_.sasl.begin(), caps_.sasl.end(), *mech) == caps_.sasl.end()) {
-      fail(Category::auth, "pop3.mechanism_unavailable",
+      fail(ErrorKind::mechanism_unavailable,
            std::string("the server does not offer SASL ") + std::string(mechanism_name(*mech)));
       return;
     }
@@ -337,12 +332,12 @@ void Pop3Client::start_auth() {
     return;
   }
   if (cred.is_token) {
-    fail(Category::auth, "pop3.no_mechanism",
+    fail(ErrorKind::no_mechanism,
          "an OAuth2 token needs SASL XOAUTH2 or OAUTHBEARER, which the server does not offer");
     return;
   }
   if (has_line_break_or_nul(cred.user) || has_line_break_or_nul(cred.secret)) {
-    fail(Category::usage, "pop3.bad_credentials",
+    fail(ErrorKind::bad_credentials,
          "the user name or password holds a line break or NUL, which USER/PASS cannot carry");
     return;
   }
@@ -365,7 +360,7 @@ void Pop3Client::send_auth() {
 void Pop3Client::handle_auth(Result r) {
   if (r == Result::continuation) {
     if (!cancel_reason_.empty()) {
-      fail(Category::protocol, "pop3.bad_challenge", cancel_reason_);
+      fail(ErrorKind::bad_challenge, cancel_reason_);
       return;
     }
     const auto challenge = base64_decode(reader_.continuation());
@@ -380,14 +375,14 @@ void Pop3Client::handle_auth(Result r) {
   }
   if (last_status_.ok) {
     if (!cancel_reason_.empty()) {
-      fail(Category::protocol, "pop3.bad_challenge", "the server accepted a cancelled AUTH");
+      fail(ErrorKind::bad_challenge, "the server accepted a cancelled AUTH");
       return;
     }
     auth_accepted();
     return;
   }
   if (!cancel_reason_.empty()) {
-    fail(Category::protocol, "pop3.bad_challenge", cancel_reason_, last_status_.words());
+    fail(ErrorKind::bad_challenge, cancel_reason_, last_status_.words());
     return;
   }
   fail_auth();
@@ -435,7 +430,7 @@ void Pop3Client::fail_auth() {
   if (!last_status_.code.empty()) detail += " with response code [" + last_status_.code + "]";
   std::string words = last_status_.words();
   if (sasl_ && !sasl_->server_error().empty()) words += " " + sasl_->server_error();
-  fail(Category::auth, "pop3.auth_failed", std::move(detail), words);
+  fail(ErrorKind::auth_failed, std::move(detail), words);
 }
 
 // ---- STAT and the task queue -----------------------------------------------------------------
@@ -447,12 +442,11 @@ void Pop3Client::send_stat() {
 
 void Pop3Client::handle_stat(Result) {
   if (!last_status_.ok) {
-    fail(Category::protocol, "pop3.stat_failed", "the server refused STAT", last_status_.words());
+    fail(ErrorKind::stat_failed, "the server refused STAT", last_status_.words());
     return;
   }
   if (!parse_stat(last_status_.text, message_count_, maildrop_size_)) {
-    fail(Category::protocol, "pop3.bad_stat", "STAT did not answer \"+OK count size\"",
-         last_status_.words());
+    fail(ErrorKind::bad_stat, "STAT did not answer \"+OK count size\"", last_status_.words());
     return;
   }
   ready_ = true;
@@ -465,7 +459,7 @@ void Pop3Client::handle_stat(Result) {
 void Pop3Client::enqueue(Task task) {
   if (error_ || state_ == State::done) return;
   if (quit_requested_) {
-    fail(Category::usage, "pop3.bad_task", "a task was queued after quit()");
+    fail(ErrorKind::bad_task, "a task was queued after quit()");
     return;
   }
   if (task.kind == TaskKind::quit) quit_requested_ = true;
@@ -502,9 +496,9 @@ void Pop3Client::start_next_task() {
   tasks_.pop_front();
   const bool numbered = task_.kind == TaskKind::retrieve || task_.kind == TaskKind::dele;
   if (numbered && (task_.number == 0 || task_.number > message_count_ || marked(task_.number))) {
-    fail(Category::usage, "pop3.bad_task",
-         "message " + std::to_string(task_.number) + " is not in the maildrop (" +
-             std::to_string(message_count_) + " messages) or is marked deleted");
+    fail(ErrorKind::bad_task, "message " + std::to_string(task_.number) +
+                                  " is not in the maildrop (" + std::to_string(message_count_) +
+                                  " messages) or is marked deleted");
     return;
   }
   switch (task_.kind) {
@@ -574,8 +568,7 @@ void Pop3Client::handle_list(Result r) {
       if (last_status_.ok) {
         reader_.expect_list();
       } else {
-        fail(Category::protocol, "pop3.list_failed", "the server refused both UIDL and LIST",
-             last_status_.words());
+        fail(ErrorKind::list_failed, "the server refused both UIDL and LIST", last_status_.words());
       }
       return;
     case Result::list_item:
@@ -618,8 +611,8 @@ void Pop3Client::handle_top(Result r) {
       if (last_status_.ok) {
         reader_.expect_payload();
       } else {
-        fail(Category::protocol, "pop3.top_failed",
-             "the server refused TOP " + std::to_string(next_top_) + " 0", last_status_.words());
+        fail(ErrorKind::top_failed, "the server refused TOP " + std::to_string(next_top_) + " 0",
+             last_status_.words());
       }
       return;
     case Result::payload:
@@ -659,8 +652,8 @@ void Pop3Client::handle_retr(Result r) {
       if (last_status_.ok) {
         reader_.expect_payload();
       } else {
-        fail(Category::protocol, "pop3.retr_failed",
-             "the server refused RETR " + std::to_string(task_.number), last_status_.words());
+        fail(ErrorKind::retr_failed, "the server refused RETR " + std::to_string(task_.number),
+             last_status_.words());
       }
       return;
     case Result::payload:
@@ -697,8 +690,8 @@ void Pop3Client::send_dele() {
 
 void Pop3Client::handle_dele(Result) {
   if (!last_status_.ok) {
-    fail(Category::protocol, "pop3.dele_failed",
-         "the server refused DELE " + std::to_string(task_.number), last_status_.words());
+    fail(ErrorKind::dele_failed, "the server refused DELE " + std::to_string(task_.number),
+         last_status_.words());
     return;
   }
   marked_.push_back(task_.number);
@@ -713,7 +706,7 @@ void Pop3Client::send_rset() {
 
 void Pop3Client::handle_rset(Result) {
   if (!last_status_.ok) {
-    fail(Category::protocol, "pop3.rset_failed", "the server refused RSET", last_status_.words());
+    fail(ErrorKind::rset_failed, "the server refused RSET", last_status_.words());
     return;
   }
   const std::size_t undone = marked_.size();
@@ -728,7 +721,7 @@ void Pop3Client::send_quit() {
 
 void Pop3Client::handle_quit(Result) {
   if (!last_status_.ok) {
-    fail(Category::protocol, "pop3.quit_failed",
+    fail(ErrorKind::quit_failed,
          "the server refused QUIT: marked messages may not have been deleted",
          last_status_.words());
     return;
@@ -751,9 +744,11 @@ void Pop3Client::emit(std::string step, std::string detail) {
   events_.push_back(Event{std::move(step), std::move(detail)});
 }
 
-void Pop3Client::fail(Category category, std::string code, std::string detail,
-                      std::string_view server_says) {
-  fail_with(make_error(category, std::move(code), std::move(detail), server_says));
+void Pop3Client::fail(ErrorKind kind, std::string detail, std::string_view server_says) {
+  // The server's words are a status line ("-ERR [SYS/TEMP] text"): its RFC 2449 code travels on.
+  ServerSignal signal;
+  if (server_says.starts_with("-ERR ")) signal.response_code = bracket_code(server_says.substr(5));
+  fail_with(make_error(kind, Protocol::pop3, std::move(detail), server_says, std::move(signal)));
 }
 
 void Pop3Client::fail_with(Error e) {

@@ -177,8 +177,7 @@ class Pop3Client final : public Conversation {
   bool marked(std::uint32_t n) const;
   void queue_command(std::string_view line);
   void emit(std::string step, std::string detail);
-  void fail(Category category, std::string code, std::string detail,
-            std::string_view server_says = {});
+  void fail(ErrorKind kind, std::string detail, std::string_view server_says = {});
   void fail_with(Error e);
   void fail_auth();
 

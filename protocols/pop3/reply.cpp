@@ -58,8 +58,8 @@ bool valid_resp_code(std::string_view code) {
   return true;
 }
 
-Error make_listing_error(std::string code, std::string detail, std::string_view line) {
-  return make_error(Category::protocol, std::move(code), std::move(detail), line);
+Error make_listing_error(ErrorKind kind, std::string detail, std::string_view line) {
+  return make_error(kind, Protocol::pop3, std::move(detail), line);
 }
 
 }  // namespace
@@ -115,9 +115,9 @@ void Pop3ReplyReader::expect_payload() {
   payload_done_ = false;
 }
 
-Pop3ReplyReader::Result Pop3ReplyReader::fail(Category category, std::string code,
-                                              std::string detail, std::string_view line) {
-  error_ = make_error(category, std::move(code), std::move(detail), line);
+Pop3ReplyReader::Result Pop3ReplyReader::fail(ErrorKind kind, std::string detail,
+                                              std::string_view line) {
+  error_ = make_error(kind, Protocol::pop3, std::move(detail), line);
   reader_.clear();
   return Result::error;
 }
@@ -141,8 +141,7 @@ Pop3ReplyReader::Result Pop3ReplyReader::next_status() {
     case LineReader::Status::need_more:
       return Result::need_more;
     case LineReader::Status::too_long:
-      return fail(Category::protocol, "pop3.line_too_long", "a status line exceeded the line limit",
-                  {});
+      return fail(ErrorKind::line_too_long, "a status line exceeded the line limit", {});
     case LineReader::Status::line:
       break;
   }
@@ -154,8 +153,7 @@ Pop3ReplyReader::Result Pop3ReplyReader::next_status() {
     text_.assign(line.size() > 2 ? line.substr(2) : std::string_view{});
     return Result::continuation;
   }
-  return fail(Category::protocol, "pop3.bad_status",
-              "the server sent a line that is neither +OK nor -ERR", line);
+  return fail(ErrorKind::bad_status, "the server sent a line that is neither +OK nor -ERR", line);
 }
 
 Pop3ReplyReader::Result Pop3ReplyReader::next_list() {
@@ -164,8 +162,7 @@ Pop3ReplyReader::Result Pop3ReplyReader::next_list() {
     case LineReader::Status::need_more:
       return Result::need_more;
     case LineReader::Status::too_long:
-      return fail(Category::protocol, "pop3.line_too_long", "a list line exceeded the line limit",
-                  {});
+      return fail(ErrorKind::line_too_long, "a list line exceeded the line limit", {});
     case LineReader::Status::line:
       break;
   }
@@ -213,7 +210,7 @@ bool Pop3ReplyReader::on_eof() {
   if (error_) return false;
   if (mode_ == Mode::status && reader_.buffered() == 0) return false;
   if (mode_ == Mode::payload && payload_done_) return false;
-  fail(Category::network, "pop3.truncated",
+  fail(ErrorKind::truncated,
        "the connection closed in the middle of a response (no terminating line)", {});
   return true;
 }
@@ -229,7 +226,7 @@ void Pop3ReplyReader::clear() {
 bool add_capability_line(std::string_view line, Pop3Capabilities& caps, const Limits& limits,
                          Error& error) {
   if (++caps.lines > limits.max_capabilities) {
-    error = make_error(Category::protocol, "pop3.too_many_capabilities",
+    error = make_error(ErrorKind::too_many_capabilities, Protocol::pop3,
                        "the CAPA list exceeded the capability limit", line);
     return false;
   }
@@ -287,19 +284,20 @@ bool add_uidl_line(std::string_view line, std::vector<Pop3Listing>& out, Error& 
   Pop3Listing entry;
   if (sp == std::string_view::npos || !parse_number(line.substr(0, sp), entry.number) ||
       entry.number == 0) {
-    error = make_listing_error("pop3.bad_uidl", "a UIDL line is not \"number uid\"", line);
+    error = make_listing_error(ErrorKind::bad_uidl, "a UIDL line is not \"number uid\"", line);
     return false;
   }
   const std::string_view uid = line.substr(sp + 1);
   if (!valid_uid(uid)) {
-    error = make_listing_error("pop3.bad_uidl",
+    error = make_listing_error(ErrorKind::bad_uidl,
                                "a UIDL unique-id is empty, longer than 70 characters or holds "
                                "characters outside 0x21..0x7E",
                                line);
     return false;
   }
   if (out.size() >= max_entries) {
-    error = make_listing_error("pop3.listing_too_long", "the UIDL listing exceeded its limit", {});
+    error =
+        make_listing_error(ErrorKind::listing_too_long, "the UIDL listing exceeded its limit", {});
     return false;
   }
   entry.uid.assign(uid);
@@ -313,11 +311,12 @@ bool add_list_line(std::string_view line, std::vector<Pop3Listing>& out, Error& 
   Pop3Listing entry;
   if (words.size() < 2 || !parse_number(words[0], entry.number) || entry.number == 0 ||
       !parse_number(words[1], entry.size)) {
-    error = make_listing_error("pop3.bad_list", "a LIST line is not \"number size\"", line);
+    error = make_listing_error(ErrorKind::bad_list, "a LIST line is not \"number size\"", line);
     return false;
   }
   if (out.size() >= max_entries) {
-    error = make_listing_error("pop3.listing_too_long", "the LIST listing exceeded its limit", {});
+    error =
+        make_listing_error(ErrorKind::listing_too_long, "the LIST listing exceeded its limit", {});
     return false;
   }
   out.push_back(std::move(entry));

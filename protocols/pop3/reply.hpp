@@ -84,7 +84,7 @@ class Pop3ReplyReader {
 
  private:
   enum class Mode { status, list, payload };
-  Result fail(Category category, std::string code, std::string detail, std::string_view line);
+  Result fail(ErrorKind kind, std::string detail, std::string_view line);
   Result next_status();
   Result next_list();
   Result next_payload();

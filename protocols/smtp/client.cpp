@@ -74,7 +74,7 @@ SmtpClient::SmtpClient(SmtpOptions options)
   if (options_.limits.output_chunk == 0) options_.limits.output_chunk = 1;
   if (options_.ehlo_name.empty() || !line_safe(options_.ehlo_name) ||
       !line_safe(options_.mail_from) || !line_safe(options_.rcpt_to)) {
-    fail(Category::usage, "smtp.bad_argument",
+    fail(ErrorKind::bad_argument,
          "the EHLO name, sender and recipient must be non-empty single-line values");
   }
 }
@@ -170,11 +170,17 @@ std::optional<Event> SmtpClient::next_event() {
   return std::move(events_[next_event_++]);
 }
 
-void SmtpClient::fail(Category category, std::string code, std::string detail,
-                      const SmtpReply* reply) {
+void SmtpClient::fail(ErrorKind kind, std::string detail, const SmtpReply* reply) {
   if (error_) return;
-  error_ = make_error(category, std::move(code), std::move(detail),
-                      reply != nullptr ? std::string_view(reply->summary()) : std::string_view{});
+  ServerSignal signal;
+  if (reply != nullptr) {
+    signal.reply_code = reply->code;
+    if (reply->enhanced)
+      signal.status = parse_enhanced_status(*reply->enhanced).value_or(EnhancedStatus{});
+  }
+  error_ = make_error(kind, Protocol::smtp, std::move(detail),
+                      reply != nullptr ? std::string_view(reply->summary()) : std::string_view{},
+                      std::move(signal));
   error_.step = std::string(step_of(state_));
   set_state(State::failed);
   drop_output();
@@ -185,7 +191,7 @@ void SmtpClient::fail(Category category, std::string code, std::string detail,
 void SmtpClient::on_bytes(std::string_view data) {
   if (error_ || state_ == State::done || data.empty()) return;
   if (state_ == State::tls_handshake) {
-    fail(Category::tls, "smtp.starttls_injection", std::string(kInjection));
+    fail(ErrorKind::starttls_injection, std::string(kInjection));
     return;
   }
   for (;;) {
@@ -200,14 +206,14 @@ void SmtpClient::on_bytes(std::string_view data) {
         // RFC 3207 5 / CVE-2011-0411: whatever follows the 220 was sent in plaintext and would
         // be read as if it came over TLS.
         if (parser_.buffered() > 0 || !data.empty()) {
-          fail(Category::tls, "smtp.starttls_injection", std::string(kInjection));
+          fail(ErrorKind::starttls_injection, std::string(kInjection));
         }
         return;
       }
     }
     if (st == SmtpReplyParser::Status::error) {
       Error e = parser_.error();
-      fail(e.category, std::move(e.code), std::move(e.detail));
+      fail(e.kind, std::move(e.detail));
       error_.server_says = std::move(e.server_says);
       return;
     }
@@ -223,7 +229,7 @@ void SmtpClient::on_eof() {
     emit("smtp.quit", "connection closed");
     return;
   }
-  fail(Category::network, "smtp.connection_closed",
+  fail(ErrorKind::connection_closed,
        "the server closed the connection during " + std::string(step_of(state_)));
 }
 
@@ -231,13 +237,11 @@ void SmtpClient::handle_reply(const SmtpReply& reply) {
   last_reply_ = reply;
   if (state_ != State::greeting) {
     if (reply_due_.empty()) {
-      fail(Category::protocol, "smtp.unexpected_reply",
-           "the server sent a reply when none was awaited", &reply);
+      fail(ErrorKind::unexpected_reply, "the server sent a reply when none was awaited", &reply);
       return;
     }
     if (consumed_total_ < reply_due_.front()) {
-      fail(Category::protocol, "smtp.unexpected_reply",
-           "the server replied before the command was sent", &reply);
+      fail(ErrorKind::unexpected_reply, "the server replied before the command was sent", &reply);
       return;
     }
     reply_due_.erase(reply_due_.begin());
@@ -270,7 +274,7 @@ void SmtpClient::handle_reply(const SmtpReply& reply) {
       break;
   }
   // reply_due_ is empty in these states, so the check above already failed.
-  fail(Category::protocol, "smtp.unexpected_reply", "the server sent a reply out of turn", &reply);
+  fail(ErrorKind::unexpected_reply, "the server sent a reply out of turn", &reply);
 }
 
 // ---- greeting, EHLO, HELO ---------------------------------------------------------------------
@@ -278,9 +282,10 @@ void SmtpClient::handle_reply(const SmtpReply& reply) {
 void SmtpClient::handle_greeting(const SmtpReply& reply) {
   if (reply.code != 220) {
     // 554 is RFC 5321's "no SMTP service here": a policy refusal (blocklist, wrong port, ...).
-    fail(reply.code == 554 ? Category::policy : Category::protocol, "smtp.greeting_refused",
+    fail(ErrorKind::greeting_refused,
          "the server refused the session at the greeting (" + std::to_string(reply.code) + ")",
          &reply);
+    if (reply.code == 554) error_.category = Category::policy;
     return;
   }
   emit("smtp.greeting", sanitize_server_text(reply.lines.front(), 200));
@@ -349,9 +354,9 @@ bool SmtpClient::parse_ehlo(const SmtpReply& reply) {
         add_auth(tokens[t]);
     }
     if (count > options_.limits.max_capabilities) {
-      fail(Category::protocol, "smtp.too_many_capabilities",
-           "the EHLO reply lists more than " + std::to_string(options_.limits.max_capabilities) +
-               " capabilities");
+      fail(ErrorKind::too_many_capabilities, "the EHLO reply lists more than " +
+                                                 std::to_string(options_.limits.max_capabilities) +
+                                                 " capabilities");
       return false;
     }
   }
@@ -383,13 +388,13 @@ void SmtpClient::handle_ehlo(const SmtpReply& reply) {
     send_helo();
     return;
   }
-  fail(Category::protocol, "smtp.ehlo_refused",
-       "the server refused EHLO (" + std::to_string(reply.code) + ")", &reply);
+  fail(ErrorKind::ehlo_refused, "the server refused EHLO (" + std::to_string(reply.code) + ")",
+       &reply);
 }
 
 void SmtpClient::handle_helo(const SmtpReply& reply) {
   if (reply.code != 250) {
-    fail(Category::protocol, "smtp.helo_refused",
+    fail(ErrorKind::helo_refused,
          "the server refused EHLO and HELO (" + std::to_string(reply.code) + ")", &reply);
     return;
   }
@@ -417,7 +422,7 @@ void SmtpClient::after_hello() {
 void SmtpClient::send_starttls() {
   set_state(State::starttls);
   if (!caps_.starttls) {
-    fail(Category::tls, "smtp.starttls_unavailable",
+    fail(ErrorKind::starttls_unavailable,
          "the server did not offer STARTTLS; refusing to continue in plaintext");
     return;
   }
@@ -427,7 +432,7 @@ void SmtpClient::send_starttls() {
 
 void SmtpClient::handle_starttls(const SmtpReply& reply) {
   if (reply.code != 220) {
-    fail(Category::tls, "smtp.starttls_refused",
+    fail(ErrorKind::starttls_refused,
          "the server refused STARTTLS (" + std::to_string(reply.code) + ")", &reply);
     return;
   }
@@ -442,7 +447,7 @@ bool SmtpClient::wants_tls() const {
 void SmtpClient::on_tls_ready() {
   if (error_) return;
   if (state_ != State::tls_handshake) {
-    fail(Category::usage, "smtp.unexpected_tls", "on_tls_ready() without a STARTTLS in progress");
+    fail(ErrorKind::unexpected_tls, "on_tls_ready() without a STARTTLS in progress");
     return;
   }
   tls_active_ = true;
@@ -458,7 +463,7 @@ void SmtpClient::on_tls_ready() {
 void SmtpClient::send_auth() {
   set_state(State::auth);
   if (!tls_active_ && !options_.allow_plaintext) {
-    fail(Category::policy, "smtp.plaintext_auth_refused",
+    fail(ErrorKind::plaintext_auth_refused,
          "refusing to send credentials without TLS (plaintext was not allowed)");
     return;
   }
@@ -466,7 +471,7 @@ void SmtpClient::send_auth() {
     std::string detail = "the server did not offer AUTH";
     if (tls_active_) detail += " over TLS";
     if (!caps_.esmtp) detail += " (it does not speak ESMTP)";
-    fail(Category::auth, "smtp.auth_unavailable", std::move(detail));
+    fail(ErrorKind::auth_unavailable, std::move(detail));
     return;
   }
   std::string offered;
@@ -475,7 +480,7 @@ void SmtpClient::send_auth() {
   std::optional<Mechanism> mech;
   if (options_.mechanism) {
     if (std::find(caps_.auth.begin(), caps_.auth.end(), *options_.mechanism) == caps_.auth.end()) {
-      fail(Category::auth, "smtp.auth_mechanism_unavailable",
+      fail(ErrorKind::mechanism_unavailable,
            "the server does not offer AUTH " + std::string(mechanism_name(*options_.mechanism)) +
                " (it offers " + sanitize_server_text(offered) + ")");
       return;
@@ -484,7 +489,7 @@ void SmtpClient::send_auth() {
   } else {
     mech = choose_mechanism(caps_.auth, options_.credentials->is_token, tls_active_);
     if (!mech) {
-      fail(Category::auth, "smtp.auth_mechanism_unavailable",
+      fail(ErrorKind::mechanism_unavailable,
            std::string("no offered AUTH mechanism fits ") +
                (options_.credentials->is_token ? "a token" : "a password") + " (it offers " +
                sanitize_server_text(offered) + ")");
@@ -510,13 +515,13 @@ void SmtpClient::handle_auth(const SmtpReply& reply) {
     const std::string_view text = reply.lines.front();
     std::optional<std::string> challenge = base64_decode(text);
     if (!challenge) {
-      fail(Category::protocol, "smtp.bad_challenge",
-           "the server's AUTH " + mech + " challenge is not valid base64", &reply);
+      fail(ErrorKind::bad_challenge, "the server's AUTH " + mech + " challenge is not valid base64",
+           &reply);
       return;
     }
     std::optional<std::string> response = sasl_->respond(*challenge);
     if (!response) {
-      fail(Category::protocol, "smtp.bad_challenge",
+      fail(ErrorKind::bad_challenge,
            "the server sent an AUTH " + mech + " challenge the mechanism does not expect", &reply);
       return;
     }
@@ -545,7 +550,7 @@ void SmtpClient::handle_auth(const SmtpReply& reply) {
   if (!sasl_->server_error().empty()) {
     detail += "; its error status: " + sanitize_server_text(sasl_->server_error(), 256);
   }
-  fail(Category::auth, "smtp.auth_failed", std::move(detail), &reply);
+  fail(ErrorKind::auth_failed, std::move(detail), &reply);
 }
 
 // ---- MAIL, RCPT, DATA -------------------------------------------------------------------------
@@ -554,9 +559,9 @@ void SmtpClient::send_mail() {
   set_state(State::mail);
   const std::size_t size = options_.message->size();
   if (caps_.size_limit && *caps_.size_limit > 0 && size > *caps_.size_limit) {
-    fail(Category::delivery, "smtp.message_too_large",
-         "the message (" + std::to_string(size) + " bytes) exceeds the server's SIZE limit of " +
-             std::to_string(*caps_.size_limit) + " bytes");
+    fail(ErrorKind::message_too_large, "the message (" + std::to_string(size) +
+                                           " bytes) exceeds the server's SIZE limit of " +
+                                           std::to_string(*caps_.size_limit) + " bytes");
     return;
   }
   // RFC 6531: a non-ASCII address (in practice its local part: the tool sends domains as
@@ -586,7 +591,7 @@ void SmtpClient::send_mail() {
 
 void SmtpClient::handle_mail(const SmtpReply& reply) {
   if (reply.klass() != 2) {
-    fail(Category::delivery, "smtp.mail_rejected",
+    fail(ErrorKind::mail_rejected,
          "the server refused the sender (" + std::to_string(reply.code) + ")", &reply);
     return;
   }
@@ -605,7 +610,7 @@ void SmtpClient::send_rcpt() {
 
 void SmtpClient::handle_rcpt(const SmtpReply& reply) {
   if (reply.klass() != 2) {
-    fail(Category::delivery, "smtp.rcpt_rejected",
+    fail(ErrorKind::rcpt_rejected,
          "the server refused the recipient (" + std::to_string(reply.code) + ")", &reply);
     return;
   }
@@ -633,11 +638,11 @@ void SmtpClient::handle_data(const SmtpReply& reply) {
     return;
   }
   if (reply.klass() == 4 || reply.klass() == 5) {
-    fail(Category::delivery, "smtp.data_rejected",
-         "the server refused DATA (" + std::to_string(reply.code) + ")", &reply);
+    fail(ErrorKind::data_rejected, "the server refused DATA (" + std::to_string(reply.code) + ")",
+         &reply);
     return;
   }
-  fail(Category::protocol, "smtp.unexpected_reply",
+  fail(ErrorKind::unexpected_reply,
        "DATA was answered with " + std::to_string(reply.code) + " instead of 354", &reply);
 }
 
@@ -666,7 +671,7 @@ void SmtpClient::refill_body() {
 
 void SmtpClient::handle_data_end(const SmtpReply& reply) {
   if (reply.klass() != 2) {
-    fail(Category::delivery, "smtp.data_rejected",
+    fail(ErrorKind::data_rejected,
          "the server refused the message after its data (" + std::to_string(reply.code) + ")",
          &reply);
     return;

@@ -128,8 +128,8 @@ class SmtpClient final : public Conversation {
   void drop_output();  // wipes a secret out of the buffer, not just forgets it
   void wait_reply();   // the queued commands are one turn
   void emit(std::string_view step, std::string detail);
-  void fail(Category category, std::string code, std::string detail,
-            const SmtpReply* reply = nullptr);
+  // Fails with the reply's codes (reply class, enhanced status) carried in the error.
+  void fail(ErrorKind kind, std::string detail, const SmtpReply* reply = nullptr);
 
   SmtpOptions options_;
   bool quit_pipelined_ = false;  // QUIT went out with the final dot (PIPELINING)

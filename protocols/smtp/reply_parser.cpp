@@ -68,9 +68,9 @@ std::size_t SmtpReplyParser::feed(std::string_view data) {
   return reader_.feed(data);
 }
 
-SmtpReplyParser::Status SmtpReplyParser::fail(std::string code, std::string detail,
+SmtpReplyParser::Status SmtpReplyParser::fail(ErrorKind kind, std::string detail,
                                               std::string_view line) {
-  error_ = make_error(Category::protocol, std::move(code), std::move(detail), line);
+  error_ = make_error(kind, Protocol::smtp, std::move(detail), line);
   partial_ = SmtpReply{};
   pending_bytes_ = 0;
   reader_.clear();
@@ -84,16 +84,16 @@ SmtpReplyParser::Status SmtpReplyParser::next(SmtpReply& reply) {
     const LineReader::Status st = reader_.next(line);
     if (st == LineReader::Status::need_more) return Status::need_more;
     if (st == LineReader::Status::too_long) {
-      return fail("smtp.line_too_long",
+      return fail(ErrorKind::line_too_long,
                   "a reply line is longer than " + std::to_string(limits_.max_line) + " bytes", {});
     }
     const int code = parse_code(line);
     const bool shape_ok = code >= 0 && (line.size() == 3 || line[3] == '-' || line[3] == ' ');
     if (!shape_ok) {
-      return fail("smtp.malformed_reply", "a reply line does not start with a code", line);
+      return fail(ErrorKind::malformed_reply, "a reply line does not start with a code", line);
     }
     if (!partial_.lines.empty() && code != partial_.code) {
-      return fail("smtp.malformed_reply",
+      return fail(ErrorKind::malformed_reply,
                   "the reply code changed inside a multi-line reply (" +
                       std::to_string(partial_.code) + " then " + std::to_string(code) + ")",
                   line);
@@ -101,12 +101,12 @@ SmtpReplyParser::Status SmtpReplyParser::next(SmtpReply& reply) {
     // Count the line end too: what the server made us hold, not just the text.
     pending_bytes_ += line.size() + 2;
     if (partial_.lines.size() + 1 > limits_.max_reply_lines) {
-      return fail("smtp.reply_too_large",
+      return fail(ErrorKind::reply_too_large,
                   "a reply has more than " + std::to_string(limits_.max_reply_lines) + " lines",
                   {});
     }
     if (pending_bytes_ > limits_.max_reply_bytes) {
-      return fail("smtp.reply_too_large",
+      return fail(ErrorKind::reply_too_large,
                   "a reply is larger than " + std::to_string(limits_.max_reply_bytes) + " bytes",
                   {});
     }

@@ -51,7 +51,7 @@ class SmtpReplyParser {
   void clear();
 
  private:
-  Status fail(std::string code, std::string detail, std::string_view line);
+  Status fail(ErrorKind kind, std::string detail, std::string_view line);
 
   Limits limits_;
   LineReader reader_;

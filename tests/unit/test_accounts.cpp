@@ -261,7 +261,7 @@ TEST_CASE("accounts: one human line per account, one nagios line for all") {
   RunResult ok, failed;
   ok.report.total_ms = 66.4;
   failed.report.total_ms = 20.2;
-  failed.report.error = make_error(Category::auth, "smtp.auth_failed",
+  failed.report.error = make_error(ErrorKind::auth_failed, Protocol::smtp,
                                    "the server refused AUTH PLAIN (535)\r\nsecond line");
   failed.report.error.step = "smtp.auth";
   CHECK(account_line(a.email, ok.report) == "OK a@example.org 66 ms");
@@ -313,7 +313,7 @@ TEST_CASE("accounts: run_many runs every config in one loop, results in input or
   for (std::size_t i = 0; i < configs.size(); ++i) {
     RunConfig& c = configs[i];
     c.email = "user" + std::to_string(i) + "@example.org";
-    c.smtp.endpoint = {"127.0.0.1", 1, TlsMode::starttls, Family::ipv4, ""};
+    c.smtp.endpoint = {"127.0.0.1", 1, TlsMode::starttls, Family::ipv4, "", ""};
     c.read_back = false;
     c.probe_ports = false;
     if (i % 2) c.tls.ca_file = "/nonexistent/mv-ca.pem";

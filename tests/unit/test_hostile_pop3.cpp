@@ -145,7 +145,7 @@ TEST_CASE("hostile/pop3: a -ERR greeting is pop3.greeting_refused and nothing is
   HostileServer s([&](Peer& p) { p.send("-ERR [SYS/TEMP] maildrop locked\r\n"); });
   const Timed t = run_timed(pop3_config(k.pki.ca_file, s.port()));
   REQUIRE(s.finish());
-  check_error(t, "pop3.greeting_refused", Category::protocol);
+  check_error(t, "pop3.greeting_refused", Category::temporary);  // RFC 3206 [SYS/TEMP]
   CHECK(t.error().server_says.find("maildrop locked") != std::string::npos);
   CHECK(s.wire().all().empty());
 }

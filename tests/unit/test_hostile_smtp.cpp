@@ -54,7 +54,7 @@ void check_nothing_sent(const HostileServer& s) {
 
 using Lines = std::vector<std::string>;
 
-void starttls_refused_case(const char* reply) {
+void starttls_refused_case(const char* reply, Category category) {
   Pki k;
   HostileServer s([&](Peer& p) {
     p.send(kGreeting);
@@ -65,7 +65,7 @@ void starttls_refused_case(const char* reply) {
   });
   const Timed t = run_timed(smtp_config(k.pki.ca_file, s.port()));
   REQUIRE(s.finish());
-  check_error(t, "smtp.starttls_refused", Category::tls);
+  check_error(t, "smtp.starttls_refused", category);
   CHECK(t.error().server_says.find(std::string(reply).substr(0, 3)) != std::string::npos);
   CHECK(s.wire().lines() == Lines{"EHLO localhost", "STARTTLS"});
   check_nothing_sent(s);
@@ -90,11 +90,13 @@ TEST_CASE("hostile/smtp: STARTTLS not advertised is an error, never AUTH or MAIL
 }
 
 TEST_CASE("hostile/smtp: STARTTLS refused with 454 stops before any credentials") {
-  starttls_refused_case("454 4.7.0 TLS not available due to local problem\r\n");
+  // 454 is a temporary refusal (retry later); never a reason to go on in plaintext either.
+  starttls_refused_case("454 4.7.0 TLS not available due to local problem\r\n",
+                        Category::temporary);
 }
 
 TEST_CASE("hostile/smtp: STARTTLS refused with 502 stops before any credentials") {
-  starttls_refused_case("502 5.5.1 Command not implemented\r\n");
+  starttls_refused_case("502 5.5.1 Command not implemented\r\n", Category::tls);
 }
 
 TEST_CASE("hostile/smtp: EHLO refused does not downgrade to HELO without consent") {

@@ -440,3 +440,97 @@ TEST_CASE("options: --color, --no-color, --name and --prometheus") {
 }
 
 }  // namespace mv::tool
+
+namespace mv::tool {
+
+TEST_CASE("options: TLS mode words from setup guides, in any case") {
+  for (const char* word : {"SSL", "ssl/tls", "SSL/TLS", "Implicit", "implicit"}) {
+    INFO(word);
+    ToolOptions o = parse_ok({"--email", "me@example.com", "--host", "mail.example.com",
+                              "--smtp-tls", word, "--imap-tls", word});
+    CHECK(o.config.smtp.endpoint.tls == TlsMode::implicit);
+    CHECK(o.config.smtp.endpoint.port == 465);
+    CHECK(o.config.incoming.endpoint.tls == TlsMode::implicit);
+  }
+  for (const char* word : {"STARTTLS", "explicit", "Explicit", "StartTLS"}) {
+    INFO(word);
+    ToolOptions o = parse_ok({"--email", "me@example.com", "--host", "mail.example.com",
+                              "--smtp-tls", word, "--imap-tls", word});
+    CHECK(o.config.smtp.endpoint.tls == TlsMode::starttls);
+    CHECK(o.config.smtp.endpoint.port == 587);
+    CHECK(o.config.incoming.endpoint.tls == TlsMode::starttls);
+    CHECK(o.config.incoming.endpoint.port == 143);
+  }
+}
+
+TEST_CASE("options: a bare TLS follows the port's convention with a note, or is refused") {
+  // Outlook's dialogs say "TLS" for STARTTLS on 587.
+  ToolOptions o = parse_ok({"--email", "me@example.com", "--host", "mail.example.com", "--smtp-tls",
+                            "TLS", "--smtp-port", "587"});
+  CHECK(o.config.smtp.endpoint.tls == TlsMode::starttls);
+  CHECK(o.config.smtp.endpoint.port == 587);  // never moved
+  bool noted = false;
+  for (const std::string& w : o.warnings)
+    noted = noted || (contains(w, "--smtp-tls TLS read as starttls") && contains(w, "587"));
+  CHECK(noted);
+  ToolOptions imaps = parse_ok({"--email", "me@example.com", "--host", "mail.example.com",
+                                "--imap-tls", "tls", "--imap-port", "993"});
+  CHECK(imaps.config.incoming.endpoint.tls == TlsMode::implicit);
+  CHECK(imaps.config.incoming.endpoint.port == 993);
+  // No port, or one without a convention: the user chooses.
+  const std::string e1 =
+      parse_error({"--email", "me@example.com", "--host", "mail.example.com", "--smtp-tls", "TLS"});
+  CHECK(contains(e1, "ambiguous"));
+  CHECK(contains(e1, "--smtp-tls implicit"));
+  CHECK(contains(e1, "--smtp-tls starttls"));
+  const std::string e2 = parse_error({"--email", "me@example.com", "--host", "mail.example.com",
+                                      "--smtp-tls", "TLS", "--smtp-port", "2525"});
+  CHECK(contains(e2, "2525"));
+  CHECK(contains(parse_error({"--email", "me@example.com", "--host", "mail.example.com",
+                              "--smtp-tls", "tls1.2"}),
+                 "starttls"));
+}
+
+TEST_CASE("options: --resolve pins HOST:PORT to addresses, as curl's") {
+  ToolOptions o = parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com", "--resolve",
+                            "mail.contoso.com:587:192.0.2.7", "--resolve",
+                            "MAIL.contoso.com:993:[2001:db8::1],192.0.2.8"});
+  CHECK(o.config.smtp.endpoint.host == "mail.contoso.com");  // still the certificate's name
+  CHECK(o.config.smtp.endpoint.address == "192.0.2.7");
+  CHECK(o.config.incoming.endpoint.host == "mail.contoso.com");
+  CHECK(o.config.incoming.endpoint.address == "2001:db8::1,192.0.2.8");
+  // Another port or host: no pin. "*" pins every host on that port.
+  ToolOptions other =
+      parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com", "--resolve",
+                "mail.contoso.com:465:192.0.2.7", "--resolve", "other.example:993:192.0.2.9"});
+  CHECK(other.config.smtp.endpoint.address.empty());
+  CHECK(other.config.incoming.endpoint.address.empty());
+  ToolOptions any = parse_ok(
+      {"--email", "me@contoso.com", "--host", "mail.contoso.com", "--resolve", "*:993:127.0.0.1"});
+  CHECK(any.config.incoming.endpoint.address == "127.0.0.1");
+  // The first use for a HOST:PORT wins.
+  ToolOptions twice = parse_ok({"--email", "me@contoso.com", "--host", "h.example", "--resolve",
+                                "h.example:993:192.0.2.1", "--resolve", "h.example:993:192.0.2.2"});
+  CHECK(twice.config.incoming.endpoint.address == "192.0.2.1");
+  CHECK(contains(parse_error({"--email", "me@contoso.com", "--host", "h.example", "--resolve",
+                              "h.example:993:not-an-address"}),
+                 "not an IPv4 or IPv6 address"));
+  CHECK(contains(parse_error({"--email", "me@contoso.com", "--host", "h.example", "--resolve",
+                              "h.example:192.0.2.1"}),
+                 "HOST:PORT:ADDRESS"));
+}
+
+TEST_CASE("options: a --user without domain is warned about before connecting") {
+  ToolOptions o = parse_ok({"--email", "alice@example.com", "--host", "mail.example.com", "--user",
+                            "alice", "--password-env", "X"});
+  bool warned = false;
+  for (const std::string& w : o.warnings)
+    warned = warned || (contains(w, "\"alice\" has no domain") && contains(w, "alice@example.com"));
+  CHECK(warned);
+  ToolOptions full = parse_ok({"--email", "alice@example.com", "--host", "mail.example.com",
+                               "--user", "alice@example.com", "--password-env", "X"});
+  for (const std::string& w : full.warnings)
+    CHECK_FALSE(contains(w, "no domain"));
+}
+
+}  // namespace mv::tool

@@ -259,7 +259,7 @@ RunResult failed_result() {
   RunResult r = passed_result();
   r.delivery_ms.reset();
   r.report.steps.back().ok = false;
-  r.report.error = make_error(Category::auth, "imap.auth_failed", "the server refused LOGIN",
+  r.report.error = make_error(ErrorKind::auth_failed, Protocol::imap, "the server refused LOGIN",
                               "NO [AUTHENTICATIONFAILED] Authentication failed.");
   r.report.error.step = "imap.auth";
   r.report.error.cause = "wrong user name or password";
@@ -504,7 +504,7 @@ TEST_CASE("nagios: warnings, certificates, failures, the deadline and usage erro
         std::string::npos);
 
   RunResult usage = passed_result();
-  usage.report.error = make_error(Category::usage, "usage.x", "bad\nconfig");
+  usage.report.error = make_error(ErrorKind::usage, Protocol::none, "bad\nconfig");
   NagiosVerdict u = render_nagios(c, usage, {});
   CHECK(u.exit_code == kNagiosUnknown);
   CHECK(std::regex_match(u.line, kPluginLine));

@@ -204,10 +204,10 @@ TEST_CASE("pop3/client: bytes after the +OK to STLS are an injection: abort, sen
 }
 
 TEST_CASE("pop3/client: STLS not offered, CAPA refused, or STLS refused") {
-  auto expect = [](std::string code) {
-    return [code](const Client& c, const Run& run) {
+  auto expect = [](std::string code, mv::Category category = mv::Category::tls) {
+    return [code, category](const Client& c, const Run& run) {
       CHECK(c.error().code == code);
-      CHECK(c.error().category == mv::Category::tls);
+      CHECK(c.error().category == category);
       CHECK(run.sent.find("USER") == std::string::npos);
       CHECK(run.sent.find("AUTH") == std::string::npos);
     };
@@ -221,7 +221,7 @@ TEST_CASE("pop3/client: STLS not offered, CAPA refused, or STLS refused") {
              {S(kGreeting, "CAPA\r\n"), S("+OK\r\nSTLS\r\n.\r\n", "STLS\r\n"),
               S("-ERR [SYS/TEMP] TLS unavailable\r\n", "")},
              [&](const Client& c, const Run& run) {
-               expect("pop3.stls_refused")(c, run);
+               expect("pop3.stls_refused", mv::Category::temporary)(c, run);  // [SYS/TEMP]
                CHECK(c.error().server_says == "-ERR [SYS/TEMP] TLS unavailable");
              });
 }
@@ -311,7 +311,10 @@ TEST_CASE("pop3/client: -ERR to PASS keeps [AUTH], [SYS/PERM], [IN-USE] and the 
                 S("+OK\r\n", "PASS s3cret\r\n"), S(refusal, "")},
                [&](const Client& c, const Run& run) {
                  CHECK(c.error().code == "pop3.auth_failed");
-                 CHECK(c.error().category == mv::Category::auth);
+                 // RFC 2449 8.1.1: [IN-USE] is a lock held by another session, temporary.
+                 CHECK(c.error().category ==
+                       (code == "IN-USE" ? mv::Category::temporary : mv::Category::auth));
+                 CHECK(c.error().signal.response_code == code);
                  CHECK(c.error().server_says == "-ERR [" + code + "] Login refused");
                  CHECK(c.error().detail.find("[" + code + "]") != std::string::npos);
                  CHECK(c.last_status().code == code);
