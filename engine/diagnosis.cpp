@@ -371,7 +371,45 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
     case ErrorKind::cafile:
     case ErrorKind::protocol_not_built:
     case ErrorKind::trace_file:
+    case ErrorKind::url:
+    case ErrorKind::oauth2:
       return {"the command line or configuration is not usable as given", "see the detail above"};
+    case ErrorKind::no_randomness:
+      return {"this system gives the process no random numbers (a seccomp filter or an old kernel "
+              "refuses getrandom), and a guessable token could match other mail",
+              "run the tool where getrandom(2) is allowed (check the container's seccomp "
+              "profile)"};
+    case ErrorKind::http_status_line:
+    case ErrorKind::http_header:
+    case ErrorKind::http_length:
+    case ErrorKind::http_chunk:
+    case ErrorKind::http_not_http:
+    case ErrorKind::http_response:
+    case ErrorKind::http_too_large:
+    case ErrorKind::http_truncated:
+    case ErrorKind::json_syntax:
+    case ErrorKind::json_utf8:
+    case ErrorKind::json_depth:
+    case ErrorKind::json_duplicate_key:
+    case ErrorKind::json_too_large:
+    case ErrorKind::oauth2_response:
+      return {"the sign-in endpoint at " + c.host +
+                  " answered something that is not a valid OAuth2 reply (HTTP or JSON broken)",
+              "check the endpoint URLs (--oauth2-*-endpoint); if they are right, retry later or "
+              "report it to the provider"};
+    case ErrorKind::oauth2_listen:
+      return {"the browser sign-in could not listen on 127.0.0.1 for the redirect",
+              "use the device flow (--oauth2-flow device), or free a local port"};
+    case ErrorKind::oauth2_redirect:
+      return {"the sign-in endpoint answered with a redirect, which the tool does not follow",
+              "give the endpoint's final URL (--oauth2-*-endpoint)"};
+    case ErrorKind::oauth2_no_redirect:
+    case ErrorKind::oauth2_state:
+      return {"the browser sign-in did not come back with a valid answer (no redirect in time, or "
+              "a state that does not match: a stale or forged page)",
+              "sign in again with --oauth2-login, in one browser tab"};
+    case ErrorKind::oauth2_refused:
+      return {"the sign-in was refused by the identity provider", "sign in again with --oauth2-login"};
     case ErrorKind::not_delivered:
       if (c.receive_only)
         return {"no message with this token is in the mailbox",

@@ -8,7 +8,7 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
                                 Report& report, std::string step) {
   HttpOutcome out;
   if (!request.url.https) {
-    out.error = make_error(Category::usage, "usage.url",
+    out.error = make_error(ErrorKind::url, Protocol::none,
                            "refusing plain http:// for " + request.url.origin() +
                                ": OAuth2 endpoints carry secrets and need https://");
     co_return out;
@@ -16,7 +16,7 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
   std::optional<std::string> bytes = write_request(request, "mailverify");
   if (!bytes) {
     out.error =
-        make_error(Category::usage, "usage.url",
+        make_error(ErrorKind::url, Protocol::none,
                    "the request to " + request.url.origin() + " has a line break in a field");
     co_return out;
   }
@@ -34,8 +34,7 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
     co_return out;
   }
   if (!exchange.done()) {
-    out.error = make_error(
-        Category::protocol, "http.truncated",
+    out.error = make_error(ErrorKind::http_truncated, Protocol::none,
         "the connection to " + request.url.origin() + " ended before a whole HTTP response");
     out.error.step = step;
     co_return out;

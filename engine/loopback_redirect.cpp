@@ -39,7 +39,7 @@ bool LoopbackRedirect::start(Pump& pump, std::string path, Error& error) {
   if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 8) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    error = make_error(Category::network, "oauth2.listen",
+    error = make_error(ErrorKind::oauth2_listen, Protocol::none,
                        std::string("cannot listen on 127.0.0.1 for the sign-in's redirect: ") +
                            std::strerror(errno));
     stop();

@@ -73,11 +73,14 @@ Advice advice_for(const OAuthError& r, const OAuthHint& h) {
 Error diagnose_oauth_refusal(const OAuthError& refusal, const OAuthHint& hint, std::string step) {
   Advice a = advice_for(refusal, hint);
   Error e =
-      make_error(a.category, "oauth2." + refusal.code,
+      make_error(ErrorKind::oauth2_refused, Protocol::none,
                  hint.provider + " answered " + refusal.code +
                      (refusal.http_status ? " (HTTP " + std::to_string(refusal.http_status) + ")"
                                           : std::string()),
                  refusal.description);
+  // The provider's own error (RFC 6749 5.2) as the code: "oauth2.invalid_grant".
+  e.category = a.category;
+  e.code = "oauth2." + refusal.code;
   e.step = std::move(step);
   e.cause = std::move(a.cause);
   e.fix = std::move(a.fix);

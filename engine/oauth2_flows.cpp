@@ -15,11 +15,11 @@ namespace mv {
 namespace {
 
 Error usage_error(std::string detail) {
-  return make_error(Category::usage, "usage.oauth2", std::move(detail));
+  return make_error(ErrorKind::oauth2, Protocol::none, std::move(detail));
 }
 
 Error interrupted_error(const std::string& step) {
-  Error e = make_error(Category::interrupted, "run.interrupted", "interrupted during the sign-in");
+  Error e = make_error(ErrorKind::interrupted, Protocol::none, "interrupted during the sign-in");
   e.step = step;
   return e;
 }
@@ -46,8 +46,7 @@ Task<HttpOutcome> post_form(Pump& pump, TlsContext& tls, const std::string& url_
   out = co_await https_request(pump, tls, std::move(request), timeouts, report, step);
   if (out.response && out.response->status >= 300 && out.response->status < 400) {
     const std::string* location = out.response->header("Location");
-    out.error = make_error(
-        Category::protocol, "oauth2.redirect",
+    out.error = make_error(ErrorKind::oauth2_redirect, Protocol::none,
         "the endpoint " + url->origin() + " answered HTTP " + std::to_string(out.response->status) +
             " (a redirect" +
             (location ? " to " + sanitize_server_text(*location, 200) : std::string()) +
@@ -232,8 +231,7 @@ Task<FlowOutcome> browser_flow(Pump& pump, TlsContext& tls, const OAuthClient& c
     if (interrupted()) {
       out.error = interrupted_error(out.step);
     } else {
-      out.error = make_error(
-          Category::auth, "oauth2.no_redirect",
+      out.error = make_error(ErrorKind::oauth2_no_redirect, Protocol::none,
           "no browser came back to the sign-in's redirect in " + seconds_text(give_up_after));
       out.error.step = out.step;
     }
@@ -253,12 +251,12 @@ Task<FlowOutcome> browser_flow(Pump& pump, TlsContext& tls, const OAuthClient& c
                              {},
                              0};
   } else if (field("state") != state) {
-    out.error = make_error(Category::auth, "oauth2.state",
+    out.error = make_error(ErrorKind::oauth2_state, Protocol::none,
                            "the redirect's state does not match this sign-in's (a stale tab, or "
                            "another page calling the listener): nothing was redeemed");
     out.error.step = out.step;
   } else if (field("code").empty()) {
-    out.error = make_error(Category::protocol, "oauth2.response",
+    out.error = make_error(ErrorKind::oauth2_response, Protocol::none,
                            "the redirect came back without an authorization code");
     out.error.step = out.step;
   } else {

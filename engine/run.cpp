@@ -133,7 +133,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   if (config.send && config.stop_after == StopAfter::nothing) {  // a dry run sends no message
     result.token = random_token();
     if (result.token.empty()) {
-      error = make_error(Category::usage, "usage.no_randomness",
+      error = make_error(ErrorKind::no_randomness, Protocol::none,
                          "the kernel's random number source (getrandom) is unavailable");
       error.cause =
           "this system gives the process no random numbers (a seccomp filter or an old "

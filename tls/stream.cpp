@@ -360,7 +360,7 @@ void Stream::fail_handshake(int ret) {
                           "the server's certificate is not valid yet: " + why);
     } else if ((flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) && !tls_->ip_address.empty()) {
       error_ = make_error(
-          Category::tls, "tls.bad_host",
+          ErrorKind::bad_host, Protocol::none,
           "the server's certificate does not name the IP address connected to "
           "in an iPAddress subjectAltName (it names " +
               (tls_->ip_names.empty() ? std::string("no address") : tls_->ip_names) + ")");

@@ -28,7 +28,7 @@ std::int64_t now_epoch() {
 }
 
 Error usage(std::string detail, std::string fix = {}) {
-  Error e = make_error(Category::usage, "usage.oauth2", std::move(detail));
+  Error e = make_error(ErrorKind::oauth2, Protocol::none, std::move(detail));
   e.step = "oauth2.login";
   e.fix = std::move(fix);
   return e;
@@ -207,7 +207,7 @@ Error outcome_error(const FlowOutcome& out, const std::string& provider, const T
     return e;
   }
   if (!out.grant)
-    return make_error(Category::protocol, "oauth2.response", "the sign-in ended without a token");
+    return make_error(ErrorKind::oauth2_response, Protocol::none, "the sign-in ended without a token");
   return {};
 }
 

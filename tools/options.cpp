@@ -197,7 +197,7 @@ TlsMode resolve_bare_tls(const cxxopts::ParseResult& args, const std::string& pr
                               "-tls starttls (usually port " + starttls_port + ")";
   if (!args.count(protocol + "-port"))
     throw UsageError{option + " is ambiguous (guides use TLS for both modes): " + choices};
-  const unsigned port = args[protocol + "-port"].as<unsigned>();
+  const auto port = static_cast<unsigned>(whole(args, protocol + "-port", 1, 65535));
   const std::optional<TlsMode> mode = tls_mode_by_port(port);
   if (!mode)
     throw UsageError{option + " is ambiguous and port " + std::to_string(port) +

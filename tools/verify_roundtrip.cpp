@@ -51,7 +51,7 @@ int usage_error(OutputFormat format, const std::string& message) {
 void arm_run_deadline(const ToolOptions& o) {
   if (!o.deadline) return;
   const std::string limit = plugin_number(static_cast<double>(*o.deadline) / 1000.0, 3) + " s";
-  Error e = make_error(Category::network, "run.deadline",
+  Error e = make_error(ErrorKind::deadline, Protocol::none,
                        "the deadline of " + limit +
                            " passed while the run was still cleaning up: the test message may "
                            "be left in the mailbox");

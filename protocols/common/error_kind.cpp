@@ -101,6 +101,12 @@ std::string error_code(ErrorKind k, Protocol p) {
       return "roundtrip." + std::string(name);
     case KindFamily::run:
       return k == K::none ? std::string() : "run." + std::string(name);
+    case KindFamily::http:  // http_chunk -> "http.chunk"
+      return "http." + std::string(name.substr(5));
+    case KindFamily::json:
+      return "json." + std::string(name.substr(5));
+    case KindFamily::oauth2:  // oauth2_refused -> "oauth2.refused"; the tool shows the provider's
+      return "oauth2." + std::string(name.substr(7));  // own error there ("oauth2.invalid_grant")
     case KindFamily::session:
       break;
   }
@@ -142,6 +148,7 @@ bool emitted_by(ErrorKind k, Protocol p) {
     case K::ehlo_refused:
     case K::helo_refused:
     case K::bad_argument:
+    case K::smtputf8_unsupported:
       return p == Protocol::smtp;
     // SMTP and POP3
     case K::bad_challenge:

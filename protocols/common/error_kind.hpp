@@ -33,9 +33,9 @@ enum class Protocol : std::uint8_t { none, smtp, imap, pop3 };
 
 std::string_view protocol_name(Protocol p);  // "smtp", "imap", "pop3", "" for none
 
-// Families decide a code's prefix: net./tls./usage./roundtrip./run. are the same whatever the
-// session; session kinds take the protocol's name ("imap.auth_failed").
-enum class KindFamily : std::uint8_t { net, tls, session, usage, roundtrip, run };
+// Families decide a code's prefix: net./tls./usage./roundtrip./run./http./json./oauth2. are the
+// same whatever the session; session kinds take the protocol's name ("imap.auth_failed").
+enum class KindFamily : std::uint8_t { net, tls, session, usage, roundtrip, run, http, json, oauth2 };
 
 // X(kind, family, default category). The kind's name is the code's suffix unless
 // error_code() says otherwise for a protocol (POP3 says "stls", SMTP "auth_mechanism_...").
@@ -136,6 +136,30 @@ enum class KindFamily : std::uint8_t { net, tls, session, usage, roundtrip, run 
   X(cafile, usage, usage)                        \
   X(protocol_not_built, usage, usage)            \
   X(trace_file, usage, usage)                    \
+  X(no_randomness, usage, usage)                 \
+  X(url, usage, usage)                           \
+  X(oauth2, usage, usage)                        \
+  /* HTTPS for the OAuth2 sign-in */             \
+  X(http_status_line, http, protocol)            \
+  X(http_header, http, protocol)                 \
+  X(http_length, http, protocol)                 \
+  X(http_chunk, http, protocol)                  \
+  X(http_not_http, http, protocol)               \
+  X(http_response, http, protocol)               \
+  X(http_too_large, http, protocol)              \
+  X(http_truncated, http, protocol)              \
+  X(json_syntax, json, protocol)                 \
+  X(json_utf8, json, protocol)                   \
+  X(json_depth, json, protocol)                  \
+  X(json_duplicate_key, json, protocol)          \
+  X(json_too_large, json, protocol)              \
+  /* the OAuth2 sign-in */                       \
+  X(oauth2_listen, oauth2, network)              \
+  X(oauth2_redirect, oauth2, protocol)           \
+  X(oauth2_no_redirect, oauth2, auth)            \
+  X(oauth2_state, oauth2, auth)                  \
+  X(oauth2_response, oauth2, protocol)           \
+  X(oauth2_refused, oauth2, auth)                \
   /* the round trip */                           \
   X(not_delivered, roundtrip, delivery)          \
   X(modified, roundtrip, delivery)               \

@@ -48,9 +48,9 @@ const std::string* HttpResponse::header(std::string_view name) const {
   return nullptr;
 }
 
-void HttpResponseReader::fail(const char* code, std::string detail, std::string_view server_says) {
+void HttpResponseReader::fail(ErrorKind kind, std::string detail, std::string_view server_says) {
   if (state_ == State::failed) return;
-  error_ = make_error(Category::protocol, code, std::move(detail), server_says);
+  error_ = make_error(kind, Protocol::none, std::move(detail), server_says);
   state_ = State::failed;
   line_.clear();
 }
@@ -59,8 +59,7 @@ bool HttpResponseReader::take_line(std::string_view& data) {
   const std::size_t lf = data.find('\n');
   const std::size_t take = lf == std::string_view::npos ? data.size() : lf + 1;
   if (line_.size() + take > limits_.max_line) {
-    fail(
-        "http.too_large",
+    fail(ErrorKind::http_too_large,
         "a line of the HTTP response is longer than " + std::to_string(limits_.max_line) + " bytes",
         std::string_view(line_).substr(0, 80));
     data = {};
@@ -72,7 +71,7 @@ bool HttpResponseReader::take_line(std::string_view& data) {
   line_.pop_back();  // LF; a lone LF ends a line too (RFC 9112 section 2.2 allows it)
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
   if (line_.find('\0') != std::string::npos || line_.find('\r') != std::string::npos) {
-    fail("http.header", "the HTTP response has a NUL or a bare CR in a line", line_);
+    fail(ErrorKind::http_header, "the HTTP response has a NUL or a bare CR in a line", line_);
     return false;
   }
   return true;
@@ -84,7 +83,7 @@ std::size_t HttpResponseReader::feed(std::string_view data) {
     saw_first_byte_ = true;
     // A TLS record (0x15 alert, 0x16 handshake) or a mail server's greeting is no HTTP at all.
     if (data.front() != 'H')
-      fail("http.not_http", "the server's answer is not HTTP", data.substr(0, 80));
+      fail(ErrorKind::http_not_http, "the server's answer is not HTTP", data.substr(0, 80));
   }
   while (!data.empty()) {
     switch (state_) {
@@ -107,7 +106,7 @@ std::size_t HttpResponseReader::feed(std::string_view data) {
       case State::chunk_data_end:
         if (take_line(data)) {
           if (!line_.empty())
-            fail("http.chunk", "a chunk of the HTTP body is longer than its size line said");
+            fail(ErrorKind::http_chunk, "a chunk of the HTTP body is longer than its size line said");
           else
             state_ = State::chunk_size;
           line_.clear();
@@ -132,7 +131,7 @@ std::size_t HttpResponseReader::feed(std::string_view data) {
 void HttpResponseReader::take_body(std::string_view& data, std::size_t limit) {
   const std::size_t n = std::min(limit, data.size());
   if (response_.body.size() + n > limits_.max_body) {
-    fail("http.too_large",
+    fail(ErrorKind::http_too_large,
          "the HTTP body is larger than " + std::to_string(limits_.max_body) + " bytes");
     data = {};
     return;
@@ -149,12 +148,12 @@ void HttpResponseReader::on_status_line() {
       !std::all_of(line.begin() + 9, line.begin() + 12,
                    [](char c) { return c >= '0' && c <= '9'; }) ||
       (line.size() > 12 && line[12] != ' ')) {
-    fail("http.status_line", "the HTTP status line is malformed", line);
+    fail(ErrorKind::http_status_line, "the HTTP status line is malformed", line);
     return;
   }
   response_.status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   if (response_.status < 100) {
-    fail("http.status_line", "the HTTP status code is out of range", line);
+    fail(ErrorKind::http_status_line, "the HTTP status code is out of range", line);
     return;
   }
   response_.reason = line.size() > 13 ? std::string(line.substr(13)) : std::string();
@@ -166,7 +165,7 @@ void HttpResponseReader::on_status_line() {
 void HttpResponseReader::on_header_line() {
   header_bytes_ += line_.size() + 2;
   if (header_bytes_ > limits_.max_header_bytes) {
-    fail("http.too_large",
+    fail(ErrorKind::http_too_large,
          "the HTTP headers are larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
     return;
   }
@@ -176,18 +175,18 @@ void HttpResponseReader::on_header_line() {
     return;
   }
   if (line_.front() == ' ' || line_.front() == '\t') {
-    fail("http.header", "the HTTP response folds a header over lines (obsolete, refused)", line_);
+    fail(ErrorKind::http_header, "the HTTP response folds a header over lines (obsolete, refused)", line_);
     return;
   }
   const std::size_t colon = line_.find(':');
   if (colon == std::string::npos || colon == 0 ||
       !std::all_of(line_.begin(), line_.begin() + static_cast<std::ptrdiff_t>(colon),
                    is_token_char)) {
-    fail("http.header", "an HTTP header line is malformed", line_);
+    fail(ErrorKind::http_header, "an HTTP header line is malformed", line_);
     return;
   }
   if (++header_count_ > limits_.max_headers) {
-    fail("http.too_large",
+    fail(ErrorKind::http_too_large,
          "the HTTP response has more than " + std::to_string(limits_.max_headers) + " headers");
     return;
   }
@@ -212,14 +211,14 @@ void HttpResponseReader::start_body() {
   for (const HttpHeader& h : response_.headers) {
     if (iequals(h.name, "Transfer-Encoding")) {
       if (te || !iequals(h.value, "chunked")) {
-        fail("http.length", "the HTTP response uses a transfer coding other than chunked", h.value);
+        fail(ErrorKind::http_length, "the HTTP response uses a transfer coding other than chunked", h.value);
         return;
       }
       te = &h.value;
     } else if (iequals(h.name, "Content-Length")) {
       std::size_t v = 0;
       if (!parse_length(h.value, v) || (have_length && v != length)) {
-        fail("http.length", "the HTTP response's Content-Length is invalid or repeated differently",
+        fail(ErrorKind::http_length, "the HTTP response's Content-Length is invalid or repeated differently",
              h.value);
         return;
       }
@@ -232,14 +231,14 @@ void HttpResponseReader::start_body() {
     return;
   }
   if (te && have_length) {
-    fail("http.length", "the HTTP response has both Content-Length and Transfer-Encoding");
+    fail(ErrorKind::http_length, "the HTTP response has both Content-Length and Transfer-Encoding");
     return;
   }
   if (te) {
     state_ = State::chunk_size;
   } else if (have_length) {
     if (length > limits_.max_body) {
-      fail("http.too_large", "the HTTP body announced (" + std::to_string(length) +
+      fail(ErrorKind::http_too_large, "the HTTP body announced (" + std::to_string(length) +
                                  " bytes) is larger than " + std::to_string(limits_.max_body));
       return;
     }
@@ -255,14 +254,14 @@ void HttpResponseReader::on_chunk_size_line() {
   const std::size_t semi = line.find(';');
   std::string_view size = trim_ows(line.substr(0, semi));
   if (size.empty() || size.size() > 15) {
-    fail("http.chunk", "an HTTP chunk-size line is malformed", line);
+    fail(ErrorKind::http_chunk, "an HTTP chunk-size line is malformed", line);
     return;
   }
   std::size_t v = 0;
   for (char c : size) {
     const int h = hex_value(c);
     if (h < 0) {
-      fail("http.chunk", "an HTTP chunk-size line is malformed", line);
+      fail(ErrorKind::http_chunk, "an HTTP chunk-size line is malformed", line);
       return;
     }
     v = v * 16 + static_cast<std::size_t>(h);
@@ -273,7 +272,7 @@ void HttpResponseReader::on_chunk_size_line() {
     return;
   }
   if (response_.body.size() + v > limits_.max_body) {
-    fail("http.too_large",
+    fail(ErrorKind::http_too_large,
          "the HTTP body is larger than " + std::to_string(limits_.max_body) + " bytes");
     return;
   }
@@ -284,7 +283,7 @@ void HttpResponseReader::on_chunk_size_line() {
 void HttpResponseReader::on_trailer_line() {
   header_bytes_ += line_.size() + 2;
   if (header_bytes_ > limits_.max_header_bytes || ++header_count_ > limits_.max_headers + 1) {
-    fail("http.too_large", "the HTTP trailers are too large");
+    fail(ErrorKind::http_too_large, "the HTTP trailers are too large");
     return;
   }
   if (line_.empty()) state_ = State::done;  // trailers themselves are not used
@@ -301,12 +300,12 @@ void HttpResponseReader::on_eof() {
       return;
     case State::status_line:
       if (line_.empty() && !saw_first_byte_) {
-        fail("http.truncated", "the server closed the connection without an HTTP response");
+        fail(ErrorKind::http_truncated, "the server closed the connection without an HTTP response");
         return;
       }
       [[fallthrough]];
     default:
-      fail("http.truncated", "the server closed the connection in the middle of its HTTP response");
+      fail(ErrorKind::http_truncated, "the server closed the connection in the middle of its HTTP response");
   }
 }
 

@@ -77,7 +77,7 @@ class HttpResponseReader {
   void on_chunk_size_line();
   void on_trailer_line();
   void take_body(std::string_view& data, std::size_t limit);
-  void fail(const char* code, std::string detail, std::string_view server_says = {});
+  void fail(ErrorKind kind, std::string detail, std::string_view server_says = {});
 
   HttpLimits limits_;
   State state_ = State::status_line;

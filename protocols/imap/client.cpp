@@ -118,6 +118,7 @@ std::string step_of(State s) {
       return "imap.greeting";
     case State::capability:
     case State::capability_after_auth:
+    case State::capability_after_select:
       return "imap.capability";
     case State::starttls:
     case State::tls_handshake:
@@ -128,6 +129,7 @@ std::string step_of(State s) {
     case State::select:
       return "imap.select";
     case State::search:
+    case State::noop_search:
       return "imap.search";
     case State::fetch:
     case State::fetch_flags:
@@ -463,8 +465,8 @@ struct ImapClient::Impl final : LiteralSink {
       // A challenge after an initial response, with the SELECT already behind it: the server
       // would take the SELECT line for the answer.
       if (!queued.empty()) {
-        return fail(Category::protocol, "imap.unexpected_continuation",
-                    "a '+' after AUTHENTICATE's complete initial response", r.text);
+        return fail(ErrorKind::unexpected_continuation,
+                    "a '+' after AUTHENTICATE's complete initial response");
       }
       return auth_continue(r.text);
     }
@@ -674,8 +676,7 @@ struct ImapClient::Impl final : LiteralSink {
         return set_state(next_state.value_or(State::ready));
       case State::capability_after_select:
         if (!ok) {
-          return fail(Category::protocol, "imap.capability_failed", "CAPABILITY was refused",
-                      status_text(r));
+          return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
         }
         return set_state(State::ready);
       case State::search:

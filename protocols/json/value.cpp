@@ -67,19 +67,19 @@ class JsonParser {
 
   std::optional<JsonValue> document() {
     if (s_.size() > limits_.max_bytes)
-      return fail("json.too_large", "the JSON document is larger than " +
+      return fail(ErrorKind::json_too_large, "the JSON document is larger than " +
                                         std::to_string(limits_.max_bytes) + " bytes");
     JsonValue v;
     if (!value(v, 0)) return std::nullopt;
     skip_ws();
-    if (pos_ != s_.size()) return fail("json.syntax", "bytes after the JSON value");
+    if (pos_ != s_.size()) return fail(ErrorKind::json_syntax, "bytes after the JSON value");
     return v;
   }
 
  private:
-  std::nullopt_t fail(const char* code, std::string what) {
+  std::nullopt_t fail(ErrorKind kind, std::string what) {
     if (!error_)
-      error_ = make_error(Category::protocol, code,
+      error_ = make_error(kind, Protocol::none,
                           what + " (at byte " + std::to_string(pos_) + ")", s_.substr(pos_, 40));
     return std::nullopt;
   }
@@ -92,7 +92,7 @@ class JsonParser {
 
   bool literal(std::string_view word) {
     if (s_.substr(pos_, word.size()) != word) {
-      fail("json.syntax", "an unknown word in the JSON document");
+      fail(ErrorKind::json_syntax, "an unknown word in the JSON document");
       return false;
     }
     pos_ += word.size();
@@ -101,13 +101,13 @@ class JsonParser {
 
   bool value(JsonValue& out, std::size_t depth) {
     if (++values_ > limits_.max_values) {
-      fail("json.too_large",
+      fail(ErrorKind::json_too_large,
            "the JSON document has more than " + std::to_string(limits_.max_values) + " values");
       return false;
     }
     skip_ws();
     if (pos_ >= s_.size()) {
-      fail("json.syntax", "the JSON document ends where a value was due");
+      fail(ErrorKind::json_syntax, "the JSON document ends where a value was due");
       return false;
     }
     switch (s_[pos_]) {
@@ -136,7 +136,7 @@ class JsonParser {
 
   bool deeper(std::size_t depth) {
     if (depth <= limits_.max_depth) return true;
-    fail("json.depth",
+    fail(ErrorKind::json_depth,
          "the JSON document nests deeper than " + std::to_string(limits_.max_depth) + " levels");
     return false;
   }
@@ -153,7 +153,7 @@ class JsonParser {
     for (;;) {
       skip_ws();
       if (pos_ >= s_.size() || s_[pos_] != '"') {
-        fail("json.syntax", "an object member without a string name");
+        fail(ErrorKind::json_syntax, "an object member without a string name");
         return false;
       }
       const std::size_t key_at = pos_;
@@ -161,12 +161,12 @@ class JsonParser {
       if (!string(key)) return false;
       if (out.get(key)) {
         pos_ = key_at;
-        fail("json.duplicate_key", "the JSON object repeats the member \"" + key + "\"");
+        fail(ErrorKind::json_duplicate_key, "the JSON object repeats the member \"" + key + "\"");
         return false;
       }
       skip_ws();
       if (pos_ >= s_.size() || s_[pos_] != ':') {
-        fail("json.syntax", "an object member without ':'");
+        fail(ErrorKind::json_syntax, "an object member without ':'");
         return false;
       }
       ++pos_;
@@ -182,7 +182,7 @@ class JsonParser {
         ++pos_;
         return true;
       }
-      fail("json.syntax", "an object not closed by '}'");
+      fail(ErrorKind::json_syntax, "an object not closed by '}'");
       return false;
     }
   }
@@ -209,7 +209,7 @@ class JsonParser {
         ++pos_;
         return true;
       }
-      fail("json.syntax", "an array not closed by ']'");
+      fail(ErrorKind::json_syntax, "an array not closed by ']'");
       return false;
     }
   }
@@ -227,13 +227,13 @@ class JsonParser {
     if (pos_ < s_.size() && s_[pos_] == '0') {
       ++pos_;
     } else if (!digits()) {
-      fail("json.syntax", "an invalid JSON value");
+      fail(ErrorKind::json_syntax, "an invalid JSON value");
       return false;
     }
     if (pos_ < s_.size() && s_[pos_] == '.') {
       ++pos_;
       if (!digits()) {
-        fail("json.syntax", "a number without digits after '.'");
+        fail(ErrorKind::json_syntax, "a number without digits after '.'");
         return false;
       }
     }
@@ -241,7 +241,7 @@ class JsonParser {
       ++pos_;
       if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
       if (!digits()) {
-        fail("json.syntax", "a number without exponent digits");
+        fail(ErrorKind::json_syntax, "a number without exponent digits");
         return false;
       }
     }
@@ -288,21 +288,21 @@ class JsonParser {
     const auto b0 = static_cast<unsigned char>(s_[pos_]);
     std::size_t n = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : 2;
     if (b0 < 0xc2 || b0 > 0xf4 || pos_ + n > s_.size()) {
-      fail("json.utf8", "a JSON string is not valid UTF-8");
+      fail(ErrorKind::json_utf8, "a JSON string is not valid UTF-8");
       return false;
     }
     std::uint32_t cp = b0 & (0x7f >> n);
     for (std::size_t i = 1; i < n; ++i) {
       const auto b = static_cast<unsigned char>(s_[pos_ + i]);
       if ((b & 0xc0) != 0x80) {
-        fail("json.utf8", "a JSON string is not valid UTF-8");
+        fail(ErrorKind::json_utf8, "a JSON string is not valid UTF-8");
         return false;
       }
       cp = (cp << 6) | (b & 0x3f);
     }
     if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
         (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-      fail("json.utf8", "a JSON string is not valid UTF-8");
+      fail(ErrorKind::json_utf8, "a JSON string is not valid UTF-8");
       return false;
     }
     out.append(s_.substr(pos_, n));
@@ -314,7 +314,7 @@ class JsonParser {
     ++pos_;  // the opening quote
     for (;;) {
       if (pos_ >= s_.size()) {
-        fail("json.syntax", "a JSON string is not closed");
+        fail(ErrorKind::json_syntax, "a JSON string is not closed");
         return false;
       }
       const auto c = static_cast<unsigned char>(s_[pos_]);
@@ -323,7 +323,7 @@ class JsonParser {
         return true;
       }
       if (c < 0x20) {
-        fail("json.syntax", "a raw control character in a JSON string");
+        fail(ErrorKind::json_syntax, "a raw control character in a JSON string");
         return false;
       }
       if (c >= 0x80) {
@@ -336,7 +336,7 @@ class JsonParser {
         continue;
       }
       if (++pos_ >= s_.size()) {
-        fail("json.syntax", "a JSON string ends in an escape");
+        fail(ErrorKind::json_syntax, "a JSON string ends in an escape");
         return false;
       }
       const char e = s_[pos_++];
@@ -364,12 +364,12 @@ class JsonParser {
         case 'u': {
           int hi = hex4();
           if (hi < 0) {
-            fail("json.syntax", "a \\u escape without four hex digits");
+            fail(ErrorKind::json_syntax, "a \\u escape without four hex digits");
             return false;
           }
           std::uint32_t cp = static_cast<std::uint32_t>(hi);
           if (hi >= 0xdc00 && hi <= 0xdfff) {
-            fail("json.utf8", "a lone low surrogate in a JSON string");
+            fail(ErrorKind::json_utf8, "a lone low surrogate in a JSON string");
             return false;
           }
           if (hi >= 0xd800 && hi <= 0xdbff) {
@@ -379,7 +379,7 @@ class JsonParser {
               lo = hex4();
             }
             if (lo < 0xdc00 || lo > 0xdfff) {
-              fail("json.utf8", "a high surrogate without its low half in a JSON string");
+              fail(ErrorKind::json_utf8, "a high surrogate without its low half in a JSON string");
               return false;
             }
             cp = 0x10000 + ((cp - 0xd800) << 10) + static_cast<std::uint32_t>(lo - 0xdc00);
@@ -388,7 +388,7 @@ class JsonParser {
           break;
         }
         default:
-          fail("json.syntax", "an unknown escape in a JSON string");
+          fail(ErrorKind::json_syntax, "an unknown escape in a JSON string");
           return false;
       }
     }

@@ -10,7 +10,7 @@ namespace mv {
 namespace {
 
 Error response_error(std::string detail, const HttpResponse& r) {
-  return make_error(Category::protocol, "oauth2.response",
+  return make_error(ErrorKind::oauth2_response, Protocol::none,
                     std::move(detail) + " (HTTP " + std::to_string(r.status) + ")",
                     std::string_view(r.body).substr(0, 200));
 }
@@ -25,7 +25,7 @@ std::optional<JsonValue> body_object(const HttpResponse& r, Error& error) {
     std::string what = "the endpoint's answer is not a JSON object";
     if (type) what += " (Content-Type " + sanitize_server_text(*type, 60) + ")";
     if (json_error) what += ": " + json_error.detail;
-    error = make_error(Category::protocol, "oauth2.response",
+    error = make_error(ErrorKind::oauth2_response, Protocol::none,
                        what + " (HTTP " + std::to_string(r.status) + ")");
     if (r.status >= 400) error.server_says = sanitize_server_text(r.body.substr(0, 200));
     return std::nullopt;

@@ -568,7 +568,7 @@ void SmtpClient::send_mail() {
   // A-labels) may only be used with SMTPUTF8, and the headers then carry UTF-8 too (RFC 6532).
   const bool utf8 = has_non_ascii(options_.mail_from) || has_non_ascii(options_.rcpt_to);
   if (utf8 && !caps_.smtputf8) {
-    fail(Category::delivery, "smtp.smtputf8_unsupported",
+    fail(ErrorKind::smtputf8_unsupported,
          "the address " +
              sanitize_server_text(
                  has_non_ascii(options_.mail_from) ? options_.mail_from : options_.rcpt_to, 256) +

@@ -89,7 +89,7 @@ TEST_CASE("prometheus: blackbox-style families, one series per account, labels e
   ok.report.started_at_ms = 1796000000123;
   ok.delivery_ms = 20;
   RunResult failed;
-  failed.report.error = make_error(Category::auth, "smtp.auth_failed", "refused");
+  failed.report.error = make_error(ErrorKind::auth_failed, Protocol::smtp, "refused");
   failed.report.total_ms = 3;
   failed.report.started_at_ms = 1796000000000;
   const std::string text = render_prometheus({{c, ok, "alice"}, {c, failed, "bob \"b\"\\"}});
