@@ -363,6 +363,9 @@ bool Session::pump_conversation(Millis now) {
   window_bytes_ += r.bytes;
   if (trace_) trace_->received(prefix_, std::string_view(buf, r.bytes));
   conv_.on_bytes(std::string_view(buf, r.bytes));
+  // A reply's step ends now: recorded before the next command goes out (and restarts the
+  // clock), or every step answered together with the next command would show 0.0 ms.
+  record_events();
   return true;
 }
 

@@ -144,9 +144,11 @@ std::string_view enhanced_status_meaning(const EnhancedStatus& s) {
 bool ServerSignal::temporary() const {
   if (reply_code >= 400 && reply_code < 500) return true;
   if (status.klass == 4) return true;
-  // RFC 5530: UNAVAILABLE "temporary failure because a subsystem is down", INUSE "an object in
-  // use"; RFC 2449 IN-USE, RFC 2449 LOGIN-DELAY, RFC 3206 SYS/TEMP.
-  return one_of(response_code, {"UNAVAILABLE", "INUSE", "IN-USE", "LOGIN-DELAY", "SYS/TEMP"});
+  // RFC 5530: UNAVAILABLE "temporary failure because a subsystem is down", LIMIT (a server
+  // limit, e.g. connections, was hit), INUSE "an object in use"; RFC 2449 IN-USE and
+  // LOGIN-DELAY, RFC 3206 SYS/TEMP.
+  return one_of(response_code,
+                {"UNAVAILABLE", "INUSE", "LIMIT", "IN-USE", "LOGIN-DELAY", "SYS/TEMP"});
 }
 
 bool ServerSignal::blames_credentials() const {

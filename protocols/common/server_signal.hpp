@@ -39,8 +39,8 @@ struct ServerSignal {
   std::string alert;  // IMAP: the text of an [ALERT] (RFC 9051 7.1: show it to the user)
 
   bool any() const { return reply_code || status || !response_code.empty() || !alert.empty(); }
-  // The server said "not now": SMTP 4xx or 4.X.X, IMAP [UNAVAILABLE] or [INUSE], POP3 [IN-USE],
-  // [LOGIN-DELAY] or [SYS/TEMP].
+  // The server said "not now": SMTP 4xx or 4.X.X, IMAP [UNAVAILABLE], [INUSE] or [LIMIT], POP3
+  // [IN-USE], [LOGIN-DELAY] or [SYS/TEMP].
   bool temporary() const;
   // The server named the credentials as the problem: 5.7.8, IMAP [AUTHENTICATIONFAILED], POP3
   // [AUTH].

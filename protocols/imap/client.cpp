@@ -513,7 +513,7 @@ struct ImapClient::Impl final : LiteralSink {
       preauth = true;
     }
     event("imap.greeting",
-          std::string(imap_status_name(r.status)) + " " + sanitize_server_text(r.text, 120));
+          std::string(imap_status_name(r.status)) + " " + sanitize_server_text(r.text, 200));
     caps_updated = false;
     if (r.code) apply_code(*r.code, r.text);
     if (state == State::failed) return;

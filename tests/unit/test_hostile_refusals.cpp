@@ -275,3 +275,48 @@ TEST_CASE("refusals/pop3: RFC 2449 / 3206 codes decide the category") {
   check(pop3_refusing(Pop3At::stat, "-ERR [SYS/TEMP] Maildrop temporarily unavailable\r\n"),
         {"pop3.stat_failed", Category::temporary, 9, "pop3.stat"});
 }
+
+TEST_CASE("refusals/fingerprint: Exchange Online behind a custom name pinned like --resolve") {
+  // The host typed is the user's own name (here "localhost", the name in the test certificate),
+  // pinned to the server's address; only the greeting says it is Exchange Online, whose IMAP
+  // takes no passwords since October 2022 and answers "NO LOGIN failed." to any.
+  Pki k;
+  HostileServer s(
+      [&](Peer& p) {
+        p.send(
+            "* OK The Microsoft Exchange IMAP4 service is ready. "
+            "[TQBOADIAUABSADEAMQBDAEEAMAAwADEANwAuAG4AYQBtAHAAcgBkADEAMQAuAHAAcgBvAGQALgBvAHUAdABs"
+            "AG8AbwBrAC4AYwBvAG0A]\r\n");
+        std::string tag = p.expect_imap("CAPABILITY");
+        p.send(
+            "* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID "
+            "UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\n" +
+            tag + " OK CAPABILITY completed.\r\n");
+        tag = p.expect_imap("AUTHENTICATE PLAIN");
+        p.send(tag + " NO AUTHENTICATE failed.\r\n");
+      },
+      k.pki.cert_file, k.pki.key_file);
+  mv::RunConfig c = incoming_config(k.pki.ca_file, s.port(), Receive::imap, TlsMode::implicit);
+  c.email = "me@contoso.com";
+  c.incoming.endpoint.address = "127.0.0.1";  // what --resolve localhost:PORT:127.0.0.1 sets
+  c.incoming.endpoint.family = mv::Family::any;
+  const Timed t = run_timed(c);
+  REQUIRE(s.finish());
+  check(t, {"imap.auth_failed", Category::policy, 6, "imap.auth"});
+  CHECK(t.error().cause.find("Exchange Online") != std::string::npos);
+  CHECK(t.error().fix.find("OAuth2") != std::string::npos);
+}
+
+TEST_CASE("refusals/resolve: a pinned address is reached, the certificate checked for the name") {
+  Pki k;
+  HostileServer s([&](Peer& p) { p.send("* OK hostile IMAP ready\r\n"); }, k.pki.cert_file,
+                  k.pki.key_file);
+  mv::RunConfig c = incoming_config(k.pki.ca_file, s.port(), Receive::imap, TlsMode::implicit);
+  c.incoming.endpoint.host = "mail.contoso.test";  // no DNS needed: pinned
+  c.incoming.endpoint.address = "127.0.0.1";
+  const Timed t = run_timed(c);
+  REQUIRE(s.finish());
+  INFO(describe(t));
+  CHECK(t.error().code == "tls.bad_host");  // the test certificate names localhost only
+  CHECK(t.error().cause.find("mail.contoso.test") != std::string::npos);
+}
