@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Builds mbedTLS from a source tree (MAILVERIFY_MBEDTLS_SOURCE, e.g. Debian's source package as
 # fetched by scripts/fetch-mbedtls-source.sh) with our own configuration header
 # (MAILVERIFY_MBEDTLS_CONFIG), for the minimal profile: Debian's libmbed*.a are built with every

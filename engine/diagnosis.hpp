@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // From an error (its code, the server's words and enhanced status codes) and what the user asked
 // for, the one likely cause and the one fix, the way the providers' troubleshooting pages word
 // them. Pure function of its inputs, so every rule is unit-testable.

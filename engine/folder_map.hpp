@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which server folder plays Sent, Drafts, Trash and Junk: by SPECIAL-USE attribute (RFC 6154)
 // when the server marks them, else by the common names under the personal namespace prefix
 // (e.g. "INBOX.Sent"). Also finds look-alike duplicates ("Sent" and "Sent Items") that make mail

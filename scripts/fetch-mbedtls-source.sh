@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fetches Debian's source package of the installed mbedTLS (the version of libmbedtls-dev, with
 # Debian's patches applied) into ${MBEDTLS_SOURCE_ROOT:-.deps} and prints the source tree's path.
 # The minimal profile builds mbedTLS from it with its own configuration

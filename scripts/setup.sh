@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/setup.sh - prepare a fresh Debian 12 machine for building and testing mailverify.
 #
 # Idempotent and non-interactive. Run as root (uses sudo otherwise).
 # Installs the tool chain (cmake, g++, clang, clang-format), the libraries (mbedTLS, doctest,
 # cxxopts) and the mail servers used by tests/mailstack/mailstack.sh (Postfix, Dovecot). For the
 # minimal static profile: musl (its libc) and a deb-src entry, so scripts/fetch-mbedtls-source.sh
-# can fetch Debian's mbedTLS source to build with the profile's own configuration.
+# can fetch Debian's mbedTLS source to build with the profile's own configuration. For the
+# packaging checks (scripts/check-packaging.sh): debhelper and lintian (the Debian package),
+# pkg-config (the example built against mailverify.pc), man-db, and the shells whose completions
+# are tested (bash-completion, zsh, fish).
 # The system-wide Postfix/Dovecot daemons are NOT started and NOT left running: the test stack
 # runs private instances with their own configuration (see tests/mailstack/mailstack.sh).
 set -euo pipefail
@@ -26,6 +30,7 @@ PACKAGES=(
   postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
   openssl ca-certificates python3 procps iproute2
   musl-tools musl-dev dpkg-dev
+  debhelper lintian pkg-config man-db bash-completion zsh fish
 )
 
 # Postfix: "No configuration" so the install neither prompts nor writes /etc/postfix/main.cf.

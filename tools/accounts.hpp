@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --accounts FILE: many accounts checked in one run. Each non-empty line that is not a # comment
 // holds one account's options, written as on the command line (words split on whitespace; "double
 // quotes" keep spaces, with \" and \\ inside them). The options given on the command line are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --json: one JSON document on stdout describing the run (schema_version 1): the settings used,
 // every step with its timing, the warnings, and the error with its diagnosis or null. Strings
 // are escaped so the document is valid JSON and valid UTF-8 whatever bytes a server sent.

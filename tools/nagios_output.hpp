@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --nagios: the monitoring-plugins rendering of a run. One line
 //   MAILVERIFY OK|WARNING|CRITICAL|UNKNOWN - text | perfdata
 // with perfdata per phase (label=value[UOM];warn;crit;min;max) and the plugin exit code: 0 OK,

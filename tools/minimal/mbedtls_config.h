@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* mbedTLS 2.28 configuration of the minimal profile (scripts/check-minimal-size.sh builds mbedTLS
  * from Debian's source package with this file as MBEDTLS_CONFIG_FILE).
  *
