@@ -64,8 +64,8 @@ tests/packaging/check-completions.sh "$STAGE/share/bash-completion/completions/v
   "$STAGE/share/fish/vendor_completions.d/verify-roundtrip.fish"
 
 # The example, built out of tree from a copy of the installed one, as a user of the package would.
-example_roundtrip() { # binary: a round trip on the local stack as alice
-  MAILVERIFY_PASSWORD=$MAILSTACK_PASS1 "$1" "$MAILSTACK_HOST" "$MAILSTACK_SMTP_SUBMISSION_PORT" \
+example_roundtrip() { # binary: a round trip on the local stack as alice, by the certificate's name
+  MAILVERIFY_PASSWORD=$MAILSTACK_PASS1 "$1" "$MAILSTACK_TLS_NAME" "$MAILSTACK_SMTP_SUBMISSION_PORT" \
     "$MAILSTACK_IMAPS_PORT" "$MAILSTACK_USER1" "$MAILSTACK_CA"
 }
 build_example() { # prefix, output dir: the example with CMake and with pkg-config
