@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Finds mbedTLS 2.x where no CMake package exists (Debian 12 ships 2.28 without one).
 # Defines the imported targets MbedTLS::mbedtls, MbedTLS::mbedx509 and MbedTLS::mbedcrypto,
 # the same names mbedTLS 3.x exports from its own package.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Static builds against musl for the minimal profile (scripts/check-minimal-size.sh):
 #   cmake -DCMAKE_TOOLCHAIN_FILE=cmake/musl-toolchain.cmake -DMAILVERIFY_MINIMAL=ON ...
 # Why musl: a static glibc costs ~950 KiB (getaddrinfo alone pulls in NSS, dlopen, iconv and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's only view of time. Protocol machines never read a clock; the engine reads this one
 // and passes the time in, so everything below it can be tested without sleeping.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/folder_map.hpp"
 #include "protocols/common/ascii.hpp"
 #include "protocols/imap/mutf7.hpp"

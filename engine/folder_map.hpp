@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which server folder plays Sent, Drafts, Trash and Junk: by SPECIAL-USE attribute (RFC 6154)
 // when the server marks them, else by the common names under the personal namespace prefix
 // (e.g. "INBOX.Sent"), in English and in the languages Exchange localises them to, matched on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the test message back over IMAP: session A logs in and selects INBOX while SMTP sends;
 // once the message is accepted, A polls UID SEARCH on a short, growing schedule (fast on every
 // server, whatever its IDLE latency), fetches the message and verifies token and body digest.

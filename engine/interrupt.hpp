@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A request from outside the loop to end the runs early: the tool's SIGINT/SIGTERM handler calls
 // request_interrupt(). Plans check interrupted() at their waits, stop waiting for the message,
 // remove it if it is already in the mailbox, log out and report "interrupted"; nothing else is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the test message back over POP3. A POP3 session sees a snapshot of the maildrop taken at
 // login, so arrival is polled by reconnecting on the short, growing schedule: each visit scans the
 // newest messages' headers with TOP n 0 for the token, then RETR verifies the body. Nothing but

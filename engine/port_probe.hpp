@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // When the SMTP port does not answer, which of the other submission ports do: TCP connects only,
 // to every port at once on the plan's pump (other plans keep running), bounded by one timeout; no
 // byte is sent. Turns "587 is blocked" into "465 works: use implicit TLS", as the providers'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one loop that drives every open session and every plan: a single poll() over the sessions'
 // descriptors, with the earliest session deadline or plan wake-up as its timeout, so an IMAP
 // session can wait for a message while SMTP sends, and many plans can run at once, without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The receiving half of a run, behind one interface so the plan does not care whether it reads
 // back over IMAP or POP3: start() while SMTP is still sending (IMAP logs in at once), then
 // complete() once the message was accepted: find it, verify it, run the checks, clean up.

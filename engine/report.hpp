@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a run found, step by step, for every output format to render: each step with its
 // duration and facts, warnings that do not fail the run, and the one error (with its diagnosis)
 // that did. Plain data; rendering lives in tools/.

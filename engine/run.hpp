@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole verification run as one call: the plan (what to send, where, how to read it back), run
 // over the pump, into a Report. The default plan is the full round trip: submit a tagged message
 // to the account itself over SMTP while the IMAP (or POP3) session logs in, detect its arrival,

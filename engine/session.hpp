@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One connection to one server, from TCP connect through TLS to the end of its protocol
 // conversation: the engine-side half of the sans-I/O split. It owns the socket, the TLS stream and
 // the deadlines; the Conversation it drives owns every protocol decision. The pump asks a session

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Task<T>: the coroutine type of the engine's plans, so one Pump can run several plans at once.
 // A plan is written as straight-line code (`co_await pump.until(...)`, `co_await helper()`), and
 // every wait suspends it instead of blocking the loop.

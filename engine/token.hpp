@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-run randomness: the token that tags the test message and the seeds protocol clients use for
 // unpredictable IMAP tags. From the kernel's CSPRNG (getrandom), never from the clock.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wire transcript behind --trace: every byte each session sent and received, with direction
 // and time since the run began, control characters escaped, and credentials redacted (whatever a
 // conversation marks as sensitive output: AUTH, LOGIN, PASS, SASL responses). Lines are written as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DotStuffer then DotUnstuffer: the round trip gives back the input with its line ends normalised
 // to CRLF (and a CRLF added to a last line without one), in any chunking, consuming the stuffed
 // data exactly up to its terminator; the stuffed data never holds a "." line before the end. Also

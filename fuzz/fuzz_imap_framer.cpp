@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImapFramer: the whole input and a chunked feed give the same segments and literal bytes (literal
 // chunks merged, since their boundaries follow the feed) and the same error; the buffer stays
 // within max_line; a literal delivers exactly its announced size and is followed by the rest of

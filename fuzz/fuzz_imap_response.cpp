@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImapResponseReader with a recording LiteralSink: the whole input and a chunked feed give the same
 // responses, the same sink calls (data chunks merged) and the same error; sink calls are properly
 // nested (begin, data..., end) and a streamed literal delivers exactly its announced size.

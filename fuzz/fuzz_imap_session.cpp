@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real ImapClient against a fuzzed server byte stream, driven like the engine's pump (see
 // session_harness.hpp for the invariants). Tags come from ImapTagGenerator(0), so seed transcripts
 // can answer with the right tags (M + 10 characters; see fuzz/README.md). When ready() the target

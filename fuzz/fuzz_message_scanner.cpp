@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MessageScanner: the whole message and a chunked feed give the same ScannedMessage; bytes counts
 // every byte; a matched token is the wanted one; a scanner reused after finish() gives the same
 // result again. Option bytes: digest_body, the wanted token's length (its bytes follow), chunking.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pop3ReplyReader: the first byte chooses what follows each +OK (nothing: status mode; a list; a
 // payload; or per status from the next byte's bits). The whole input and a chunked feed give the
 // same statuses, continuations, list items, payload text (chunks merged) and the same error, also

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real Pop3Client against a fuzzed server byte stream, driven like the engine's pump (see
 // session_harness.hpp for the invariants). Tasks: find_token, retrieve (the message found, else the
 // last one; skipped in an empty maildrop), the extras of option byte 3, then quit; queued all at

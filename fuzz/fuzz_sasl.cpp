@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SASL and base64: challenges (length-prefixed in the input) are base64-decoded as a server's would
 // be and answered by SaslClient::respond for the chosen mechanism. Asserts: never crashes; a
 // CRAM-MD5 response never holds the secret (user, space, 32 lowercase hex digits); responses stop

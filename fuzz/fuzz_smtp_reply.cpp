@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SmtpReplyParser: the whole input and a chunked feed give the same replies and the same error;
 // every reply is well formed within the limits; and the replies, written back out as SMTP lines,
 // parse to the same replies (parse -> serialise -> parse). Option bytes: limits, chunking.

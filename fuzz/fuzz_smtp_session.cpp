@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real SmtpClient against a fuzzed server byte stream, driven like the engine's pump (see
 // session_harness.hpp for the invariants). Option bytes:
 //   0: bits 0-1 TLS mode (0 implicit, 1 and 3 starttls, 2 none), bit 2 allow_plaintext,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the fuzz targets: an assertion that aborts (so libFuzzer and the replay main both
 // report it), option bytes taken from the front of the input, and the chunkings used to check that
 // a parser gives the same result whatever the split (DESIGN.md habits 6 and 7).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replays corpus files through LLVMFuzzerTestOneInput without libFuzzer, so every corpus file is a
 // ctest regression in the default build (any compiler). Arguments are files or directories (every
 // regular file inside, sorted, not recursive). Fails when nothing was replayed: an empty or

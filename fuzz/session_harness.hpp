@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drives a real protocol client (the Conversation contract) the way the engine's pump does: feed a
 // chunk of the server's bytes, then write out everything the client wants sent (consume()), run the
 // TLS handshake when it asks (on_tls_ready()), start tasks when it is ready, and only then feed the

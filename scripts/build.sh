@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Configures and builds mailverify (tool and tests) into ${BUILD_DIR:-build}, warnings as errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the minimal profile's binary (built by scripts/check-minimal-size.sh) against the private
 # Postfix + Dovecot of tests/mailstack, started here unless it already runs: round trips over
 # IMAPS and POP3S (and with --auth CRAM-MD5) must pass; certificate verification, a wrong password

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the minimal profile into ${BUILD_DIR:-build-minimal} and fails when the stripped
 # verify-roundtrip-min exceeds its size budget.
 #

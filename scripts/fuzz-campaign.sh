@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fuzz campaign: builds the libFuzzer targets with clang (-DMAILVERIFY_FUZZ=ON) into build-fuzz,
 # runs each for a budget with its dictionary and a copy of its seed corpus (the repository is never
 # written), and prints per target: executions, final coverage (libFuzzer "cov:"), corpus growth and

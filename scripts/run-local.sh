@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job against a real local mail stack: builds verify-roundtrip, starts the private
 # Postfix + Dovecot (tests/mailstack) and verifies the account alice@mailverify.test end to end:
 # submit on 587 with STARTTLS, read back over IMAPS, read-state sync, folders, cleanup.

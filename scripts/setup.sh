@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/setup.sh - prepare a fresh Debian 12 machine for building and testing mailverify.
 #
 # Idempotent and non-interactive. Run as root (uses sudo otherwise).
@@ -8,7 +9,10 @@
 # scripts/fetch-mbedtls-source.sh can fetch mbedTLS 3.6's source package, which the build compiles
 # (TLS 1.3; libmbedtls-dev, Debian 12's 2.28, stays for -DMAILVERIFY_SYSTEM_MBEDTLS=ON). For the
 # monitoring checks (scripts/check-monitoring.sh): python3-jsonschema (the JSON contract), promtool
-# (prometheus), icinga2's configuration check (icinga2-bin) and systemd-analyze (systemd).
+# (prometheus), icinga2's configuration check (icinga2-bin) and systemd-analyze (systemd). For the
+# packaging checks (scripts/check-packaging.sh): debhelper and lintian (the Debian package),
+# pkg-config (the example built against mailverify.pc), man-db, and the shells whose completions
+# are tested (bash-completion, zsh, fish).
 # The system-wide Postfix/Dovecot daemons are NOT started and NOT left running: the test stack
 # runs private instances with their own configuration (see tests/mailstack/mailstack.sh).
 set -euo pipefail
@@ -30,6 +34,7 @@ PACKAGES=(
   openssl ca-certificates python3 procps iproute2
   musl-tools musl-dev dpkg-dev
   python3-jsonschema prometheus icinga2-bin icinga2-common systemd
+  debhelper lintian pkg-config man-db bash-completion zsh fish
 )
 
 # Postfix: "No configuration" so the install neither prompts nor writes /etc/postfix/main.cf.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test: builds, starts the private Postfix + Dovecot of tests/mailstack (stopping it
 # again afterwards if this script started it), then ctest (unit and integration).
 set -euo pipefail

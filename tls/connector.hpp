@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP connect without blocking: resolves the host, then tries every address it got in order (IPv6
 // and IPv4, or only one family for -4/-6) with non-blocking connects, so the caller's loop can
 // run other sessions meanwhile. Knows nothing of mail.

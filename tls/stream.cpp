@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tls/stream.hpp"
 
 #include <mbedtls/net_sockets.h>

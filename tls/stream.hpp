@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A connected, non-blocking byte stream over a TCP descriptor, plaintext at first and upgraded in
 // place to TLS (implicit TLS: right after connect; STARTTLS: when the protocol says so). The
 // handshake verifies the certificate chain and the host name (always set) and, when it fails,

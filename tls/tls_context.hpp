@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Process-wide TLS client settings shared by every connection: the random generator, the trust
 // store (the system CA bundle, or only --cafile when given, loaded once), verification on by
 // default, TLS 1.2 as the minimum (TLS 1.3 offered where the library has it: 3.6, the default

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where a secret comes from: an environment variable, a file, a command (its first line of
 // output), the command line (works, but warns: other users can read it from the process list), or
 // a prompt without echo (only on a terminal). The secret is returned to the caller and never

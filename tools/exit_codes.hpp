@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exit codes of verify-roundtrip, one per failing stage, documented in --help and the README.
 #pragma once
 

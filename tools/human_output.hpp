@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The default, human-readable rendering: first the settings actually used (with the preset's
 // name when one applied), then one line per step with its mark, duration and facts, then the
 // verdict; on failure the step, the server's words, the cause and the fix.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who logs in where: turns the parsed identity plans into the Credentials of the SMTP and the
 // incoming session. SMTP uses its own identity when --smtp-user/--smtp-password-* were given and
 // the shared one otherwise. A secret source is read once even when both sessions use it; with no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tools/json_output.hpp"
 
 #include <time.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ~/.netrc: the classic per-host login file (machine HOST login USER password SECRET, a catch-all
 // `default` entry, `macdef` blocks skipped, quoted tokens). Used only when no other secret source
 // was named; a missing file or host is simply no answer.

@@ -4,22 +4,22 @@ namespace mv::tool {
 
 void add_oauth2_options(cxxopts::Options& options) {
   // clang-format off
-  options.add_options()
+  options.add_options("OAuth2 sign-in")
     ("oauth2-login", "sign in with OAuth2 now (browser or device code), keep the grant for later runs, then run")
     ("oauth2-logout", "forget the stored OAuth2 grant of --email and exit")
-    ("oauth2-flow", "sign-in flow: device (code on another device), browser (this machine) or auto", cxxopts::value<std::string>())
-    ("oauth2-client-id", "your app registration's client ID (README: OAuth2)", cxxopts::value<std::string>())
-    ("oauth2-client-secret", "the app's client secret, only where its type needs one (Google desktop apps)", cxxopts::value<std::string>())
-    ("oauth2-tenant", "Microsoft: consumers (Outlook.com, Hotmail), organizations (Microsoft 365) or a tenant ID/domain", cxxopts::value<std::string>())
-    ("oauth2-provider", "OAuth2 endpoints: microsoft, google or custom (default: from the address)", cxxopts::value<std::string>())
-    ("oauth2-auth-url", "authorization endpoint (browser flow) for another provider", cxxopts::value<std::string>())
-    ("oauth2-device-url", "device authorization endpoint for another provider", cxxopts::value<std::string>())
-    ("oauth2-token-url", "token endpoint for another provider", cxxopts::value<std::string>())
-    ("oauth2-scope", "scopes to ask for, space-separated (default: the provider's mail scopes)", cxxopts::value<std::string>())
-    ("oauth2-store-dir", "keep grants in this directory (default: $XDG_STATE_HOME/mailverify)", cxxopts::value<std::string>())
-    ("oauth2-store-cmd", "keep grants through this command instead of files: CMD get|put|delete EMAIL (README)", cxxopts::value<std::string>())
-    ("oauth2-cafile", "trust these CAs for the OAuth2 endpoints (default: --cafile, else the system store)", cxxopts::value<std::string>())
-    ("oauth2-browser", "command that opens the sign-in address (default: xdg-open when present)", cxxopts::value<std::string>());
+    ("oauth2-flow", "sign-in flow: device (code on another device), browser (this machine) or auto", cxxopts::value<std::string>(), "FLOW")
+    ("oauth2-client-id", "your app registration's client ID (README: OAuth2)", cxxopts::value<std::string>(), "ID")
+    ("oauth2-client-secret", "the app's client secret, only where its type needs one (Google desktop apps)", cxxopts::value<std::string>(), "SECRET")
+    ("oauth2-tenant", "Microsoft: consumers (Outlook.com, Hotmail), organizations (Microsoft 365) or a tenant ID/domain", cxxopts::value<std::string>(), "TENANT")
+    ("oauth2-provider", "OAuth2 endpoints: microsoft, google or custom (default: from the address)", cxxopts::value<std::string>(), "PROVIDER")
+    ("oauth2-auth-url", "authorization endpoint (browser flow) for another provider", cxxopts::value<std::string>(), "URL")
+    ("oauth2-device-url", "device authorization endpoint for another provider", cxxopts::value<std::string>(), "URL")
+    ("oauth2-token-url", "token endpoint for another provider", cxxopts::value<std::string>(), "URL")
+    ("oauth2-scope", "scopes to ask for, space-separated (default: the provider's mail scopes)", cxxopts::value<std::string>(), "SCOPES")
+    ("oauth2-store-dir", "keep grants in this directory (default: $XDG_STATE_HOME/mailverify)", cxxopts::value<std::string>(), "DIR")
+    ("oauth2-store-cmd", "keep grants through this command instead of files: CMD get|put|delete EMAIL (README)", cxxopts::value<std::string>(), "CMD")
+    ("oauth2-cafile", "trust these CAs for the OAuth2 endpoints (default: --cafile, else the system store)", cxxopts::value<std::string>(), "FILE")
+    ("oauth2-browser", "command that opens the sign-in address (default: xdg-open when present)", cxxopts::value<std::string>(), "CMD");
   // clang-format on
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tools/options.hpp"
 
 #include <algorithm>
@@ -290,83 +291,124 @@ void read_secret_sources(const cxxopts::ParseResult& args, const std::string& pr
                      "oauth2-token-* options"};
 }
 
+// The options in the groups --help shows and docs/verify-roundtrip.1 follows (a unit test keeps
+// the two in step), each value with its name (HOST, PORT, SECONDS, FILE, CMD, ...).
 cxxopts::Options make_options() {
   cxxopts::Options opts("verify-roundtrip",
                         "Proves end to end that a mail account's settings work: logs in over "
                         "SMTP, sends a uniquely tagged message to the account itself and reads it "
                         "back over IMAP or POP3.\n");
+  opts.custom_help("--email ADDRESS [OPTION...]");
   // clang-format off
-  opts.add_options()
-    ("email", "the account's address (sender and recipient of the test message)", cxxopts::value<std::string>())
-    ("provider", "use this provider's published settings (see --list-providers; default: from the --email domain; none: no preset)", cxxopts::value<std::string>())
+  opts.add_options("Account")
+    ("email", "the account's address (sender and recipient of the test message)", cxxopts::value<std::string>(), "ADDRESS")
+    ("provider", "use this provider's published settings (see --list-providers; default: from the --email domain; none: no preset)", cxxopts::value<std::string>(), "NAME")
     ("list-providers", "show the provider presets and exit")
-    ("H,host", "default server for every protocol", cxxopts::value<std::string>())
-    ("smtp-host", "SMTP server (default: --host, or the preset)", cxxopts::value<std::string>())
-    ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<std::string>())
-    ("smtp-tls", "SMTP TLS mode: starttls (default; also explicit), implicit (also SSL, SSL/TLS) or none; a bare TLS follows --smtp-port's convention", cxxopts::value<std::string>())
-    ("receive", "read back over imap or pop3", cxxopts::value<std::string>()->default_value("imap"))
-    ("imap-host", "IMAP server (default: --host, or the preset)", cxxopts::value<std::string>())
-    ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<std::string>())
-    ("imap-tls", "IMAP TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>())
-    ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>())
-    ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<std::string>())
-    ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>())
-    ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>())
-    ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>())
-    ("password-env", "read the password from this environment variable", cxxopts::value<std::string>())
-    ("password-file", "read the password from the first line of this file", cxxopts::value<std::string>())
-    ("password-cmd", "run this shell command; the first line it prints is the password", cxxopts::value<std::string>())
-    ("password", "the password itself (visible to other users: prefer the options above)", cxxopts::value<std::string>())
-    ("oauth2-token-env", "read an OAuth2 access token from this environment variable", cxxopts::value<std::string>())
-    ("oauth2-token-cmd", "run this shell command; the first line it prints is an OAuth2 access token", cxxopts::value<std::string>())
-    ("smtp-user", "SMTP only: user name (default: --user)", cxxopts::value<std::string>())
-    ("smtp-password-env", "SMTP only: password from this environment variable", cxxopts::value<std::string>())
-    ("smtp-password-file", "SMTP only: password from this file", cxxopts::value<std::string>())
-    ("smtp-password-cmd", "SMTP only: password from this shell command", cxxopts::value<std::string>())
-    ("smtp-oauth2-token-env", "SMTP only: OAuth2 access token from this environment variable", cxxopts::value<std::string>())
-    ("smtp-oauth2-token-cmd", "SMTP only: OAuth2 access token from this shell command", cxxopts::value<std::string>())
-    ("no-auth", "submit without authenticating")
-    ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>())
-    ("resolve", "HOST:PORT:ADDRESS[,ADDRESS...]: connect to ADDRESS for HOST:PORT, as curl's --resolve (IPv6 in brackets; repeatable); HOST is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>())
+    ("peer-email", "another account: it sends a message to this one, which replies; both must arrive (its options: --peer-password-env, --peer-host, --peer-receive, ... as for the account)", cxxopts::value<std::string>(), "ADDRESS");
+  opts.add_options("Server")
+    ("H,host", "default server for every protocol (a name, an IPv4 or IPv6 address, [::1])", cxxopts::value<std::string>(), "HOST")
+    ("smtp-host", "SMTP server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
+    ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<std::string>(), "PORT")
+    ("smtp-tls", "SMTP TLS mode: starttls (default; also explicit), implicit (also SSL, SSL/TLS) or none; a bare TLS follows --smtp-port's convention", cxxopts::value<std::string>(), "MODE")
+    ("receive", "read back over imap or pop3", cxxopts::value<std::string>()->default_value("imap"), "PROTOCOL")
+    ("imap-host", "IMAP server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
+    ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<std::string>(), "PORT")
+    ("imap-tls", "IMAP TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE")
+    ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
+    ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<std::string>(), "PORT")
+    ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE");
+  opts.add_options("Sign-in")
+    ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>(), "MECHANISM")
+    ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>(), "USER")
+    ("password-env", "read the password from this environment variable", cxxopts::value<std::string>(), "VAR")
+    ("password-file", "read the password from the first line of this file", cxxopts::value<std::string>(), "FILE")
+    ("password-cmd", "run this shell command; the first line it prints is the password", cxxopts::value<std::string>(), "CMD")
+    ("password", "the password itself (visible to other users: prefer the options above)", cxxopts::value<std::string>(), "PASSWORD")
+    ("oauth2-token-env", "read an OAuth2 access token from this environment variable", cxxopts::value<std::string>(), "VAR")
+    ("oauth2-token-cmd", "run this shell command; the first line it prints is an OAuth2 access token", cxxopts::value<std::string>(), "CMD")
+    ("smtp-user", "SMTP only: user name (default: --user)", cxxopts::value<std::string>(), "USER")
+    ("smtp-password-env", "SMTP only: password from this environment variable", cxxopts::value<std::string>(), "VAR")
+    ("smtp-password-file", "SMTP only: password from this file", cxxopts::value<std::string>(), "FILE")
+    ("smtp-password-cmd", "SMTP only: password from this shell command", cxxopts::value<std::string>(), "CMD")
+    ("smtp-oauth2-token-env", "SMTP only: OAuth2 access token from this environment variable", cxxopts::value<std::string>(), "VAR")
+    ("smtp-oauth2-token-cmd", "SMTP only: OAuth2 access token from this shell command", cxxopts::value<std::string>(), "CMD")
+    ("no-auth", "submit without authenticating");
+  // clang-format on
+  add_oauth2_options(opts);
+  // clang-format off
+  opts.add_options("Connection and TLS")
+    ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>(), "FILE")
+    ("resolve", "HOST:PORT:ADDRESS[,ADDRESS...]: connect to ADDRESS for HOST:PORT, as curl's --resolve (IPv6 in brackets; repeatable); HOST is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>(), "HOST:PORT:ADDRESS")
     ("insecure", "do not verify certificates (never needed with --cafile)")
     ("allow-plaintext", "allow credentials without TLS (only on a trusted network)")
     ("4,ipv4", "connect over IPv4 only")
     ("6,ipv6", "connect over IPv6 only")
-    ("connect-timeout", "seconds per connection attempt", cxxopts::value<std::string>()->default_value("10"))
-    ("timeout", "seconds to wait for any server reply", cxxopts::value<std::string>()->default_value("30"))
-    ("ehlo", "name to send in EHLO", cxxopts::value<std::string>()->default_value("localhost"))
-    ("body-size", "approximate size of the test message body in bytes", cxxopts::value<std::string>()->default_value("512"))
+    ("connect-timeout", "seconds per connection attempt", cxxopts::value<std::string>()->default_value("10"), "SECONDS")
+    ("timeout", "seconds to wait for any server reply", cxxopts::value<std::string>()->default_value("30"), "SECONDS")
+    ("ehlo", "name to send in EHLO", cxxopts::value<std::string>()->default_value("localhost"), "NAME");
+  opts.add_options("Round trip")
+    ("body-size", "approximate size of the test message body in bytes", cxxopts::value<std::string>()->default_value("512"), "BYTES")
     ("send-only", "only send the test message (no read-back)")
     ("receive-only", "only log in to the mailbox (with --find-token: find that message)")
-    ("find-token", "with --receive-only: the token of a message sent earlier", cxxopts::value<std::string>())
-    ("check", "checks after read-back: devices, folders, both (default) or none", cxxopts::value<std::string>()->default_value("devices,folders"))
+    ("find-token", "with --receive-only: the token of a message sent earlier", cxxopts::value<std::string>(), "TOKEN")
+    ("check", "checks after the read-back: devices, folders, devices,folders or none", cxxopts::value<std::string>()->default_value("devices,folders"), "CHECKS")
     ("keep", "leave the test message in the mailbox (default: remove only it)")
-    ("delivery-timeout", "seconds to wait for the message to arrive (default 30; with --peer-email on a terminal 120, as the setup guides allow a minute or two)", cxxopts::value<std::string>()->default_value("30"))
-    ("peer-email", "another account: it sends a message to this one, which replies; both must arrive (its options: --peer-password-env, --peer-host, --peer-receive, ... as for the account)", cxxopts::value<std::string>())
-    ("stop-after", "dry run that sends no message: stop after connect, tls or auth", cxxopts::value<std::string>())
-    ("trace", "write the wire transcript (secrets redacted) to this file", cxxopts::value<std::string>())
+    ("delivery-timeout", "seconds to wait for the message to arrive (with --peer-email on a terminal 120, as the setup guides allow a minute or two)", cxxopts::value<std::string>()->default_value("30"), "SECONDS")
+    ("stop-after", "dry run that sends no message: stop after connect, tls or auth", cxxopts::value<std::string>(), "STEP");
+  opts.add_options("Output")
+    ("trace", "write the wire transcript (secrets redacted) to this file", cxxopts::value<std::string>(), "FILE")
     ("json", "print one JSON document (schema_version 1) instead of text")
-    ("nagios", "print one monitoring-plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
-    ("w,warning", "with --nagios: WARNING when the run's seconds are outside this range (10, 10:, ~:10, 10:20, @10:20)", cxxopts::value<std::string>())
-    ("c,critical", "with --nagios: CRITICAL when the run's seconds are outside this range", cxxopts::value<std::string>())
-    ("delivery-warning", "with --nagios: WARNING when the delivery's seconds are outside this range", cxxopts::value<std::string>())
-    ("delivery-critical", "with --nagios: CRITICAL when the delivery's seconds are outside this range", cxxopts::value<std::string>())
-    ("cert-warning", "warn when a certificate expires in fewer days (default 14; --nagios: WARNING)", cxxopts::value<std::string>())
-    ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<std::string>())
-    ("t,deadline", "one overall deadline for the whole run, in seconds; SECONDS:STATE sets the --nagios status it ends with (default CRITICAL)", cxxopts::value<std::string>())
-    ("v,verbose", "with --nagios: the steps as long output, one line each, after the first line")
-    ("color", "colour: auto (default: on a terminal, unless NO_COLOR is set or TERM=dumb), always or never", cxxopts::value<std::string>())
+    ("color", "colour: auto (default: on a terminal, unless NO_COLOR is set or TERM=dumb), always or never", cxxopts::value<std::string>(), "WHEN")
     ("no-color", "no colour even on a terminal (--color=never)")
-    ("name", "the account's name: the label of its results in every output (default: --email)", cxxopts::value<std::string>())
-    ("prometheus", "also write the results to this file in the Prometheus text format (node exporter's textfile collector), atomically", cxxopts::value<std::string>())
-    ("accounts", "check every account of this file at once: one line of options per account, over the options given here (# comments)", cxxopts::value<std::string>())
-    ("concurrency", "with --accounts: how many accounts are checked at the same time", cxxopts::value<std::string>()->default_value("8"))
+    ("name", "the account's name: the label of its results in every output (default: --email)", cxxopts::value<std::string>(), "NAME");
+  opts.add_options("Monitoring")
+    ("nagios", "print one monitoring-plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+    ("w,warning", "with --nagios: WARNING when the run's seconds are outside this range (10, 10:, ~:10, 10:20, @10:20)", cxxopts::value<std::string>(), "RANGE")
+    ("c,critical", "with --nagios: CRITICAL when the run's seconds are outside this range", cxxopts::value<std::string>(), "RANGE")
+    ("delivery-warning", "with --nagios: WARNING when the delivery's seconds are outside this range", cxxopts::value<std::string>(), "RANGE")
+    ("delivery-critical", "with --nagios: CRITICAL when the delivery's seconds are outside this range", cxxopts::value<std::string>(), "RANGE")
+    ("cert-warning", "warn when a certificate expires in fewer days (default 14; --nagios: WARNING)", cxxopts::value<std::string>(), "DAYS")
+    ("cert-critical", "with --nagios: CRITICAL when a certificate expires in fewer days", cxxopts::value<std::string>(), "DAYS")
+    ("t,deadline", "one overall deadline for the whole run, in seconds; SECONDS:STATE sets the --nagios status it ends with (default CRITICAL)", cxxopts::value<std::string>(), "SECONDS")
+    ("v,verbose", "with --nagios: the steps as long output, one line each, after the first line")
+    ("prometheus", "also write the results to this file in the Prometheus text format (node exporter's textfile collector), atomically", cxxopts::value<std::string>(), "FILE");
+  opts.add_options("Several accounts")
+    ("accounts", "check every account of this file at once: one line of options per account, over the options given here (# comments)", cxxopts::value<std::string>(), "FILE")
+    ("concurrency", "with --accounts: how many accounts are checked at the same time", cxxopts::value<std::string>()->default_value("8"), "N");
+  opts.add_options("Help")
     ("h,help", "show this help")
     ("V,version", "show the version (and the TLS library's) and exit");
   // clang-format on
-  add_oauth2_options(opts);
   return opts;
 }
+
+// The groups in the order --help and the man page show them (cxxopts sorts them by name); a
+// group not listed here comes after these.
+std::vector<std::string> groups_in_order(const cxxopts::Options& opts) {
+  std::vector<std::string> order{"Account",    "Server", "Sign-in",          "Connection and TLS",
+                                 "Round trip", "Output", "Several accounts", "Help"};
+  std::erase_if(order, [&](const std::string& g) {
+    const std::vector<std::string> present = opts.groups();
+    return std::find(present.begin(), present.end(), g) == present.end();
+  });
+  for (const std::string& g : opts.groups())
+    if (std::find(order.begin(), order.end(), g) == order.end()) order.push_back(g);
+  return order;
+}
+
+// Shown after the options in --help.
+constexpr const char* kHelpExamples = R"(Examples:
+  verify-roundtrip --email me@example.org --password-env MAIL_PASSWORD
+      full round trip with the provider's settings or the defaults (587 STARTTLS, IMAPS 993)
+  verify-roundtrip --email me@example.org --host mail.example.org --receive pop3 --check none
+      submit on mail.example.org, read back over POP3S, no extra checks
+  verify-roundtrip --email me@outlook.com --oauth2-token-env ACCESS_TOKEN
+      sign in with an OAuth2 access token (XOAUTH2)
+  verify-roundtrip --email me@example.org --stop-after auth
+      dry run: connect, TLS and log in on both servers; sends nothing
+  verify-roundtrip --email me@example.org --nagios --warning 20 --critical 60
+      one monitoring-plugin line, for Nagios or Icinga
+)";
 
 void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   if (!args.unmatched().empty()) throw UsageError{"unexpected argument " + args.unmatched()[0]};
@@ -534,12 +576,24 @@ void parse_accounts_request(const std::vector<std::string>& args,
 
 std::optional<OptionShape> option_shape(const std::string& name) {
   static const cxxopts::Options opts = make_options();
-  for (const cxxopts::HelpOptionDetails& d : opts.group_help("").options) {
-    const bool is_long = std::find(d.l.begin(), d.l.end(), name) != d.l.end();
-    if (!is_long && d.s != name) continue;
-    return OptionShape{d.l.empty() ? d.s : d.l.front(), !d.is_boolean};
-  }
+  for (const std::string& group : opts.groups())
+    for (const cxxopts::HelpOptionDetails& d : opts.group_help(group).options) {
+      const bool is_long = std::find(d.l.begin(), d.l.end(), name) != d.l.end();
+      if (!is_long && d.s != name) continue;
+      return OptionShape{d.l.empty() ? d.s : d.l.front(), !d.is_boolean};
+    }
   return std::nullopt;
+}
+
+std::vector<OptionDoc> option_table() {
+  const cxxopts::Options opts = make_options();
+  std::vector<OptionDoc> table;
+  for (const std::string& group : groups_in_order(opts))
+    for (const cxxopts::HelpOptionDetails& d : opts.group_help(group).options)
+      table.push_back({group, d.l.empty() ? d.s : d.l.front(), d.s,
+                       d.is_boolean ? std::string{} : d.arg_help, d.desc,
+                       d.has_default && !d.is_boolean ? d.default_value : std::string{}});
+  return table;
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
@@ -562,7 +616,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     cxxopts::ParseResult parsed = opts.parse(static_cast<int>(argv.size()), argv.data());
     if (parsed.count("help")) {
       cl.action = Action::help;
-      cl.text = opts.help() + "\n" + kExitCodeHelp + "\n";
+      cl.text =
+          opts.help(groups_in_order(opts)) + "\n" + kHelpExamples + "\n" + kExitCodeHelp + "\n";
       return cl;
     }
     if (parsed.count("version")) {

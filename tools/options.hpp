@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line of verify-roundtrip, parsed into what to run (a RunConfig), how to show it
 // (output format, thresholds, colour) and who logs in where with which secret source — without
 // reading any secret yet, so every rule is unit-testable without spawning the tool. Explicit
@@ -78,5 +79,19 @@ struct OptionShape {
   bool takes_value = false;
 };
 std::optional<OptionShape> option_shape(const std::string& name);
+
+// One option of the table behind --help, in its order: the group --help shows it in, its long
+// name ("ipv4") and short one ("4", or empty), the name of its value ("HOST"; empty: a flag), its
+// help line and its default (empty: none). The man page test and the shell completions
+// (tools/completions.hpp) read it.
+struct OptionDoc {
+  std::string group;
+  std::string name;
+  std::string short_name;
+  std::string value_name;
+  std::string help;
+  std::string default_value;
+};
+std::vector<OptionDoc> option_table();
 
 }  // namespace mv::tool

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Provider presets: the published server settings of the big mail providers, found from the
 // address's domain (--email me@live.com) or by name (--provider gmail). Pure data and lookup; the
 // command line applies them under every explicit option. Also knows the retired host names of

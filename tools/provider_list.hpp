@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --list-providers: the provider presets as a plain-text table (name, address domains, IMAP,
 // POP3, SMTP, note), so a user can see what --email or --provider will pick.
 #pragma once

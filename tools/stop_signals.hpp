@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SIGINT and SIGTERM (Ctrl-C, a monitoring system's timeout, an appliance's supervisor) end the
 // runs early but cleanly through engine/interrupt.hpp: the test message is removed if it has
 // arrived, the sessions log out, and the result says "interrupted". The first signal gives both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify-roundtrip: the command line. Parses options, reads the secrets, runs the engine and
 // renders the report in the chosen format (text, --json or --nagios); with --accounts, every
 // account at once in one loop, one line each. Thin by design: every rule lives in the module

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tool's version and the TLS library it was built with: --version, and the JSON document's
 // "tool_version", so a report or a monitoring record says which build produced it.
 #pragma once

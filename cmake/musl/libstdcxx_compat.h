@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Force-included (-include) into every C++ file of the musl build (cmake/musl-toolchain.cmake).
  *
  * Debian ships libstdc++ configured for glibc only, and in C++20 <memory> pulls in <ostream> and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes the seed corpora: the captures of record_transcripts.py (server bytes only, never
 # credentials) behind the option bytes each target reads, plus hand-written hostile cases.
 #   python3 fuzz/tools/record_transcripts.py /tmp/rec   (needs the mail stack: source .mailstack/env)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Records what the local Postfix/Dovecot send (server bytes only) for command sequences that mirror
 # the mailverify clients (IMAP tags from ImapTagGenerator(0)). Credentials: a wrong password, or the
 # real one, which never appears in server bytes (make_corpus.py output is grepped for it).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ASCII case rules for protocol keywords (commands, capabilities, mechanism names, header names,
 // host names): locale-independent, no allocation except ascii_upper. One place for all of them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Base64 (RFC 4648, standard alphabet, padded) for SASL exchanges, backed by mbedTLS. Decoding is
 // strict: a server challenge that is not padded base64 without whitespace is refused, not guessed
 // at.

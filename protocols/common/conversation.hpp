@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sans-I/O contract every protocol client (SMTP, IMAP, POP3) implements, and the only thing
 // the engine's pump knows about them. A conversation never blocks, never touches a socket and never
 // reads the clock: the pump feeds it bytes and the time, and asks what to send and what happened.

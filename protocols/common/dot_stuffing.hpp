@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming dot-stuffing for SMTP DATA (RFC 5321 4.5.2) and un-stuffing for POP3 multi-line
 // responses (RFC 1939 3). Both keep only a few bytes of state, so any chunk split gives the same
 // output and memory does not grow with the message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one error type of every layer. A protocol machine fills category, code and the server's
 // words; the engine adds the step and the diagnosis (cause and fix). Plain data: no exceptions.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every bound the protocol machines enforce, in one place, with safe defaults. Exceeding one is a
 // protocol error naming the limit, never an allocation that grows with what a server sends.
 #pragma once

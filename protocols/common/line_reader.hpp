@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bounded line reader: the caller feeds received bytes, then takes complete lines (CRLF or a bare
 // LF ends a line; the line end is not part of the line) or raw byte runs (IMAP literals). It
 // remembers how far it has scanned, so feeding a long line byte by byte stays linear. A line longer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test message a run sends to the account itself, produced as a stream so a 50 MB body costs
 // no memory: From/To = the account, Date, Message-ID, a Subject and an X-Mailverify-Token header
 // carrying the per-run random token, and a text body derived from the token. Its normalised body

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads a message read back from the server (an IMAP BODY[] literal, a POP3 TOP or RETR payload
 // already un-dot-stuffed) as it streams by, keeping only what the round trip checks: the
 // X-Mailverify-Token value (and whether any such value equals a wanted token), the Message-ID, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SASL client mechanisms shared by SMTP, IMAP and POP3: PLAIN (RFC 4616), LOGIN, CRAM-MD5
 // (RFC 2195), XOAUTH2 (Google's format) and OAUTHBEARER (RFC 7628). Works on raw bytes; the
 // protocol clients do the base64 framing. Never logs or returns the secret except inside the

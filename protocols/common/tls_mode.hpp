@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a connection gets its TLS: from the first byte (implicit, RFC 8314), by upgrading a
 // plaintext session (STARTTLS/STLS), or not at all (only with the user's explicit consent).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sans-I/O IMAP client (RFC 9051 / RFC 3501; 2595 STARTTLS, 4959 SASL-IR, 7888 LITERAL+,
 // 4315 UIDPLUS, 6154 SPECIAL-USE, 5258 LIST-EXTENDED, 2342 NAMESPACE, 2177 IDLE, 6851 MOVE).
 // Setup: greeting (OK / PREAUTH / BYE), CAPABILITY unless the greeting carried it, STARTTLS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IMAP framing (RFC 9051 4.3, RFC 3501 4.3, RFC 7888 LITERAL+, RFC 3516 BINARY): splits the
 // server's byte stream into line segments and literals before any grammar is applied. A segment
 // that ends in {n}, {n+} or ~{n} outside a quoted string announces n raw bytes, after which the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IMAP server responses (RFC 9051 7, RFC 3501 7): the grammar on top of ImapFramer. The reader
 // assembles one response line at a time (segments plus small literals, bounded by
 // limits.max_reply_bytes) and parses it into an ImapResponse. Message data literals inside FETCH

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sans-I/O POP3 client (RFC 1939, 2449 CAPA, 2595 STLS, 5034 SASL): greeting (APOP timestamp
 // noted, APOP never used), CAPA (a refusal means no capabilities), STLS when asked for (any byte
 // received after its +OK is an injection: abort), CAPA again after TLS with all earlier knowledge

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POP3 response framing and grammar (RFC 1939 3, RFC 2449 CAPA and response codes, RFC 5034
 // AUTH continuations): bytes in, in any split, and out come status lines, list items (CAPA, UIDL,
 // LIST bodies, one line at a time) or message text chunks (TOP, RETR bodies, un-dot-stuffed and

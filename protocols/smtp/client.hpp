@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sans-I/O SMTP submission client (RFC 5321, 3207 STARTTLS, 4954 AUTH, 2920 PIPELINING):
 // greeting, EHLO, STARTTLS (any byte received after the 220 is an injection: abort), EHLO again
 // after TLS with all earlier knowledge dropped, AUTH, MAIL/RCPT/DATA (pipelined when offered),

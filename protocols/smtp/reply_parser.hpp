@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP reply framing (RFC 5321 4.2): bytes in, whole replies out. A reply is one line "NNN text"
 // or several "NNN-text" lines closed by "NNN text", all with the same code; "NNN" alone is a
 // whole line too. The enhanced status code (RFC 3463, "x.y.z" at the start of the text) is taken

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Sourced, not run: scripts/lib/mailstack-up.sh gives the scripts that need the private Postfix +
 # Dovecot of tests/mailstack one way to bring it up.

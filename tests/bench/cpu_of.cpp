@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cpu_of FILE COMMAND [ARGS...]: runs COMMAND, waits for it, and appends one line
 // "<user µs> <system µs>" to FILE: the CPU time wait4() reports for that child, which includes
 // every descendant the child itself waited for (e.g. the shell msmtp runs for --passwordeval).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Table 8 of tests/bench/run.sh: verify-roundtrip's own overhead = wall time minus the server's
 delivery time, and where the wall time goes.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parser throughput: feeds large synthetic server output through the real protocol readers in
 // 16 KiB chunks (one TLS record) and reports MB/s next to a plain memchr line scan of the same
 // buffer, the least work any line-based reader must do. Not a test: no pass/fail, never run by

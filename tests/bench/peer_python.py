@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Benchmark peer: the round trip with nothing but the standard library.
 
 smtplib submits a tagged message over 587 (STARTTLS, certificate verified, AUTH PLAIN), then

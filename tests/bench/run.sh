@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # "Fast and small": measures verify-roundtrip against the peers on the local Postfix + Dovecot
 # stack and prints markdown tables (medians over N runs; ratios = peer / verify-roundtrip, so
 # above 1 means we are faster or smaller). Installs nothing; names missing peers and skips them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints the CPU time (µs, user + system) the mail stack's processes have used so far:
 the Postfix and Dovecot masters and all their descendants, each with the CPU of the children it
 has reaped (cutime + cstime), so processes that came and went between two calls still count.

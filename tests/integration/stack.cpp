@@ -1,16 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/integration/stack.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,7 +40,7 @@ std::string Stack::maildir(const std::string& address) const {
   return get("MAILSTACK_MAILDIR_ROOT") + "/" + address.substr(at + 1) + "/" + address.substr(0, at);
 }
 
-const Stack& stack() {
+const Stack& stack_env() {
   static const Stack s = [] {
     Stack st;
     const char* dir = std::getenv("MAILSTACK_DIR");
@@ -51,9 +58,34 @@ const Stack& stack() {
     }
     return st;
   }();
+  return s;
+}
+
+const Stack& stack() {
+  const Stack& s = stack_env();
   REQUIRE_MESSAGE(!s.get("MAILSTACK_SMTP_SUBMISSION_PORT").empty(),
                   "the local mail stack is not running: tests/mailstack/mailstack.sh start");
   return s;
+}
+
+std::string stack_unavailable() {
+  const Stack& s = stack_env();
+  if (s.get("MAILSTACK_SMTP_SUBMISSION_PORT").empty())
+    return "no mail stack has been started (no MAILSTACK_SMTP_SUBMISSION_PORT in its env file)";
+  for (const char* key : {"MAILSTACK_SMTP_SUBMISSION_PORT", "MAILSTACK_IMAPS_PORT"}) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(std::atoi(s.get(key).c_str())));
+    if (inet_pton(AF_INET, s.get("MAILSTACK_HOST").c_str(), &addr.sin_addr) != 1)
+      return "the stack's env file has no usable MAILSTACK_HOST";
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return std::string("socket: ") + std::strerror(errno);
+    // Loopback: a stopped stack refuses at once, so a blocking connect needs no timeout.
+    const bool up = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (!up) return std::string(key) + " " + s.get(key) + " does not answer: the stack is stopped";
+  }
+  return {};
 }
 
 ToolRun run_tool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the integration tests need from the real local mail stack (tests/mailstack/mailstack.sh):
 // its ports, users and CA from the env file it writes, a way to run the real verify-roundtrip
 // binary and capture everything it prints, and a look into the delivered Maildir files.
@@ -15,6 +16,13 @@ struct Stack {
   const std::string& get(const std::string& key) const;
   std::string maildir(const std::string& address) const;  // .../<domain>/<local>
 };
+
+// The env file's settings, loaded once; empty when there is none (no stack ever started).
+const Stack& stack_env();
+
+// Why the integration tests cannot run: no stack was ever started, or its submission or IMAPS
+// port does not answer. Empty when the stack is up.
+std::string stack_unavailable();
 
 // Loads the env file; fails the test (doctest REQUIRE) with a clear message when the stack is not
 // running.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --accounts against the real Postfix + Dovecot: three accounts in one process (alice with the
 // command line's password, bob with his own per-line --password-env, carol with a wrong one), one
 // line or JSON object each, the highest exit code, no secret in any output, and the runs really

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The full round trip against the real Postfix + Dovecot: every SMTP × IMAP/POP3 combination,
 // the devices and folders checks, and cleanup that removes only the run's own message.
 #include <doctest/doctest.h>

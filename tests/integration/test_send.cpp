@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The send-self check against the real Postfix + Dovecot: the message must really arrive, intact,
 // and every refusal must be the precise one, before any credential is exposed.
 #include <doctest/doctest.h>

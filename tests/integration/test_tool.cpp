@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line's own promises against the real Postfix + Dovecot: --json is one valid JSON
 // document (checked by python3's json module, an independent parser), --nagios follows the
 // monitoring-plugins format and exit codes, secrets come from commands, ~/.netrc and separate

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/mailstack/mailstack.sh - a private Postfix + Dovecot on loopback for mailverify's tests.
 #
 # Usage: mailstack.sh start | stop | status | env | restart

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A message held in memory, for driving SmtpClient in tests and fuzz targets (the real
 // TestMessage is tested on its own).
 #pragma once

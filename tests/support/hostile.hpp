@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile scripted servers for the engine: a LoopbackServer whose script speaks lines that no real
 // server would, while every byte the client sends is recorded (after TLS: the decrypted bytes).
 // Tests drive the real engine (mv::run) against it and assert the error code, what reached the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A listening TCP socket on 127.0.0.1 with a port the kernel picks, for tests that need a peer
 // that accepts nothing: the kernel completes connects into the backlog (a server that never says
 // a word), and with backlog 0 and the queue filled it drops further SYNs (a firewall). Closing it

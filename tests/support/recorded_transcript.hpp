@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recorded transcripts (tests/data/transcripts/*.trace, written by verify-roundtrip --trace against
 // the real Postfix + Dovecot) replayed as scripted peers: the SERVER side of one recorded session
 // is fed into the real client, and what the client sends must equal, line by line, what it sent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Habit 6 of DESIGN.md: every parser input is also fed at every split point and byte by byte, and
 // must give the same result. for_each_split calls run(chunks) for the whole input, for each
 // two-way split, and for the one-byte-at-a-time split; the caller compares the results.

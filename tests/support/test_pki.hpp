@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only PKI and TLS peers, built in-process with mbedTLS so no test needs openssl or network:
 // - TempDir: a private directory under /tmp, removed with everything in it on destruction.
 // - TestCa: a throwaway EC P-256 CA that issues server certificates with a chosen CN, DNS SANs,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --accounts without spawning the tool: splitting a line into words (quotes), which lines count,
 // how a line's options replace the command line's defaults (secret sources as one group), the
 // options a line may not give, and whole files read into accounts with their secrets.

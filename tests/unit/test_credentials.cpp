@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secret sources (env, file, command), ~/.netrc parsing and lookup with a temporary HOME, and the
 // resolution of the SMTP and mailbox identities. No secret may appear in an error message.
 #include <doctest/doctest.h>

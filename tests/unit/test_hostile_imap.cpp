@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile IMAP servers against the real engine (mv::run, receive-only): STARTTLS stripping and
 // refusal, injection after the tagged OK, PREAUTH/BYE/garbage greetings, forged tags, certificate
 // failures, literal and line abuse after TLS, dead servers. Each case asserts the exact error,

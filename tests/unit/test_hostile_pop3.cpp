@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile POP3 servers against the real engine (mv::run, receive-only): STLS stripping and
 // refusal, injection after the STLS +OK, replies out of turn, certificate failures, truncated
 // multi-line replies and parser abuse after TLS, dead servers. Each case asserts the exact error,

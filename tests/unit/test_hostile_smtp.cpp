@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile SMTP servers against the real engine (mv::run, send-only): STARTTLS stripping and
 // refusal, response injection, certificate failures, parser abuse after TLS, dead servers and
 // connections cut mid-DATA. Each case asserts the exact error, what reached the wire (never AUTH,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImapClient conversations as transcripts: server bytes in, the exact client bytes out. Tags are
 // predicted with ImapTagGenerator and the same seed the client gets.
 #include <doctest/doctest.h>

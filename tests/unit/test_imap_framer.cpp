@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImapFramer: segments and literals at every split point, limits, sticky errors.
 #include <doctest/doctest.h>
 

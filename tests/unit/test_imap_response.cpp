@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImapResponseReader / parse_imap_response: every response kind, contextual lexing, streamed
 // message literals, limits; every input at every split point.
 #include <doctest/doctest.h>

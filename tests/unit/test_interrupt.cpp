@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A signal in the middle of a run (engine/interrupt.hpp), against scripted servers: the script
 // raises the request at a chosen point of the conversation, as SIGINT would, and asserts what the
 // client sends afterwards. The run must end at once (not at a deadline), remove the test message

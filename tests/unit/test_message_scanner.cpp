@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MessageScanner: token, Message-ID, body digest and byte count of a read-back message (IMAP
 // BODY[], POP3 TOP/RETR). Every input is fed whole, at every split point and byte by byte.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line without spawning the tool: presets under explicit options, conflicts, the
 // output format, thresholds and the separate SMTP identity.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --json and --nagios renderings of a Report: the JSON is parsed back by a small strict parser
 // (RFC 8259 grammar, valid UTF-8) and checked field by field; the Nagios line is checked against
 // the monitoring-plugins format and its exit codes.

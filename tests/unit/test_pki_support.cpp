@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Implementation of tests/support/test_pki.hpp (kept in tests/unit/ because only that directory
 // is compiled into unit_tests).
 #include "tests/support/test_pki.hpp"

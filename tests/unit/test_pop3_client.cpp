@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POP3 client conversations as transcripts: server bytes in, exact client bytes out. Every
 // transcript runs with each server chunk whole, split at every point and byte by byte.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POP3 response framing and grammar: status lines, list bodies, streamed payloads, truncation,
 // bounds, UIDL/LIST/CAPA/STAT grammar. Every stream is fed at every split.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Provider presets: domain matching (country variants, no false friends), lookup by name, and the
 // retired Microsoft host names.
 #include <doctest/doctest.h>

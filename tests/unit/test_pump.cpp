@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // engine/pump: the one loop's contract for plans, without sessions: a timed wait ends at its time,
 // a wait ends as soon as another plan makes its predicate true, a wait with nothing left that
 // could change its predicate ends at once (a plan never hangs), and plans spawned by plans run.

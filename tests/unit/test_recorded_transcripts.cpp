@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Transcripts recorded from the real Postfix + Dovecot (tests/data/transcripts, made with
 // verify-roundtrip --trace; credentials redacted by the trace itself) replayed as scripted peers:
 // the server side of each session goes into the real client with the options the tool used, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The checks after arrival against scripted servers, for server behaviour the local Postfix +
 // Dovecot do not show: Gmail's labels (a message expunged from INBOX is only archived in All
 // Mail, so the run must move it to the Trash folder), a STORE answered without the flags, a Sent

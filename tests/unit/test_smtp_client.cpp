@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SMTP client as transcripts: server bytes in, the exact client bytes out. Each transcript is
 // run with every server turn fed whole, at each of its split points and byte by byte, and every run
 // must give the same client bytes, events and outcome.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP reply framing: every input is fed whole, at every split point and byte by byte, and must
 // give the same replies and the same error.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tls/: Connector, TlsContext and Stream against real mbedTLS servers on loopback
 // (tests/support/test_pki.hpp). Every wait is a poll() with a deadline, so a failure never hangs.
 #include <doctest/doctest.h>

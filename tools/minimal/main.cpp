@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify-roundtrip-min: the driver of the minimal profile (-DMAILVERIFY_MINIMAL=ON). Same engine,
 // same exit codes as verify-roundtrip, but no cxxopts and no iostreams: plain argv parsing,
 // snprintf and write(2), so a static -Os build stays small. The password, or an OAuth2 access

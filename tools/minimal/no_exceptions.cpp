@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The minimal profile is built with -fno-exceptions, yet libstdc++'s containers still call its
 // std::__throw_* helpers (length_error from std::string, ...) and its operator new throws
 // bad_alloc. The library's own versions throw, which links the whole exception runtime and the
