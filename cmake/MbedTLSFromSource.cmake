@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Builds mbedTLS from a source tree (MAILVERIFY_MBEDTLS_SOURCE, Debian's source package as fetched
 # by scripts/fetch-mbedtls-source.sh) as one static library. The configuration: either a header
 # replacing upstream's (MAILVERIFY_MBEDTLS_CONFIG; the minimal profile's, because upstream's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // From an error (its kind, the server's words and codes) and what the user asked for, the one
 // likely cause and the one fix, the way the providers' troubleshooting pages word them. In this
 // order: what is known of the provider (engine/provider_knowledge), the server's own signal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/https_request.hpp"
 
 #include "protocols/http/exchange.hpp"

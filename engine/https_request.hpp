@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One HTTPS request over the engine's own parts: a Session (TCP connect, TLS with the run's
 // TlsContext: certificates and host names verified like the mail sessions') driving an
 // HttpExchange in the caller's Pump. Generic: the OAuth2 sign-in uses it for token and device

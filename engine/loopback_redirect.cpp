@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/loopback_redirect.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The redirect listener of a desktop sign-in (RFC 8252 section 7.3): a TCP socket on 127.0.0.1
 // with a free port, watched by the caller's Pump (no thread, no second loop). It accepts only
 // loopback peers, reads requests with a bound (8 KiB of request head, 8 connections at once:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Diagnosis of OAuth2 problems, in one line of cause and one of fix each, kept apart from
 // engine/diagnosis.cpp (which names mail-server problems) with two small calls:
 // - diagnose_oauth_refusal: what the identity provider's own error means (RFC 6749 / 8628 codes

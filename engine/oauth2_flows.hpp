@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signing in with OAuth2 over the engine's own HTTPS (engine/https_request.hpp), in one Pump:
 // - the device authorization grant (RFC 8628): asks for a user code, shows the verification URL
 //   and the code (and the complete URL when the provider gives one), polls the token endpoint at

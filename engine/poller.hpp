@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the loop (engine/pump.hpp) waits for its descriptors: poll(2) in a run; in tests, a poller
 // that also moves a virtual clock, so a plan's timed waits take no real time.
 #pragma once

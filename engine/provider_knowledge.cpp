@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/provider_knowledge.hpp"
 
 #include "protocols/common/ascii.hpp"

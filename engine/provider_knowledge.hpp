@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What is publicly known of the big providers' servers, as data: how to recognise a provider from
 // what its server shows (host name, greeting, certificate), whatever name the user typed and
 // whether or not a preset applied, and what its refusals mean. One table of signs and one of

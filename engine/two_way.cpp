@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // run_two_way(): the peer's message to the account, then the account's reply to the peer, each a
 // run of its own (engine/run.hpp), reported as one.
 #include "engine/run.hpp"

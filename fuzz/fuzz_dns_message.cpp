@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dns::parse_response and dns::TcpFramer: the first byte picks the chunking of the TCP-framed
 // input. The framer gives the same message whatever the chunks; a parsed response keeps its
 // bounds (at most kMaxRecords answers, SRV/MX targets and owner names of at most 255 bytes with

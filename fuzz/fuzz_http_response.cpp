@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HttpResponseReader: the first bytes choose small limits and the chunking; the rest is a server's
 // stream. Asserts: whole and chunked input give the same status, headers, body and error; feed()
 // never takes more than given, takes everything after an error (errors stick), and stops taking at

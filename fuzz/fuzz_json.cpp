@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bounded JSON reader: the first byte chooses small limits. Asserts: a document it accepts
 // writes back to text that parses again to the same text (parse -> write -> parse is stable);
 // every error is one of the documented "json." codes; accepted strings are valid UTF-8 (checked by

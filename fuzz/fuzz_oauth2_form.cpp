@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Form encoding, base64url, PKCE and JWT claims: decode(encode(x)) == x for form fields and
 // base64url; the percent-encoded form holds only unreserved characters, '%', '+', '=' and '&';
 // a PKCE challenge is 43 base64url characters; a redirect's query (form_decode) and a token

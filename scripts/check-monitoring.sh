@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The monitoring set-ups of the README, checked with those projects' own tools against the private
 # Postfix + Dovecot of tests/mailstack (started here unless it already runs):
 #   Prometheus  --prometheus files (one account, --accounts) pass `promtool check metrics`;

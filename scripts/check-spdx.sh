@@ -14,6 +14,7 @@ ID="SPDX-License-Identifier: Apache-2.0"
 comment_for() {
   case "$1" in
     fuzz/corpus/* | tests/data/* | *.md | LICENSE | NOTICE | .gitignore | .clang-format) ;;
+    *.json) ;;  # JSON has no comments (the schema says its licence in README's terms)
     debian/changelog | debian/compat | debian/source/format | debian/*.install | debian/*.docs) ;;
     debian/*.manpages | debian/*.links | debian/*.dirs | debian/*.examples | debian/tests/control) ;;
     debian/source/options | debian/*.lintian-overrides | debian/upstream/* | debian/not-installed) ;;
@@ -23,6 +24,7 @@ comment_for() {
     *.sh | *.py | *.cmake | *.cmake.in | */CMakeLists.txt | CMakeLists.txt | *.dict | *.pc.in) echo "# $ID" ;;
     *.bash | *.zsh | *.fish | .ci/run | debian/rules | debian/control | debian/copyright) echo "# $ID" ;;
     debian/watch | debian/*.fish | */completions/*) echo "# $ID" ;;
+    *.conf | *.service | *.timer) echo "# $ID" ;;
     *) echo "unknown" ;;
   esac
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fetches Debian's source package of mbedTLS 3.6 LTS (Debian 13 "trixie", with Debian's patches
 # applied) into ${MBEDTLS_SOURCE_ROOT:-.deps} and prints the source tree's path. The build
 # compiles mbedTLS from it (cmake/MbedTLSFromSource.cmake): the tool with upstream's configuration

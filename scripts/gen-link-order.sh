@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates cmake/generated/hot-text.ld, the link order of verify-roundtrip's code (MAILVERIFY_STATIC_DEPS).
 #
 # Why: the kernel maps a file-backed page fault's whole 64 KiB neighbourhood when those pages are

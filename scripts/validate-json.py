@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Validates verify-roundtrip --json output against schema/verify-roundtrip.schema.json.
 
 Usage: validate-json.py FILE...   (each file: one document, or JSON Lines from --accounts)

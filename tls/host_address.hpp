@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A server address as a user types it: a host name, an IPv4 address ("192.0.2.1"), an IPv6
 // address bare ("::1") or in brackets ("[::1]", as in URLs), or an SMTP address literal
 // ("[192.0.2.1]", "[IPv6:::1]", RFC 5321 4.1.3). Literals need no name lookup, and their

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reference-identity check for a server reached by its IP address: the certificate must list
 // that address among its subjectAltName iPAddress entries (RFC 5280 4.2.1.6; RFC 6125 and the CA/B
 // rules never match an address against the subject CN or a dNSName). mbedTLS 2.28 checks only

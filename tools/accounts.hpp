@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --accounts FILE: many accounts checked in one run. Each line holds one account: an optional
 // name ("alice:"), used as its label in every output instead of its address, then its options as
 // on the command line, split as sh does: whitespace between words, 'single quotes' keep everything,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // -t/--deadline: one overall deadline for the whole run (every account of --accounts included),
 // as a monitoring core's own check timeout expects. It is an interrupt that fires at a time
 // (engine/interrupt.hpp, kDeadlineReached): a little before the deadline the runs stop waiting,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --accounts with a high --concurrency needs many descriptors at once: each account in flight
 // holds up to four connections (SMTP, IMAP, the second device's IMAP, the Sent check) plus, when
 // SMTP cannot connect, three port probes and a name lookup. The soft RLIMIT_NOFILE (often 1024)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where OAuth2 grants are kept between runs: one file per account under
 // $XDG_STATE_HOME/mailverify/ (default ~/.local/state/mailverify/), mode 0600 in a 0700
 // directory, written atomically (a temp file, fsync, rename) and locked (flock on a lock file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --json: one JSON document on stdout describing the run (schema_version 1, published as
 // schema/verify-roundtrip.schema.json): the settings used, the message sent (token, Message-ID,
 // body digest, queue id), every step with its timing, where each session connected, its TLS facts

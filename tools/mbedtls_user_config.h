@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Additions to mbedTLS 3.6's upstream configuration for the tool (cmake/MbedTLSFromSource.cmake
  * passes this file as MBEDTLS_USER_CONFIG_FILE; upstream's default already enables TLS 1.3 and
  * 1.2, session tickets and PSA crypto).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --nagios: the monitoring-plugins rendering of a run (Monitoring Plugins Development Guidelines).
 // One line
 //   MAILVERIFY OK|WARNING|CRITICAL|UNKNOWN - text | perfdata

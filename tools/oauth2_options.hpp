@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line of the OAuth2 sign-in: --oauth2-login / --oauth2-logout, the flow, the user's
 // own app registration (client ID, and a secret only where the provider's desktop app type needs
 // one), the Microsoft tenant, endpoints and scopes for any other provider, where grants are kept

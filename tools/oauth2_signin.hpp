@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tool's OAuth2 sign-in: picks the provider's endpoints (Microsoft identity platform v2.0 with
 // its tenant, Google, or endpoints given as options), signs in with --oauth2-login (device code
 // or browser with PKCE), keeps the grant (tools/grant_store), and on later runs for the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --peer-email: a second account for the setup guide's other two directions ("a message from
 // another account arrives", "reply to it, and the reply goes through"). Its options are the main
 // account's, spelled --peer-<option> (--peer-password-env, --peer-host, --peer-receive, ...), so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Numbers and threshold ranges as the Monitoring Plugins Development Guidelines define them, read
 // strictly: a value is the whole word or a usage error ("5abc", "5 ", "0x5" and "" are refused).
 // A range "[@]start:end" alerts when the value lies outside [start, end] (or inside it, with a

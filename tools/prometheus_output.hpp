@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --prometheus FILE: the results in the Prometheus text exposition format (version 0.0.4), for the
 // node exporter's textfile collector, with blackbox_exporter's probe metrics as the model:
 //   mailverify_probe_success, mailverify_probe_duration_seconds,

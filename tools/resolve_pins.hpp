@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --resolve HOST:PORT:ADDRESS[,ADDRESS]... as curl reads it: connections to HOST on PORT go to
 // those addresses (in order; an IPv6 one in brackets) instead of a DNS lookup, while HOST stays
 // the name checked against the certificate and the one provider knowledge looks at. HOST may be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Terminal manners: whether to colour the human output and draw a live progress line, and which
 // markers to use. --color=auto (the default) colours only a terminal, and never when NO_COLOR is
 // set to anything non-empty (no-color.org) or TERM is "dumb" (or unset); --color=always and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/common/base64url.hpp"
 
 #include "protocols/common/base64.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Base64url without padding (RFC 4648 section 5, as RFC 7636 and JWTs use it), over the strict
 // base64 codec of base64.hpp. Decoding accepts input with or without '=' padding.
 #pragma once

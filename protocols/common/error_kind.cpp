@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/common/error_kind.hpp"
 
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What went wrong, as one protocol-neutral list of kinds: every failure any layer reports is one
 // of them, with the protocol of the session beside it. The diagnosis switches over the kinds (the
 // compiler then names any kind left without a cause and fix), and the stable string codes shown

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internationalised domain names as a mail client needs them: a domain typed with non-ASCII
 // letters ("bücher.example") is looked up, put in the SMTP envelope and checked against
 // certificates in its A-label form ("xn--bcher-kva.example", IDNA 2008, RFC 5890/5891 with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/common/server_signal.hpp"
 
 #include "protocols/common/ascii.hpp"

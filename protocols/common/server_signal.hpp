@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a server's refusal says in machine-readable form, parsed once where the reply is read and
 // carried in the Error: SMTP's reply code and RFC 3463 enhanced status code, IMAP's RFC 5530
 // response code and [ALERT] text, POP3's RFC 2449/3206 extended response code. The diagnosis

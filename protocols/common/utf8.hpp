@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 encoding of one code point, for the decoders that turn other encodings of Unicode into
 // text people read (Punycode domains, modified UTF-7 folder names). The caller passes only
 // scalar values (no surrogates, at most U+10FFFF).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS messages (RFC 1035 4.1) as mail-settings discovery needs them (SRV per RFC 6186/8314, MX,
 // addresses): a standard recursive query for one name and type, and the parse of a response into
 // its answer records. Sans-I/O like the mail parsers: bytes in, data out, no sockets or clocks.

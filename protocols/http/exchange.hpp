@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One HTTP/1.1 request and its response as a Conversation, so the engine's Session drives it over
 // TCP and the tls/ layer (implicit TLS for https) in the one poll loop, like a mail session: the
 // request is queued at once, the response read until complete (Connection: close), then done.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 request writer: one request per connection ("Connection: close"), the exact bytes to
 // send. Host comes from the URL; a body is sent with its Content-Length. Field names and values
 // with CR, LF or NUL are refused (header injection), as is a target that is not origin-form.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 response reader (RFC 9112), sans-I/O: the caller feeds the bytes it received and asks
 // whether the response is complete. Bounded everywhere: the status line, each header line, the
 // number and total size of the headers, each chunk-size line and the body (buffered whole: the

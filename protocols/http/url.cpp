@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/http/url.hpp"
 
 #include "protocols/common/ascii.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Absolute http(s) URLs (RFC 3986) as the HTTP client needs them: scheme, host (a name, an IPv4
 // literal or a bracketed IPv6 literal, brackets removed), port (default 443 / 80) and the request
 // target (path and query, "/" when empty). User info, fragments, spaces and control characters

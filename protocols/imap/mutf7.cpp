@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/imap/mutf7.hpp"
 
 #include <cstdint>

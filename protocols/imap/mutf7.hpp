@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IMAP folder names as servers send them without UTF8=ACCEPT: modified UTF-7 (RFC 3501 5.1.3),
 // e.g. "Gel&APY-schte Elemente" for "Gelöschte Elemente". Decoded to UTF-8 for display and for
 // matching against known folder names; the raw name is still what SELECT takes.

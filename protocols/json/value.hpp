@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bounded JSON reader (RFC 8259) for the small documents of OAuth2 and discovery endpoints, and
 // the writer that serialises the same values back (grant files, parse -> write -> parse checks).
 // Parsing takes a whole document (the HTTP layer has already collected the bounded body) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/oauth2/form.hpp"
 
 namespace mv {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // application/x-www-form-urlencoded (the WHATWG URL standard's serializer, as RFC 6749 section
 // B asks for token requests) and the percent-encoding of query components (authorization URLs).
 // Unreserved characters (ALPHA DIGIT - . _ ~) go through, everything else is %XX, a space is '+'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "protocols/oauth2/jwt_claims.hpp"
 
 #include "protocols/common/ascii.hpp"

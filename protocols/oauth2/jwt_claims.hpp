@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The claims of a JWT access token (RFC 7519), decoded but never verified, for diagnosis only:
 // why did a mail server refuse this token? Audience, scopes (Microsoft's "scp", or "scope"),
 // expiry and the user it was issued for. Opaque tokens (Microsoft's consumer tokens, Google's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PKCE (RFC 7636) with the S256 method: the code verifier is base64url of 32 random bytes (43
 // characters, within the 43..128 the RFC allows) and the challenge is base64url(SHA-256(verifier)),
 // SHA-256 from mbedTLS. The random bytes are an input (the caller reads them from the system), so

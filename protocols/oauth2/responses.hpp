@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The answers of OAuth2 endpoints, read from an HTTP response (sans-I/O): the token endpoint
 // (RFC 6749 section 5: a grant, or an error with its code and description; Microsoft adds
 // "error_codes" such as [700016], named AADSTS700016 in the description) and the device

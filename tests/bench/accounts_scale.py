@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """--accounts at scale: 1, 10, 100 and 1,000 accounts at concurrency 8, 64 and 256, in one process,
 against a private Postfix + Dovecot of tests/mailstack started for it (its own directory and
 ports, MAILSTACK_PROCESS_LIMIT raised: Postfix's and Dovecot's default of 100 processes is the

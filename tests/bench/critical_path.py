@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Round trips on the critical path of one verify-roundtrip run, from its --trace file.
 
     critical_path.py TRACE...      prints per trace: "total submit after_250 polls"

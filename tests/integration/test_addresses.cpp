@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosts as users type them, against the real Postfix + Dovecot: an IP address literal needs no
 // name lookup and the stack's certificate is checked against its iPAddress SANs (127.0.0.1,
 // ::1), without --tls-name tricks; -4/-6 contradicting a literal is a usage error saying so.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The monitoring contract against the real Postfix + Dovecot: every --json document (a pass, a dry
 // run, a usage error, each failure category the stack can produce: network, tls, auth, policy,
 // delivery, interrupted, the -t deadline; --accounts) validates

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OAuth2 sign-in against real parts: the local OAuth2 server of tests/oauth2 issues the tokens
 // (device flow, browser flow with PKCE, refresh with rotation) and the real Dovecot checks every
 // token at its introspection endpoint, for IMAP, POP3 and for Postfix's submission (Dovecot SASL).

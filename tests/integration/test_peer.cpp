@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --peer-email against the real stack with two users: bob (the peer) sends to alice (the
 // account), alice replies to bob; IMAP and POP3 on either side, STARTTLS and implicit TLS
 // submission; a peer to whom mail is refused. The mailboxes are looked at directly afterwards.

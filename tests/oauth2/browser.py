@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A stand-in for the user's browser in the OAuth2 integration tests: opens the authorization URL
 the tool printed (trusting the test stack's CA from $MAILSTACK_CA), and follows the server's
 redirect to the tool's loopback listener, as a browser would after the user signed in."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Tells the test OAuth2 server (oauth_server.py) how to answer next: control.py BASE_URL CA PATH
 [JSON]. POSTs the JSON to BASE_URL+PATH (GET without JSON) and prints the answer."""
 import ssl

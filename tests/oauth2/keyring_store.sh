@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A stand-in keyring for the --oauth2-store-cmd tests: keeps each grant in $MV_KEYRING_DIR/<email>.
 # Called as: keyring_store.sh get|put|delete EMAIL (put: the grant on standard input).
 set -eu

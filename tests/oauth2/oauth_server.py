@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A local OAuth2 authorization server for mailverify's tests (HTTPS on loopback).
 
 Why Python: no Debian package ships a small OAuth2 server with device flow, PKCE and token

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A virtual clock and poller for the loop (engine/pump.hpp): when no descriptor is ready, a wait
 // moves the clock forward by its whole timeout at once, so plans, deadlines and timed waits run in
 // exact virtual milliseconds and take no real time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // protocols/dns/message: queries as the wire has them, responses with compression, SRV's "."
 // (no service), MX, addresses, and every way a hostile answer can be malformed; TCP framing at
 // every split.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every error kind, with every protocol that can report it: a stable code, a cause and a fix.
 // docs/error-codes.md is generated from the same enumeration here; the test fails when the file
 // is stale and rewrites it when MV_UPDATE_DOCS=1 is set (then commit the new file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tls/host_address: what a user may type as a server, and what it means.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile token endpoints, scripted over TLS with certificates made by the test, against the
 // engine's real HTTPS path (Session + tls/ + HttpExchange in a Pump) and the refresh flow: a
 // truncated body, huge headers, endless chunks, a stall, a redirect (never followed), plaintext

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scripted servers refusing at every step, temporarily and permanently, in the words and codes
 // real servers use (sources in the comments), against the real engine and diagnosis: the error's
 // category, the exit code, the step, and that a temporary or policy refusal never blames the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 response reader and request writer: framing by Content-Length, chunked and close,
 // interim responses, every bound and every ambiguity refused. Every stream is fed at every split.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // protocols/common/idna: Punycode (RFC 3492's own samples) and the A-label / U-label forms of
 // the domains users type.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bounded JSON reader and writer: the grammar of RFC 8259, escapes and surrogate pairs,
 // strict UTF-8, duplicate keys refused, every bound, and parse -> write -> parse stability.
 #include <doctest/doctest.h>

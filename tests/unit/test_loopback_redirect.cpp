@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sign-in's loopback redirect listener (RFC 8252) in the engine's Pump: a request for another
 // path gets 404 and does not count, a browser's idle spare connection does not block it, the one
 // redirect is taken with its query and answered with a short page, and then nothing listens.

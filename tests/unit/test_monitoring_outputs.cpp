@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The monitoring pieces without a server: the plugins' range syntax and strict numbers, the
 // Prometheus text (checked line by line here, by promtool in scripts/check-monitoring.sh) and its
 // atomic write, the terminal rules (NO_COLOR, TERM=dumb, --color, the locale's markers) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // protocols/imap/mutf7: folder names in modified UTF-7 (RFC 3501 5.1.3), as Exchange and Dovecot
 // send localised names.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The OAuth2 sign-in's command line: what each option sets, and the usage errors.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The OAuth2 pieces without I/O: form encoding, PKCE S256 (RFC 7636 appendix B), base64url, the
 // token and device answers (Microsoft's and Google's shapes, errors with AADSTS numbers), and JWT
 // claims decoded for diagnosis.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The grant store (modes, refusal of loose permissions, atomic replace, file names, damaged files)
 // and the OAuth2 diagnosis: provider refusals mapped to one cause and fix, refused JWTs explained
 // from their claims, opaque tokens left alone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* mbedTLS 3.6 configuration of the minimal profile (the build compiles mbedTLS from Debian 13's
  * source package with this file as MBEDTLS_CONFIG_FILE; see scripts/check-minimal-size.sh).
  *
