@@ -305,9 +305,10 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
       return {"the server's authentication challenge is malformed",
               "pick another mechanism with --auth; if it repeats, report it to the provider"};
     case ErrorKind::smtputf8_unsupported:
-      return {"the address has non-ASCII characters before the @ and this server does not offer "
-              "SMTPUTF8 (RFC 6531)",
-              "use an ASCII alias of the mailbox, or a submission server that offers SMTPUTF8"};
+      return {
+          "the address has non-ASCII characters before the @ and this server does not offer "
+          "SMTPUTF8 (RFC 6531)",
+          "use an ASCII alias of the mailbox, or a submission server that offers SMTPUTF8"};
     case ErrorKind::message_too_large:
       return {"the message is larger than the server's SIZE limit",
               "send a smaller test message (--body-size)"};
@@ -376,10 +377,11 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
     case ErrorKind::oauth2:
       return {"the command line or configuration is not usable as given", "see the detail above"};
     case ErrorKind::no_randomness:
-      return {"this system gives the process no random numbers (a seccomp filter or an old kernel "
-              "refuses getrandom), and a guessable token could match other mail",
-              "run the tool where getrandom(2) is allowed (check the container's seccomp "
-              "profile)"};
+      return {
+          "this system gives the process no random numbers (a seccomp filter or an old kernel "
+          "refuses getrandom), and a guessable token could match other mail",
+          "run the tool where getrandom(2) is allowed (check the container's seccomp "
+          "profile)"};
     case ErrorKind::http_status_line:
     case ErrorKind::http_header:
     case ErrorKind::http_length:
@@ -406,11 +408,13 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
               "give the endpoint's final URL (--oauth2-*-endpoint)"};
     case ErrorKind::oauth2_no_redirect:
     case ErrorKind::oauth2_state:
-      return {"the browser sign-in did not come back with a valid answer (no redirect in time, or "
-              "a state that does not match: a stale or forged page)",
-              "sign in again with --oauth2-login, in one browser tab"};
+      return {
+          "the browser sign-in did not come back with a valid answer (no redirect in time, or "
+          "a state that does not match: a stale or forged page)",
+          "sign in again with --oauth2-login, in one browser tab"};
     case ErrorKind::oauth2_refused:
-      return {"the sign-in was refused by the identity provider", "sign in again with --oauth2-login"};
+      return {"the sign-in was refused by the identity provider",
+              "sign in again with --oauth2-login"};
     case ErrorKind::not_delivered:
       if (c.receive_only)
         return {"no message with this token is in the mailbox",
@@ -431,9 +435,10 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
       return {"the run was interrupted, so nothing can be said about the steps it did not reach",
               "run it again"};
     case ErrorKind::deadline:
-      return {"the servers were too slow for the overall deadline (-t), or one of them stopped "
-              "answering",
-              "see which step it stopped at; raise -t if the servers are just slow"};
+      return {
+          "the servers were too slow for the overall deadline (-t), or one of them stopped "
+          "answering",
+          "see which step it stopped at; raise -t if the servers are just slow"};
   }
   return {"unknown error", "report it with the --trace output"};
 }

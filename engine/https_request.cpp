@@ -35,7 +35,8 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
     co_return out;
   }
   if (!exchange.done()) {
-    out.error = make_error(ErrorKind::http_truncated, Protocol::none,
+    out.error = make_error(
+        ErrorKind::http_truncated, Protocol::none,
         "the connection to " + request.url.origin() + " ended before a whole HTTP response");
     out.error.step = step;
     co_return out;

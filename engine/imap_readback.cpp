@@ -286,7 +286,8 @@ class ImapReadback final : public Readback {
       if (!started)
         co_return make_error(ErrorKind::not_ready, Protocol::imap, "the IMAP session is not ready");
       if (Error e = co_await run_task(a_)) co_return e;
-      if (!a_.client->last_task().ok) co_return task_refused(ErrorKind::search_refused, "search", "UID SEARCH");
+      if (!a_.client->last_task().ok)
+        co_return task_refused(ErrorKind::search_refused, "search", "UID SEARCH");
       if (!a_.client->search_result().empty()) {
         uid = a_.client->search_result().back();
         double ms = static_cast<double>(pump_->now() - expected.accepted_at);
@@ -400,8 +401,8 @@ class ImapReadback final : public Readback {
   // Token and body digest of the fetched message against what was sent.
   Error check_fetched(std::uint32_t uid, const Expected& expected) {
     if (!a_.client->fetch_status().ok)
-      return task_refused(a_.client->fetch_status(), a_.client->alert(), ErrorKind::fetch_refused, "fetch",
-                          "UID FETCH");
+      return task_refused(a_.client->fetch_status(), a_.client->alert(), ErrorKind::fetch_refused,
+                          "fetch", "UID FETCH");
     const ImapFetchedMessage& m = a_.client->fetched_message();
     Error e;
     if (!m.found) {
@@ -441,7 +442,8 @@ class ImapReadback final : public Readback {
     if (!e && b.client->last_task().ok && !has_flag(b.client->flags_of(uid), "\\Seen") &&
         b.client->mailbox().exists != exists_before && b.client->store_flags(uid, "\\Seen"))
       e = co_await run_task(b);
-    if (!e && !b.client->last_task().ok) e = task_refused(b, ErrorKind::store_refused, "store", "UID STORE \\Seen");
+    if (!e && !b.client->last_task().ok)
+      e = task_refused(b, ErrorKind::store_refused, "store", "UID STORE \\Seen");
     // The STORE's reply shows the flags now set (a server SHOULD send it, RFC 9051 6.4.6): a
     // FETCH of them only when it did not.
     if (!e && !has_flag(b.client->flags_of(uid), "\\Seen") && b.client->fetch_flags(uid))

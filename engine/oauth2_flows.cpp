@@ -47,7 +47,8 @@ Task<HttpOutcome> post_form(Pump& pump, TlsContext& tls, const std::string& url_
   out = co_await https_request(pump, tls, std::move(request), timeouts, report, step);
   if (out.response && out.response->status >= 300 && out.response->status < 400) {
     const std::string* location = out.response->header("Location");
-    out.error = make_error(ErrorKind::oauth2_redirect, Protocol::none,
+    out.error = make_error(
+        ErrorKind::oauth2_redirect, Protocol::none,
         "the endpoint " + url->origin() + " answered HTTP " + std::to_string(out.response->status) +
             " (a redirect" +
             (location ? " to " + sanitize_server_text(*location, 200) : std::string()) +
@@ -232,7 +233,8 @@ Task<FlowOutcome> browser_flow(Pump& pump, TlsContext& tls, const OAuthClient& c
     if (interrupted()) {
       out.error = interrupted_error(out.step);
     } else {
-      out.error = make_error(ErrorKind::oauth2_no_redirect, Protocol::none,
+      out.error = make_error(
+          ErrorKind::oauth2_no_redirect, Protocol::none,
           "no browser came back to the sign-in's redirect in " + seconds_text(give_up_after));
       out.error.step = out.step;
     }

@@ -141,10 +141,10 @@ NagiosVerdict render_nagios(const RunConfig& config, const RunResult& result,
     const bool no_verdict = e.category == Category::usage || e.category == Category::interrupted;
     // A temporary refusal ("try again later") is WARNING: the server answered and asked for a
     // retry; the next check (or max_check_attempts) tells a passing hiccup from a lasting one.
-    const int to = e.kind == ErrorKind::deadline          ? t.deadline_state
-                   : no_verdict                           ? kNagiosUnknown
+    const int to = e.kind == ErrorKind::deadline       ? t.deadline_state
+                   : no_verdict                        ? kNagiosUnknown
                    : e.category == Category::temporary ? kNagiosWarning
-                                                          : kNagiosCritical;
+                                                       : kNagiosCritical;
     if (to > status) status = to;
     problems.push_back(std::move(why));
   }

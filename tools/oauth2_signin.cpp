@@ -208,7 +208,8 @@ Error outcome_error(const FlowOutcome& out, const std::string& provider, const T
     return e;
   }
   if (!out.grant)
-    return make_error(ErrorKind::oauth2_response, Protocol::none, "the sign-in ended without a token");
+    return make_error(ErrorKind::oauth2_response, Protocol::none,
+                      "the sign-in ended without a token");
   return {};
 }
 

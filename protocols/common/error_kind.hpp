@@ -36,7 +36,17 @@ std::string_view protocol_name(Protocol p);  // "smtp", "imap", "pop3", "" for n
 
 // Families decide a code's prefix: net./tls./usage./roundtrip./run./http./json./oauth2. are the
 // same whatever the session; session kinds take the protocol's name ("imap.auth_failed").
-enum class KindFamily : std::uint8_t { net, tls, session, usage, roundtrip, run, http, json, oauth2 };
+enum class KindFamily : std::uint8_t {
+  net,
+  tls,
+  session,
+  usage,
+  roundtrip,
+  run,
+  http,
+  json,
+  oauth2
+};
 
 // X(kind, family, default category). The kind's name is the code's suffix unless
 // error_code() says otherwise for a protocol (POP3 says "stls", SMTP "auth_mechanism_...").

@@ -60,7 +60,8 @@ bool HttpResponseReader::take_line(std::string_view& data) {
   const std::size_t lf = data.find('\n');
   const std::size_t take = lf == std::string_view::npos ? data.size() : lf + 1;
   if (line_.size() + take > limits_.max_line) {
-    fail(ErrorKind::http_too_large,
+    fail(
+        ErrorKind::http_too_large,
         "a line of the HTTP response is longer than " + std::to_string(limits_.max_line) + " bytes",
         std::string_view(line_).substr(0, 80));
     data = {};
@@ -107,7 +108,8 @@ std::size_t HttpResponseReader::feed(std::string_view data) {
       case State::chunk_data_end:
         if (take_line(data)) {
           if (!line_.empty())
-            fail(ErrorKind::http_chunk, "a chunk of the HTTP body is longer than its size line said");
+            fail(ErrorKind::http_chunk,
+                 "a chunk of the HTTP body is longer than its size line said");
           else
             state_ = State::chunk_size;
           line_.clear();
@@ -176,7 +178,8 @@ void HttpResponseReader::on_header_line() {
     return;
   }
   if (line_.front() == ' ' || line_.front() == '\t') {
-    fail(ErrorKind::http_header, "the HTTP response folds a header over lines (obsolete, refused)", line_);
+    fail(ErrorKind::http_header, "the HTTP response folds a header over lines (obsolete, refused)",
+         line_);
     return;
   }
   const std::size_t colon = line_.find(':');
@@ -212,15 +215,16 @@ void HttpResponseReader::start_body() {
   for (const HttpHeader& h : response_.headers) {
     if (iequals(h.name, "Transfer-Encoding")) {
       if (te || !iequals(h.value, "chunked")) {
-        fail(ErrorKind::http_length, "the HTTP response uses a transfer coding other than chunked", h.value);
+        fail(ErrorKind::http_length, "the HTTP response uses a transfer coding other than chunked",
+             h.value);
         return;
       }
       te = &h.value;
     } else if (iequals(h.name, "Content-Length")) {
       std::size_t v = 0;
       if (!parse_length(h.value, v) || (have_length && v != length)) {
-        fail(ErrorKind::http_length, "the HTTP response's Content-Length is invalid or repeated differently",
-             h.value);
+        fail(ErrorKind::http_length,
+             "the HTTP response's Content-Length is invalid or repeated differently", h.value);
         return;
       }
       have_length = true;
@@ -240,7 +244,8 @@ void HttpResponseReader::start_body() {
   } else if (have_length) {
     if (length > limits_.max_body) {
       fail(ErrorKind::http_too_large, "the HTTP body announced (" + std::to_string(length) +
-                                 " bytes) is larger than " + std::to_string(limits_.max_body));
+                                          " bytes) is larger than " +
+                                          std::to_string(limits_.max_body));
       return;
     }
     remaining_ = length;
@@ -301,12 +306,14 @@ void HttpResponseReader::on_eof() {
       return;
     case State::status_line:
       if (line_.empty() && !saw_first_byte_) {
-        fail(ErrorKind::http_truncated, "the server closed the connection without an HTTP response");
+        fail(ErrorKind::http_truncated,
+             "the server closed the connection without an HTTP response");
         return;
       }
       [[fallthrough]];
     default:
-      fail(ErrorKind::http_truncated, "the server closed the connection in the middle of its HTTP response");
+      fail(ErrorKind::http_truncated,
+           "the server closed the connection in the middle of its HTTP response");
   }
 }
 

@@ -69,7 +69,7 @@ class JsonParser {
   std::optional<JsonValue> document() {
     if (s_.size() > limits_.max_bytes)
       return fail(ErrorKind::json_too_large, "the JSON document is larger than " +
-                                        std::to_string(limits_.max_bytes) + " bytes");
+                                                 std::to_string(limits_.max_bytes) + " bytes");
     JsonValue v;
     if (!value(v, 0)) return std::nullopt;
     skip_ws();
@@ -80,8 +80,8 @@ class JsonParser {
  private:
   std::nullopt_t fail(ErrorKind kind, std::string what) {
     if (!error_)
-      error_ = make_error(kind, Protocol::none,
-                          what + " (at byte " + std::to_string(pos_) + ")", s_.substr(pos_, 40));
+      error_ = make_error(kind, Protocol::none, what + " (at byte " + std::to_string(pos_) + ")",
+                          s_.substr(pos_, 40));
     return std::nullopt;
   }
 

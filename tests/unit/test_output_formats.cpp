@@ -494,7 +494,8 @@ TEST_CASE("nagios: warnings, certificates, failures, the deadline and usage erro
 
   RunResult late = passed_result();
   late.delivery_ms.reset();
-  late.report.error = make_error(ErrorKind::deadline, Protocol::none, "the overall deadline passed");
+  late.report.error =
+      make_error(ErrorKind::deadline, Protocol::none, "the overall deadline passed");
   late.report.error.step = "imap.arrival";
   CHECK(render_nagios(c, late, {}).exit_code == kNagiosCritical);
   NagiosThresholds unknown_at_deadline;
