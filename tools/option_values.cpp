@@ -17,6 +17,9 @@ std::vector<std::string> option_values(std::string_view option) {
   if (option == "receive") return {"imap", "pop3"};
   if (option == "check") return {"devices,folders", "devices", "folders", "none"};
   if (option == "stop-after") return {"connect", "tls", "auth"};
+  if (option == "color") return {"auto", "always", "never"};
+  if (option == "oauth2-flow") return {"auto", "device", "browser"};
+  if (option == "oauth2-provider") return {"microsoft", "google", "custom"};
   if (option == "auth") {
     std::vector<std::string> names;
     for (Mechanism m : {Mechanism::plain, Mechanism::login, Mechanism::cram_md5, Mechanism::xoauth2,

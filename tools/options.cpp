@@ -385,8 +385,9 @@ cxxopts::Options make_options() {
 // The groups in the order --help and the man page show them (cxxopts sorts them by name); a
 // group not listed here comes after these.
 std::vector<std::string> groups_in_order(const cxxopts::Options& opts) {
-  std::vector<std::string> order{"Account",    "Server", "Sign-in",          "Connection and TLS",
-                                 "Round trip", "Output", "Several accounts", "Help"};
+  std::vector<std::string> order{
+      "Account",    "Server", "Sign-in",    "OAuth2 sign-in",   "Connection and TLS",
+      "Round trip", "Output", "Monitoring", "Several accounts", "Help"};
   std::erase_if(order, [&](const std::string& g) {
     const std::vector<std::string> present = opts.groups();
     return std::find(present.begin(), present.end(), g) == present.end();

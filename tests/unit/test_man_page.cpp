@@ -40,7 +40,7 @@ std::map<std::string, ManEntry> man_options(const std::string& text) {
   std::string line, group;
   bool in_options = false, heading_next = false;
   const std::regex long_name(R"(\\-\\-([a-z0-9]+(\\-[a-z0-9]+)*))");
-  const std::regex value_name(R"("\s*([A-Z][A-Z0-9_]*)\s*"?\s*$)");
+  const std::regex value_name(R"("\s*([A-Z][A-Z0-9_:]*)\s*"?\s*$)");
   while (std::getline(in, line)) {
     if (line.rfind(".SH ", 0) == 0) in_options = line == ".SH OPTIONS";
     if (!in_options) continue;
