@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "protocols/json/value.hpp"
 
+#include "protocols/common/utf8.hpp"
+
 namespace mv {
 
 JsonValue JsonValue::make_string(std::string s) {
@@ -266,24 +268,6 @@ class JsonParser {
     return v;
   }
 
-  static void put_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xc0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xe0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-  }
-
   // One UTF-8 sequence starting at pos_ (RFC 3629: shortest form, no surrogates, <= U+10FFFF).
   bool utf8(std::string& out) {
     const auto b0 = static_cast<unsigned char>(s_[pos_]);
@@ -385,7 +369,7 @@ class JsonParser {
             }
             cp = 0x10000 + ((cp - 0xd800) << 10) + static_cast<std::uint32_t>(lo - 0xdc00);
           }
-          put_utf8(out, cp);
+          append_utf8(out, cp);
           break;
         }
         default:
