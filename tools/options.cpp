@@ -309,7 +309,7 @@ cxxopts::Options make_options() {
     ("H,host", "default server for every protocol (a name, an IPv4 or IPv6 address, [::1])", cxxopts::value<std::string>(), "HOST")
     ("smtp-host", "SMTP server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
     ("smtp-port", "SMTP port (default: the preset, or 587 starttls, 465 implicit, 25 none)", cxxopts::value<std::string>(), "PORT")
-    ("smtp-tls", "SMTP TLS mode: starttls (default; also explicit), implicit (also SSL, SSL/TLS) or none; a bare TLS follows --smtp-port's convention", cxxopts::value<std::string>(), "MODE")
+    ("smtp-tls", "SMTP TLS mode: starttls (default; also explicit), implicit (also SSL, SSL/TLS) or none; a bare TLS follows the convention of --smtp-port", cxxopts::value<std::string>(), "MODE")
     ("receive", "read back over imap or pop3", cxxopts::value<std::string>()->default_value("imap"), "PROTOCOL")
     ("imap-host", "IMAP server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
     ("imap-port", "IMAP port (default: the preset, or 993 implicit, 143 starttls)", cxxopts::value<std::string>(), "PORT")
