@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Packaging checks, run by .ci/run after scripts/test.sh (whose build they reuse):
+# Packaging checks, run by .ci/run after scripts/test.sh:
 #  1. every source file carries its SPDX licence line (scripts/check-spdx.sh);
-#  2. `cmake --install` into a staging prefix: the files it installs are listed and checked, the
+#  2. `cmake --install` of the library variant (the system's mbedTLS, as the Debian package links
+#     it) into a staging prefix: the files it installs are listed and checked, the
 #     installed tool runs --version, the man page renders without warnings, the installed
 #     completions load in each shell;
 #  3. the example (examples/roundtrip) builds out of tree against the staged engine, once with
@@ -16,7 +17,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BUILD_DIR=${BUILD_DIR:-build}
 WORK=${CHECK_PACKAGING_DIR:-$ROOT/build-packaging}
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -25,9 +25,14 @@ echo "-- SPDX lines"
 scripts/check-spdx.sh
 
 echo "-- cmake --install into a staging prefix"
-[[ -x $BUILD_DIR/verify-roundtrip ]] || scripts/build.sh
+# The engine as a library links the system's mbedTLS, as the Debian package does: the default
+# build compiles its own mbedTLS 3.6 with a private configuration and installs the tool only.
+LIB_BUILD=$WORK/lib-build
+cmake -S . -B "$LIB_BUILD" -DMAILVERIFY_SYSTEM_MBEDTLS=ON -DMAILVERIFY_TESTS=OFF \
+  -DMAILVERIFY_WERROR=ON >/dev/null
+cmake --build "$LIB_BUILD" -j"$(nproc)" >/dev/null
 STAGE=$WORK/stage
-cmake --install "$BUILD_DIR" --prefix "$STAGE" >"$WORK/install.log"
+cmake --install "$LIB_BUILD" --prefix "$STAGE" >"$WORK/install.log"
 (cd "$STAGE" && find . -type f -o -type l | sed 's|^\./||' | sort) >"$WORK/installed.txt"
 sed 's/^/   /' "$WORK/installed.txt"
 libdir=$(cd "$STAGE" && dirname "$(find . -name libmailverify_engine.a | sed 's|^\./||')")
