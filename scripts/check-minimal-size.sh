@@ -13,14 +13,17 @@
 # (509,384 bytes, 2026-12-07, on mbedTLS 3.6 with TLS 1.3; 448,040 on 2.28 with TLS 1.2 only:
 # the +61 KB are TLS 1.3's handshake and key schedule, the PSA crypto core it runs on, HKDF and
 # RSA-PSS, which TLS 1.3 requires for RSA certificates) + 5 %, so growth is noticed long before
-# the target is at risk. The file grows in
+# the target is at risk. Re-based after the session-4 merge at 558,664 bytes (+49 KB in the
+# engine the driver links: the typed error kinds with a cause and fix for each, the provider
+# knowledge table, server signals, IDNA, host literals and the iPAddress SAN check) + 5 %:
+# 586,600, still under the target. The file grows in
 # 4 KiB steps (segment alignment): compare `size` text figures for small changes.
 # Override with MINIMAL_SIZE_BUDGET=bytes; MAILVERIFY_MBEDTLS_SOURCE=DIR uses another mbedTLS
 # tree; extra arguments go to cmake (e.g. -DMAILVERIFY_WITH_POP3=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-minimal}
-BUDGET=${MINIMAL_SIZE_BUDGET:-534900}
+BUDGET=${MINIMAL_SIZE_BUDGET:-586600}
 MBEDTLS_SOURCE=${MAILVERIFY_MBEDTLS_SOURCE:-$(scripts/fetch-mbedtls-source.sh)}
 
 # A build directory configured with another tool chain cannot be switched over: start afresh.
