@@ -85,7 +85,6 @@ class HttpResponseReader {
   HttpResponse response_;
   Error error_;
   std::string line_;
-  bool line_too_long_ = false;
   std::size_t header_bytes_ = 0;
   std::size_t header_count_ = 0;
   std::size_t remaining_ = 0;  // body_length / chunk_data: bytes still to come
