@@ -10,10 +10,13 @@ namespace mv {
 
 namespace {
 
+// The body is shown only with a refusal (HTTP 4xx/5xx): a 200 answer that is unusable (no
+// access_token, a token type mail servers do not take) may still carry a token or a refresh token
+// (found by fuzz_json).
 Error response_error(std::string detail, const HttpResponse& r) {
   return make_error(ErrorKind::oauth2_response, Protocol::none,
                     std::move(detail) + " (HTTP " + std::to_string(r.status) + ")",
-                    std::string_view(r.body).substr(0, 200));
+                    r.status >= 400 ? std::string_view(r.body).substr(0, 200) : std::string_view());
 }
 
 // The JSON object of the body, or nullopt with error set. A JSON error's server words are left
