@@ -12,7 +12,7 @@ endif()
 
 function(mv_install_header from to)
   file(READ "${from}" text)
-  string(REGEX REPLACE "#include \"(engine|protocols|tls)/" "#include \"mailverify/\\1/" text
+  string(REGEX REPLACE "#include \"(core|engine|protocols|tls)/" "#include \"mailverify/\\1/" text
                        "${text}")
   set(target "${dest_root}/${to}")
   message(STATUS "Installing: ${target}")

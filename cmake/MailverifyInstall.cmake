@@ -5,7 +5,7 @@
 #   completions bash (share/bash-completion/completions), zsh, fish (generated at build time
 #               from the option table by mv_gen_completions)
 #   doc/        README.md, NOTICE, LICENSE, examples/
-#   the engine  libmailverify_{protocols,tls,engine}.a, every public header under
+#   the engine  libmailverify_{core,protocols,tls,engine}.a, every public header under
 #               include/mailverify/, the CMake package (find_package(mailverify CONFIG) →
 #               mailverify::engine) and mailverify.pc.
 # scripts/check-packaging.sh installs into a staging prefix and checks all of it.
@@ -46,7 +46,7 @@ endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT dev)
 
-install(TARGETS mv_protocols mv_tls mv_engine EXPORT mailverifyTargets
+install(TARGETS mv_core mv_protocols mv_tls mv_engine EXPORT mailverifyTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(EXPORT mailverifyTargets NAMESPACE mailverify:: DESTINATION ${MAILVERIFY_CMAKE_DIR}
         COMPONENT dev)
@@ -69,11 +69,11 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/mailverify.pc.in ${PROJECT_BINARY_DIR
                @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/mailverify.pc DESTINATION ${MV_PC_DIR} COMPONENT dev)
 
-# Headers: the facade (include/mailverify/) and every header of the three layers, which include
+# Headers: the facade (include/mailverify/) and every header of the four layers, which include
 # each other by layer ("engine/run.hpp"); installed, those includes read "mailverify/engine/..."
 # so that a program needs only include/ on its path and no generic engine/ or tls/ name leaks.
 file(GLOB_RECURSE MV_INSTALL_HEADERS RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS
-     ${PROJECT_SOURCE_DIR}/protocols/*.hpp ${PROJECT_SOURCE_DIR}/tls/*.hpp
+     ${PROJECT_SOURCE_DIR}/core/*.hpp ${PROJECT_SOURCE_DIR}/protocols/*.hpp ${PROJECT_SOURCE_DIR}/tls/*.hpp
      ${PROJECT_SOURCE_DIR}/engine/*.hpp)
 file(GLOB MV_FACADE_HEADERS RELATIVE ${PROJECT_SOURCE_DIR}/include/mailverify CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/include/mailverify/*.hpp)

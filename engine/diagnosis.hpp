@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 #include "protocols/common/tls_mode.hpp"
 
 namespace mv {

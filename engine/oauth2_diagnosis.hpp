@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 #include "protocols/oauth2/responses.hpp"
 
 namespace mv {

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv {
 

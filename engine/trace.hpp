@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv {
 

@@ -44,14 +44,14 @@ for f in bin/verify-roundtrip share/man/man1/verify-roundtrip.1 \
   share/doc/mailverify/examples/roundtrip/main.cpp include/mailverify/mailverify.hpp \
   include/mailverify/protocols.hpp include/mailverify/engine/run.hpp \
   include/mailverify/protocols/smtp/client.hpp include/mailverify/tls/stream.hpp \
-  "$libdir"/libmailverify_engine.a "$libdir"/libmailverify_tls.a "$libdir"/libmailverify_protocols.a \
+  "$libdir"/libmailverify_engine.a "$libdir"/libmailverify_tls.a "$libdir"/libmailverify_protocols.a "$libdir"/libmailverify_core.a \
   "$libdir"/cmake/mailverify/mailverifyConfig.cmake "$libdir"/cmake/mailverify/mailverifyConfigVersion.cmake \
   "$libdir"/cmake/mailverify/mailverifyTargets.cmake "$libdir"/pkgconfig/mailverify.pc; do
   grep -qxF "$f" "$WORK/installed.txt" || { echo "check-packaging: not installed: $f" >&2; missing=1; }
 done
 ((missing == 0)) || exit 1
 # Installed headers include each other under mailverify/ only: no generic engine/, tls/ names.
-if grep -rnE '#include "(engine|tls|protocols)/' "$STAGE/include"; then
+if grep -rnE '#include "(core|engine|tls|protocols)/' "$STAGE/include"; then
   echo "check-packaging: an installed header includes a path outside mailverify/" >&2
   exit 1
 fi

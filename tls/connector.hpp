@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv {
 

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 #include "tls/tls_context.hpp"
 
 namespace mv {

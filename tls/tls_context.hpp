@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 // Same tag in mbedTLS 2.28 and 3.x (`typedef struct mbedtls_ssl_config mbedtls_ssl_config`), so
 // users of this header need not include mbedTLS.

@@ -2,7 +2,7 @@
 // Exit codes of verify-roundtrip, one per failing stage, documented in --help and the README.
 #pragma once
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv::tool {
 

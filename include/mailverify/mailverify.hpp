@@ -49,8 +49,8 @@
 //   closes is an error in the report, never a SIGPIPE.
 #pragma once
 
+#include "core/error.hpp"
 #include "engine/diagnosis.hpp"
 #include "engine/interrupt.hpp"
 #include "engine/report.hpp"
 #include "engine/run.hpp"
-#include "protocols/common/error.hpp"

@@ -3,7 +3,7 @@
 //
 // The protocol machines are sans-I/O (protocols/common/conversation.hpp): feed them the bytes a
 // server sent and the time, ask them what to send and what happened. They never block, never
-// touch a socket or the clock, never allocate beyond their Limits (protocols/common/limits.hpp)
+// touch a socket or the clock, never allocate beyond their Limits (core/limits.hpp)
 // and never throw; after an error every call reports it again. Each object serves one session
 // on one thread at a time; separate objects are independent.
 //
@@ -20,11 +20,11 @@
 // stream with its deadlines) and plans; mv::run() is built from these.
 #pragma once
 
+#include "core/error.hpp"
+#include "core/limits.hpp"
 #include "engine/pump.hpp"
 #include "engine/session.hpp"
 #include "protocols/common/conversation.hpp"
-#include "protocols/common/error.hpp"
-#include "protocols/common/limits.hpp"
 #include "protocols/common/message.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"

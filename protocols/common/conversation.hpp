@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv {
 

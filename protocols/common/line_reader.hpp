@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/common/limits.hpp"
+#include "core/limits.hpp"
 
 namespace mv {
 

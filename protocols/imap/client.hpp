@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "protocols/common/conversation.hpp"
-#include "protocols/common/limits.hpp"
 #include "protocols/common/message_scanner.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"

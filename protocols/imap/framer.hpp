@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/common/error.hpp"
-#include "protocols/common/limits.hpp"
+#include "core/error.hpp"
+#include "core/limits.hpp"
 
 namespace mv {
 

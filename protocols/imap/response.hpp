@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "protocols/common/error.hpp"
-#include "protocols/common/limits.hpp"
+#include "core/error.hpp"
+#include "core/limits.hpp"
 #include "protocols/imap/framer.hpp"
 
 namespace mv {

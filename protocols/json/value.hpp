@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv {
 

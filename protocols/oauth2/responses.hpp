@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 #include "protocols/http/response.hpp"
 
 namespace mv {

@@ -14,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
+#include "core/limits.hpp"
 #include "protocols/common/dot_stuffing.hpp"
-#include "protocols/common/error.hpp"
-#include "protocols/common/limits.hpp"
 #include "protocols/common/line_reader.hpp"
 #include "protocols/common/sasl.hpp"
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/dot_stuffing.hpp"
-#include "protocols/common/limits.hpp"
 #include "protocols/common/message.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"

@@ -4,7 +4,7 @@
 // bad_alloc. The library's own versions throw, which links the whole exception runtime and the
 // unwinder (about 120 KiB, and glibc-only symbols that a musl build cannot resolve) only to end in
 // terminate(). These replacements end the same way without it: they name the failure on stderr and
-// abort. The engine's bounds (protocols/common/limits.hpp) keep every container far below these
+// abort. The engine's bounds (core/limits.hpp) keep every container far below these
 // limits, so reaching one is a bug, never a server's doing.
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "protocols/common/server_signal.hpp"
+#include "core/server_signal.hpp"
 
 #include "protocols/common/ascii.hpp"
 

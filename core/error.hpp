@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/common/error_kind.hpp"
-#include "protocols/common/server_signal.hpp"
+#include "core/error_kind.hpp"
+#include "core/server_signal.hpp"
 
 namespace mv {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "protocols/common/error_kind.hpp"
+#include "core/error_kind.hpp"
 
 #include <array>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "protocols/common/error.hpp"
+#include "core/error.hpp"
 
 namespace mv {
 
