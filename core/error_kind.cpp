@@ -106,6 +106,10 @@ std::string error_code(ErrorKind k, Protocol p) {
       return "http." + std::string(name.substr(5));
     case KindFamily::json:
       return "json." + std::string(name.substr(5));
+    case KindFamily::xml:  // xml_limit -> "xml.limit"
+      return "xml." + std::string(name.substr(4));
+    case KindFamily::discover:  // discover_needs_auth -> "discover.needs_auth"
+      return "discover." + std::string(name.substr(9));
     case KindFamily::oauth2:  // oauth2_refused -> "oauth2.refused"; the tool shows the provider's
       return "oauth2." + std::string(name.substr(7));  // own error there ("oauth2.invalid_grant")
     case KindFamily::session:

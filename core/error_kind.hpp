@@ -34,7 +34,8 @@ enum class Protocol : std::uint8_t { none, smtp, imap, pop3 };
 
 std::string_view protocol_name(Protocol p);  // "smtp", "imap", "pop3", "" for none
 
-// Families decide a code's prefix: net./tls./usage./roundtrip./run./http./json./oauth2. are the
+// Families decide a code's prefix: net./tls./usage./roundtrip./run./http./json./oauth2./xml./
+// discover. are the
 // same whatever the session; session kinds take the protocol's name ("imap.auth_failed").
 enum class KindFamily : std::uint8_t {
   net,
@@ -45,7 +46,9 @@ enum class KindFamily : std::uint8_t {
   run,
   http,
   json,
-  oauth2
+  oauth2,
+  xml,
+  discover
 };
 
 // X(kind, family, default category). The kind's name is the code's suffix unless
@@ -171,6 +174,19 @@ enum class KindFamily : std::uint8_t {
   X(oauth2_state, oauth2, auth)                  \
   X(oauth2_response, oauth2, protocol)           \
   X(oauth2_refused, oauth2, auth)                \
+  /* XML documents of settings discovery */      \
+  X(xml_syntax, xml, protocol)                   \
+  X(xml_forbidden, xml, protocol)                \
+  X(xml_limit, xml, protocol)                    \
+  /* one settings-discovery source */            \
+  X(discover_not_found, discover, protocol)      \
+  X(discover_status, discover, protocol)         \
+  X(discover_redirect, discover, protocol)       \
+  X(discover_wrong_domain, discover, protocol)   \
+  X(discover_document, discover, protocol)       \
+  X(discover_needs_auth, discover, auth)         \
+  X(discover_refused, discover, protocol)        \
+  X(discover_file, discover, usage)              \
   /* the round trip */                           \
   X(not_delivered, roundtrip, delivery)          \
   X(modified, roundtrip, delivery)               \

@@ -16,6 +16,14 @@ struct Limits {
   std::size_t max_list_depth = 16;                 // nested IMAP parenthesised lists
   std::size_t max_sasl_rounds = 8;                 // challenge/response rounds in one AUTH
   std::size_t output_chunk = 16 * 1024;            // body bytes the client queues at a time
+  // XML documents of settings discovery (autoconfig, Autodiscover): read whole, so every part
+  // of the tree is bounded; real ones are a few KiB (the largest ISPDB entries under 16 KiB).
+  std::size_t max_xml_document = 256 * 1024;  // the whole document (and the HTTP body holding it)
+  std::size_t max_xml_depth = 32;             // nested elements
+  std::size_t max_xml_attributes = 32;        // attributes (namespace declarations too) per element
+  std::size_t max_xml_text = 16 * 1024;       // one attribute value, one element's text
+  std::size_t max_xml_elements = 4096;        // elements in the whole document
+  std::size_t max_redirects = 3;              // HTTP redirects one discovery source follows
 };
 
 inline constexpr Limits kDefaultLimits{};

@@ -400,6 +400,37 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
                   " answered something that is not a valid OAuth2 reply (HTTP or JSON broken)",
               "check the endpoint URLs (--oauth2-*-endpoint); if they are right, retry later or "
               "report it to the provider"};
+    case ErrorKind::xml_syntax:
+    case ErrorKind::xml_forbidden:
+    case ErrorKind::xml_limit:
+    case ErrorKind::discover_document:
+      return {"a settings-discovery source answered a document that is not usable settings",
+              "the source is skipped; the other sources and --host still work"};
+    case ErrorKind::discover_not_found:
+    case ErrorKind::discover_status:
+      return {"this settings-discovery source has nothing for the domain",
+              "the source is skipped; the other sources and --host still work"};
+    case ErrorKind::discover_redirect:
+      return {
+          "a settings-discovery source redirected where the tool does not follow "
+          "(plain http://, a bad address, or too many hops)",
+          "the source is skipped; ask the domain's administrator to fix its redirect"};
+    case ErrorKind::discover_wrong_domain:
+      return {
+          "the settings document found is for another domain, so it is not used for this "
+          "address",
+          "the source is skipped; give the servers with --host if no source has them"};
+    case ErrorKind::discover_needs_auth:
+      return {
+          "Autodiscover answers only with the account's credentials, which discovery never "
+          "sends",
+          "use the other sources or --host (an Exchange server: ask for its IMAP/SMTP "
+          "settings)"};
+    case ErrorKind::discover_refused:
+      return {"the Autodiscover service answered with an error for this address",
+              "the source is skipped; the other sources and --host still work"};
+    case ErrorKind::discover_file:
+      return {"the local ISPDB file or directory could not be read", "check the path given"};
     case ErrorKind::oauth2_listen:
       return {"the browser sign-in could not listen on 127.0.0.1 for the redirect",
               "use the device flow (--oauth2-flow device), or free a local port"};
