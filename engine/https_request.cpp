@@ -6,12 +6,12 @@
 namespace mv {
 
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step) {
+                                Report& report, std::string step, HttpLimits limits) {
   HttpOutcome out;
   if (!request.url.https) {
     out.error = make_error(ErrorKind::url, Protocol::none,
                            "refusing plain http:// for " + request.url.origin() +
-                               ": OAuth2 endpoints carry secrets and need https://");
+                               ": the endpoints this tool talks to need https://");
     co_return out;
   }
   std::optional<std::string> bytes = write_request(request, "mailverify");
@@ -21,7 +21,7 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
                    "the request to " + request.url.origin() + " has a line break in a field");
     co_return out;
   }
-  HttpExchange exchange(std::move(*bytes));
+  HttpExchange exchange(std::move(*bytes), limits);
   Endpoint endpoint;
   endpoint.host = request.url.host;
   endpoint.port = request.url.port;

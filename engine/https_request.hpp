@@ -2,9 +2,10 @@
 // One HTTPS request over the engine's own parts: a Session (TCP connect, TLS with the run's
 // TlsContext: certificates and host names verified like the mail sessions') driving an
 // HttpExchange in the caller's Pump. Generic: the OAuth2 sign-in uses it for token and device
-// endpoints, discovery may use it for autoconfig documents. Redirects are never followed (a 3xx
-// is returned as it is: the caller decides); plain http:// is refused ("usage.url"), since every
-// endpoint this tool talks to carries secrets.
+// endpoints, settings discovery for autoconfig and Autodiscover documents. Redirects are never
+// followed (a 3xx is returned as it is: the caller decides); plain http:// is refused
+// ("usage.url"), since every endpoint this tool talks to carries secrets or settings that must not
+// be forged.
 #pragma once
 
 #include <optional>
@@ -23,8 +24,9 @@ struct HttpOutcome {
   Error error;                           // else why not (network, tls, protocol, usage)
 };
 
-// step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...).
+// step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...); limits
+// bound the response (discovery passes its XML document size as the body's).
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step);
+                                Report& report, std::string step, HttpLimits limits = {});
 
 }  // namespace mv
