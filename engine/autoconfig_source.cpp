@@ -110,18 +110,22 @@ Task<SourceOutcome> fetch_autoconfig(Pump& pump, TlsContext& tls, SettingsSource
     co_return out;
   }
   const std::string user_domain = email_domain(email);
-  Url final = *parse_url(out.final_url);
   bool trusted = false;
   switch (source) {
     case SettingsSource::autoconfig_subdomain:
     case SettingsSource::autoconfig_well_known:
-      trusted = !got.left_domain && host_within(final.host, user_domain);
+      trusted = !got.left_domain && host_within(got.final_host, user_domain);
       if (!trusted && !got.left_domain)
-        out.notes.push_back("the document came from " + final.host + ", not from within " +
+        out.notes.push_back("the document came from " + got.final_host + ", not from within " +
                             user_domain + ": its settings may not name the certificate's host");
       break;
     case SettingsSource::ispdb:
       trusted = !got.left_domain;
+      break;
+    case SettingsSource::ispdb_mx:
+      out.notes.push_back("asked by the MX host's domain " + domain +
+                          " (DNS, which an attacker could answer): its settings may not name the "
+                          "certificate's host");
       break;
     default:
       break;

@@ -39,9 +39,11 @@ Task<SourceOutcome> fetch_autodiscover(Pump& pump, TlsContext& tls, std::string 
   request.headers = {{"Content-Type", "text/xml; charset=utf-8"}, {"Accept", "text/xml"}};
   request.body = autodiscover_request(email);
   std::optional<AutodiscoverAnswer> answer;
+  std::string final_host;
   for (std::size_t hops = 0;; ++hops) {
     FollowOutcome got = co_await https_follow(pump, tls, request, timeouts, report, kStep, limits);
     out.final_url = got.final_url;
+    final_host = got.final_host;
     for (const std::string& hop : got.hops) {
       out.redirects.push_back(hop);
       out.notes.push_back("redirected: " + hop);
@@ -133,7 +135,7 @@ Task<SourceOutcome> fetch_autodiscover(Pump& pump, TlsContext& tls, std::string 
     co_return out;
   }
   const std::string user_domain = email_domain(email);
-  const bool trusted = !out.left_domain && host_within(parse_url(out.final_url)->host, user_domain);
+  const bool trusted = !out.left_domain && host_within(final_host, user_domain);
   add_candidates(out, std::move(answer->servers), trusted);
   co_return out;
 }

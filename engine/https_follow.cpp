@@ -29,6 +29,7 @@ Task<FollowOutcome> https_follow(Pump& pump, TlsContext& tls, HttpRequest reques
   http.max_body = limits.max_xml_document;
   for (std::size_t hop = 0;; ++hop) {
     out.final_url = url_text(request.url);
+    out.final_host = request.url.host;
     HttpOutcome answer = co_await https_request(pump, tls, request, timeouts, report, step, http);
     if (!answer.response) {
       out.error = std::move(answer.error);

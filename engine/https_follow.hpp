@@ -21,6 +21,7 @@ struct FollowOutcome {
   std::optional<HttpResponse> response;  // the last answer, not a redirect
   Error error;                           // else why not ("discover.redirect" for a bad hop)
   std::string final_url;                 // the URL that gave the last answer (or failed)
+  std::string final_host;                // its host
   std::vector<std::string> hops;         // "FROM -> TO" for each redirect followed
   bool left_domain = false;              // a hop went to another registered domain
 };

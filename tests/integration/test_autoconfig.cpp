@@ -20,6 +20,7 @@
 
 #include "engine/autoconfig_source.hpp"
 #include "engine/autodiscover_source.hpp"
+#include "engine/discovery_urls.hpp"
 #include "tests/integration/stack.hpp"
 
 namespace mv::test {
@@ -64,7 +65,10 @@ struct AutoconfigServer {
     return "https://localhost:" + std::to_string(port) + path;
   }
   void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name) << text;
+    fs::create_directories((dir / name).parent_path());
+    std::ofstream file(dir / name);
+    file << text;
+    REQUIRE(file.good());
   }
   std::string requests() const {
     std::ifstream in(dir / "requests.log");
@@ -317,6 +321,72 @@ TEST_CASE("autoconfig: a certificate the CA does not vouch for, a server that ne
   CHECK(r.out.error.category == Category::network);
   CHECK(r.out.candidates.empty());
   CHECK(r.ms < 5000);  // the 1.5 s idle timeout, not a hang
+}
+
+TEST_CASE("ispdb: by the address's domain and by the MX host's domain, from a mirror") {
+  AutoconfigServer server;
+  server.write("v1.1/mailverify.test", stack_document());
+  server.write("v1.1/mx.example", stack_document("mx.example"));
+  auto tls = stack_tls();
+  Report report;
+  Pump pump;
+  const std::string base = server.url("/v1.1");  // a mirror: ispdb_url adds the '/'
+  Ran r = run(
+      pump, fetch_autoconfig(pump, *tls, SettingsSource::ispdb, ispdb_url(base, "mailverify.test"),
+                             "alice@mailverify.test", "mailverify.test", short_timeouts(), report));
+  REQUIRE_MESSAGE(!r.out.error, r.out.error.code << ": " << r.out.error.detail);
+  CHECK(r.out.origin == server.url("/v1.1/mailverify.test"));
+  REQUIRE(r.out.candidates.size() == 3);
+  CHECK(r.out.candidates[0].source == SettingsSource::ispdb);
+  CHECK(r.out.candidates[0].identity_trusted);  // curated (here: the mirror the user chose)
+
+  // By the MX's domain: the document must cover that domain, the login is still the address,
+  // and what DNS chose may not name the certificate's host.
+  r = run(pump,
+          fetch_autoconfig(pump, *tls, SettingsSource::ispdb_mx, ispdb_url(base, "mx.example"),
+                           "alice@mailverify.test", "mx.example", short_timeouts(), report));
+  REQUIRE_MESSAGE(!r.out.error, r.out.error.code << ": " << r.out.error.detail);
+  REQUIRE(r.out.candidates.size() == 3);
+  CHECK(r.out.candidates[0].username == "alice@mailverify.test");
+  CHECK_FALSE(r.out.candidates[0].identity_trusted);
+  CHECK(has_note(r.out, "asked by the MX host's domain mx.example"));
+  // The report has the source's own steps.
+  bool connect_step = false;
+  for (const StepRecord& step : report.steps)
+    connect_step = connect_step || step.name == "discover.ispdb_mx.connect";
+  CHECK(connect_step);
+}
+
+TEST_CASE("discovery: sources run concurrently in one loop; a stalled one holds up no other") {
+  AutoconfigServer server;
+  server.write("config-v1.1.xml", stack_document());
+  server.write("routes.json", R"({"/mail/config-v1.1.xml": {"file": "config-v1.1.xml"},
+    "/stall": {"hang": true}})");
+  auto tls = stack_tls();
+  Report report;
+  Pump pump;
+  SourceOutcome good, well_known, stalled;
+  const auto start = std::chrono::steady_clock::now();
+  pump.spawn(collect(
+      fetch_autoconfig(pump, *tls, SettingsSource::autoconfig_subdomain, server.url("/stall"),
+                       "alice@mailverify.test", "mailverify.test", short_timeouts(), report),
+      &stalled));
+  pump.spawn(collect(fetch_autoconfig(pump, *tls, SettingsSource::autoconfig_subdomain,
+                                      server.url("/mail/config-v1.1.xml"), "alice@mailverify.test",
+                                      "mailverify.test", short_timeouts(), report),
+                     &good));
+  pump.spawn(collect(fetch_autoconfig(pump, *tls, SettingsSource::autoconfig_well_known,
+                                      server.url("/mail/config-v1.1.xml"), "alice@mailverify.test",
+                                      "mailverify.test", short_timeouts(), report),
+                     &well_known));
+  pump.run();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK(good.candidates.size() == 3);
+  CHECK(well_known.candidates.size() == 3);
+  CHECK(well_known.candidates[0].source == SettingsSource::autoconfig_well_known);
+  CHECK(stalled.error.category == Category::network);
+  CHECK(ms < 5000);  // one idle timeout (1.5 s), not one per source in turn
 }
 
 TEST_CASE("autodiscover: 401 is 'answers only with credentials', and none were sent") {
