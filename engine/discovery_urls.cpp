@@ -46,6 +46,20 @@ std::vector<std::string> autodiscover_urls(std::string_view domain) {
           "https://autodiscover." + d + "/autodiscover/autodiscover.xml"};
 }
 
+std::vector<AutoconfigRequest> autoconfig_requests(std::string_view domain, std::string_view email,
+                                                   std::string_view ispdb_base,
+                                                   std::string_view mx_domain) {
+  const std::string d(domain);
+  std::vector<AutoconfigRequest> out{
+      {SettingsSource::autoconfig_subdomain, autoconfig_subdomain_url(domain, email), d},
+      {SettingsSource::autoconfig_well_known, autoconfig_well_known_url(domain, email), d},
+      {SettingsSource::ispdb, ispdb_url(ispdb_base, domain), d}};
+  if (!mx_domain.empty() && !iequals(mx_domain, domain))
+    out.push_back(
+        {SettingsSource::ispdb_mx, ispdb_url(ispdb_base, mx_domain), std::string(mx_domain)});
+  return out;
+}
+
 std::string registered_domain(std::string_view host) {
   std::string h = lower(host);
   if (h.ends_with('.')) h.pop_back();

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/settings_candidate.hpp"
+
 namespace mv {
 
 inline constexpr std::string_view kIspdbBase = "https://autoconfig.thunderbird.net/v1.1/";
@@ -23,6 +25,21 @@ std::string autoconfig_well_known_url(std::string_view domain, std::string_view 
 std::string ispdb_url(std::string_view base, std::string_view domain);
 // The two endpoints, in the order Outlook asks them.
 std::vector<std::string> autodiscover_urls(std::string_view domain);
+
+// One autoconfig document to fetch: with fetch_autoconfig(pump, tls, source, url, email,
+// covered_domain, ...).
+struct AutoconfigRequest {
+  SettingsSource source;
+  std::string url;
+  std::string covered_domain;  // the domain the document must list
+};
+
+// Every autoconfig URL for an address, in the order Thunderbird asks them: the domain's own
+// autoconfig host, its well-known path, the ISPDB by the domain, and (when the plan knows the MX
+// host's registered domain and it differs) the ISPDB by that domain.
+std::vector<AutoconfigRequest> autoconfig_requests(std::string_view domain, std::string_view email,
+                                                   std::string_view ispdb_base = kIspdbBase,
+                                                   std::string_view mx_domain = {});
 
 // The registered domain of a host ("imap.mail.example.co.uk" -> "example.co.uk"), as far as this
 // tool needs it to tell whether a redirect leaves the domain: the last two labels, or three when

@@ -59,6 +59,26 @@ TEST_CASE("discovery: the URLs asked for a domain") {
                                  "https://autodiscover.example.org/autodiscover/autodiscover.xml"});
 }
 
+TEST_CASE("discovery: every autoconfig request for an address, in Thunderbird's order") {
+  auto all = mv::autoconfig_requests("example.org", "me@example.org");
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].source == mv::SettingsSource::autoconfig_subdomain);
+  CHECK(all[1].source == mv::SettingsSource::autoconfig_well_known);
+  CHECK(all[2].source == mv::SettingsSource::ispdb);
+  CHECK(all[2].url == "https://autoconfig.thunderbird.net/v1.1/example.org");
+  for (const auto& r : all)
+    CHECK(r.covered_domain == "example.org");
+  all = mv::autoconfig_requests("example.org", "me@example.org", "https://mirror.test/ispdb/",
+                                "outlook.com");
+  REQUIRE(all.size() == 4);
+  CHECK(all[3].source == mv::SettingsSource::ispdb_mx);
+  CHECK(all[3].url == "https://mirror.test/ispdb/outlook.com");
+  CHECK(all[3].covered_domain == "outlook.com");
+  // An MX in the address's own domain asks nothing twice.
+  CHECK(mv::autoconfig_requests("example.org", "me@example.org", mv::kIspdbBase, "EXAMPLE.org")
+            .size() == 3);
+}
+
 TEST_CASE("discovery: registered domains, for redirects that leave the domain") {
   CHECK(mv::registered_domain("autoconfig.example.org") == "example.org");
   CHECK(mv::registered_domain("Mail.Example.ORG.") == "example.org");
