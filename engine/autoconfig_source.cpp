@@ -42,30 +42,6 @@ void read_document(SourceOutcome& out, std::string_view document, std::string_vi
 
 }  // namespace
 
-std::string_view settings_source_name(SettingsSource source) {
-  switch (source) {
-    case SettingsSource::preset:
-      return "preset";
-    case SettingsSource::autoconfig_subdomain:
-      return "autoconfig_subdomain";
-    case SettingsSource::autoconfig_well_known:
-      return "autoconfig_well_known";
-    case SettingsSource::ispdb:
-      return "ispdb";
-    case SettingsSource::ispdb_mx:
-      return "ispdb_mx";
-    case SettingsSource::ispdb_local:
-      return "ispdb_local";
-    case SettingsSource::srv:
-      return "srv";
-    case SettingsSource::mx_provider:
-      return "mx_provider";
-    case SettingsSource::autodiscover:
-      return "autodiscover";
-  }
-  return "unknown";
-}
-
 Task<SourceOutcome> fetch_autoconfig(Pump& pump, TlsContext& tls, SettingsSource source,
                                      std::string url, std::string email, std::string domain,
                                      Timeouts timeouts, Report& report, const Limits& limits) {

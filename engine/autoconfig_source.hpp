@@ -41,7 +41,4 @@ SourceOutcome local_ispdb_outcome(std::string_view document, std::string origin,
                                   std::string_view email, std::string_view domain,
                                   const Limits& limits = kDefaultLimits);
 
-// The source's name as the report's steps and outputs use it ("autoconfig_subdomain", ...).
-std::string_view settings_source_name(SettingsSource source);
-
 }  // namespace mv

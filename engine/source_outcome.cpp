@@ -22,6 +22,30 @@ void add_candidates(SourceOutcome& out, std::vector<DiscoveredServer> servers,
   }
 }
 
+std::string_view settings_source_name(SettingsSource source) {
+  switch (source) {
+    case SettingsSource::preset:
+      return "preset";
+    case SettingsSource::autoconfig_subdomain:
+      return "autoconfig_subdomain";
+    case SettingsSource::autoconfig_well_known:
+      return "autoconfig_well_known";
+    case SettingsSource::ispdb:
+      return "ispdb";
+    case SettingsSource::ispdb_mx:
+      return "ispdb_mx";
+    case SettingsSource::ispdb_local:
+      return "ispdb_local";
+    case SettingsSource::srv:
+      return "srv";
+    case SettingsSource::mx_provider:
+      return "mx_provider";
+    case SettingsSource::autodiscover:
+      return "autodiscover";
+  }
+  return "unknown";
+}
+
 std::string comma_list(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -31,6 +32,9 @@ struct SourceOutcome {
 // Appends a document's servers as candidates of the outcome's source, each from its final URL.
 void add_candidates(SourceOutcome& out, std::vector<DiscoveredServer> servers,
                     bool identity_trusted);
+
+// The source's name as the report's steps and outputs use it ("autoconfig_subdomain", ...).
+std::string_view settings_source_name(SettingsSource source);
 
 // "a, b, c": the lists notes name.
 std::string comma_list(const std::vector<std::string>& items);
