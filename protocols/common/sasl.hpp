@@ -56,6 +56,8 @@ class SaslClient {
   std::optional<std::string> respond(std::string_view challenge);
 
   const std::string& server_error() const { return server_error_; }
+  // Every round was used: respond() answers no further challenge.
+  bool exhausted() const { return round_ >= max_rounds_; }
 
  private:
   Mechanism mech_;
