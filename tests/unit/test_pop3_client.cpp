@@ -280,6 +280,33 @@ TEST_CASE("pop3/client: a challenge that is not base64 is cancelled with *") {
              });
 }
 
+TEST_CASE("pop3/client: more challenges than Limits::max_sasl_rounds are cancelled with *") {
+  auto login = options();
+  login.mechanism = mv::Mechanism::login;
+  login.limits.max_sasl_rounds = 2;
+  transcript(login,
+             {S(kGreeting, "CAPA\r\n"), S("+OK\r\nSASL LOGIN\r\n.\r\n", "AUTH LOGIN\r\n"),
+              S("+ VXNlcm5hbWU6\r\n", "YWxpY2U=\r\n"), S("+ UGFzc3dvcmQ6\r\n", "czNjcmV0\r\n"),
+              S("+ UGFzc3dvcmQ6\r\n", "*\r\n"), S("-ERR cancelled\r\n", "")},
+             [](const Client& c, const Run&) {
+               CHECK(c.error().code == "pop3.bad_challenge");
+               CHECK(c.error().detail.find("more than 2") != std::string::npos);
+               CHECK(c.error().server_says == "-ERR cancelled");
+             });
+}
+
+TEST_CASE("pop3/client: a server that accepts a cancelled AUTH fails it") {
+  auto login = options();
+  login.mechanism = mv::Mechanism::login;
+  transcript(login,
+             {S(kGreeting, "CAPA\r\n"), S("+OK\r\nSASL LOGIN\r\n.\r\n", "AUTH LOGIN\r\n"),
+              S("+ not base64!\r\n", "*\r\n"), S("+OK welcome\r\n", "")},
+             [](const Client& c, const Run&) {
+               CHECK(c.error().code == "pop3.bad_challenge");
+               CHECK(c.error().detail.find("accepted the cancelled exchange") != std::string::npos);
+             });
+}
+
 TEST_CASE("pop3/client: XOAUTH2 error challenge is answered with an empty line") {
   auto o = options();
   o.credentials.secret = "tok";
