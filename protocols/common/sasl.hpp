@@ -41,6 +41,9 @@ class SaslClient {
   // max_rounds bounds the challenges answered in one exchange; a server that keeps challenging is
   // cut off (respond() returns nullopt) instead of looping.
   SaslClient(Mechanism m, Credentials c, std::size_t max_rounds = kDefaultLimits.max_sasl_rounds);
+  ~SaslClient();  // wipes its copy of the secret
+  SaslClient(const SaslClient&) = delete;
+  SaslClient& operator=(const SaslClient&) = delete;
 
   Mechanism mechanism() const { return mech_; }
   // The initial response to send with the command (SASL-IR), or nullopt when the mechanism starts
