@@ -141,6 +141,7 @@ bool emitted_by(ErrorKind k, Protocol p) {
     case K::line_too_long:
     case K::unexpected_reply:
     case K::too_many_capabilities:
+    case K::bad_challenge:
       return p != Protocol::none;
     // SMTP
     case K::unexpected_tls:
@@ -155,9 +156,7 @@ bool emitted_by(ErrorKind k, Protocol p) {
     case K::bad_argument:
     case K::smtputf8_unsupported:
       return p == Protocol::smtp;
-    // SMTP and POP3
-    case K::bad_challenge:
-      return p == Protocol::smtp || p == Protocol::pop3;
+    // SMTP and IMAP
     case K::reply_too_large:
       return p == Protocol::smtp || p == Protocol::imap;
     // IMAP

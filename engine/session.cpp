@@ -33,9 +33,17 @@ Session::Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Convers
       conv_(conversation),
       timeouts_(timeouts),
       report_(report),
-      trace_(trace) {}
+      trace_(trace) {
+  // --trace shows the conversation's state changes beside the bytes that caused them.
+  if (trace_) {
+    conv_.observe_states([this](std::string_view from, std::string_view to) {
+      trace_->note(prefix_, "state " + std::string(from) + " -> " + std::string(to));
+    });
+  }
+}
 
 Session::~Session() {
+  if (trace_) conv_.observe_states(nullptr);
   if (pump_) pump_->remove(*this);
   if (stream_) stream_->close();
 }

@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.limits.max_literal = 4096;
     options.limits.max_list_depth = 3;
     options.limits.max_sasl_rounds = 2;
-    options.max_folders = 2;
-    options.max_search_results = 2;
+    options.limits.max_folders = 2;
+    options.limits.max_search_results = 2;
   }
 
   mv::ImapClient client(options);
@@ -117,7 +117,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cfg.client_tls_active = [&client] { return client.tls_active(); };
   mv::fuzz::SessionHarness harness(client, cfg, tasks);
   harness.run(mv::fuzz::split(stream, seed));
-  FUZZ_CHECK(client.search_result().size() <= options.max_search_results, "too many results");
-  FUZZ_CHECK(client.folders().folders.size() <= options.max_folders, "too many folders");
+  FUZZ_CHECK(client.search_result().size() <= options.limits.max_search_results,
+             "too many results");
+  FUZZ_CHECK(client.folders().folders.size() <= options.limits.max_folders, "too many folders");
   return 0;
 }

@@ -49,9 +49,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(result.bytes == message.size(), "bytes is not the message size");
   if (result.token_matched) FUZZ_CHECK(!options.wanted_token.empty(), "matched an empty token");
   if (result.token) {
-    FUZZ_CHECK(result.token->size() <= mv::kMaxScannedField, "token longer than the field bound");
+    FUZZ_CHECK(result.token->size() <= mv::kDefaultLimits.max_scanned_field,
+               "token longer than the field bound");
   }
-  FUZZ_CHECK(result.message_id.size() <= mv::kMaxScannedField, "Message-ID above the bound");
+  FUZZ_CHECK(result.message_id.size() <= mv::kDefaultLimits.max_scanned_field,
+             "Message-ID above the bound");
   if (!options.digest_body) FUZZ_CHECK(result.body_digest.empty(), "digest without digest_body");
   if (options.digest_body) FUZZ_CHECK(result.body_digest.size() == 64, "digest is not SHA-256 hex");
   const std::string whole = record(result);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,19 @@ class Conversation {
   virtual bool done() const = 0;
   // Failed; sticky: once set it stays set and the conversation sends nothing more.
   virtual const Error& error() const = 0;
+
+  // Told every state change, by the states' names ("ehlo" -> "starttls"), for --trace. Each client
+  // changes state in one set_state() that calls state_changed().
+  using StateObserver = std::function<void(std::string_view from, std::string_view to)>;
+  void observe_states(StateObserver observer) { state_observer_ = std::move(observer); }
+
+ protected:
+  void state_changed(std::string_view from, std::string_view to) const {
+    if (state_observer_ && from != to) state_observer_(from, to);
+  }
+
+ private:
+  StateObserver state_observer_;
 };
 
 }  // namespace mv

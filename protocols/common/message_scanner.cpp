@@ -25,8 +25,8 @@ void MessageScanner::update(std::string_view chunk) {
   while (!chunk.empty() && !result_.header_ended) {
     const std::size_t nl = chunk.find('\n');
     const std::string_view part = chunk.substr(0, nl);
-    // One spare byte keeps the CR of a line of exactly kMaxScannedField bytes.
-    const std::size_t room = kMaxScannedField + 1 - line_.size();
+    // One spare byte keeps the CR of a line of exactly max_field bytes.
+    const std::size_t room = options_.max_field + 1 - line_.size();
     if (part.size() > room) line_overlong_ = true;
     line_.append(part.substr(0, room));
     if (nl == std::string_view::npos) return;
@@ -38,13 +38,13 @@ void MessageScanner::update(std::string_view chunk) {
 
 void MessageScanner::end_line() {
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-  if (line_.size() > kMaxScannedField) line_overlong_ = true;
+  if (line_.size() > options_.max_field) line_overlong_ = true;
   if (line_.empty() && !line_overlong_) {
     end_field();
     result_.header_ended = true;
   } else if (!line_.empty() && (line_.front() == ' ' || line_.front() == '\t')) {
     // A folded continuation: unfold by dropping the line end.
-    if (line_overlong_ || field_overlong_ || field_.size() + line_.size() > kMaxScannedField) {
+    if (line_overlong_ || field_overlong_ || field_.size() + line_.size() > options_.max_field) {
       field_overlong_ = true;
       field_.clear();
     } else {

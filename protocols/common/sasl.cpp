@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/wipe.hpp"
 
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
@@ -99,6 +100,10 @@ std::optional<Mechanism> choose_mechanism(std::span<const Mechanism> offered, bo
 
 SaslClient::SaslClient(Mechanism m, Credentials c, std::size_t max_rounds)
     : mech_(m), cred_(std::move(c)), max_rounds_(max_rounds) {}
+
+SaslClient::~SaslClient() {
+  wipe(cred_.secret);
+}
 
 std::optional<std::string> SaslClient::initial_response() const {
   switch (mech_) {

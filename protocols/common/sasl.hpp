@@ -41,6 +41,9 @@ class SaslClient {
   // max_rounds bounds the challenges answered in one exchange; a server that keeps challenging is
   // cut off (respond() returns nullopt) instead of looping.
   SaslClient(Mechanism m, Credentials c, std::size_t max_rounds = kDefaultLimits.max_sasl_rounds);
+  ~SaslClient();  // wipes its copy of the secret
+  SaslClient(const SaslClient&) = delete;
+  SaslClient& operator=(const SaslClient&) = delete;
 
   Mechanism mechanism() const { return mech_; }
   // The initial response to send with the command (SASL-IR), or nullopt when the mechanism starts
@@ -56,6 +59,8 @@ class SaslClient {
   std::optional<std::string> respond(std::string_view challenge);
 
   const std::string& server_error() const { return server_error_; }
+  // Every round was used: respond() answers no further challenge.
+  bool exhausted() const { return round_ >= max_rounds_; }
 
  private:
   Mechanism mech_;

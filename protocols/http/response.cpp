@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/digits.hpp"
 
 namespace mv {
 
@@ -22,16 +23,11 @@ std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
-// A decimal length of at most 18 digits (no sign, no spaces inside).
+// A decimal length (no sign, no spaces inside).
 bool parse_length(std::string_view s, std::size_t& out) {
-  if (s.empty() || s.size() > 18) return false;
-  std::size_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::size_t>(c - '0');
-  }
-  out = v;
-  return true;
+  const std::optional<std::size_t> n = parse_digits<std::size_t>(s);
+  if (n) out = *n;
+  return n.has_value();
 }
 
 int hex_value(char c) {

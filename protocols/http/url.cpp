@@ -2,6 +2,7 @@
 #include "protocols/http/url.hpp"
 
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/digits.hpp"
 
 namespace mv {
 
@@ -46,14 +47,9 @@ std::optional<Url> parse_url(std::string_view text) {
   }
   if (url.host.empty()) return std::nullopt;
   if (!port.empty()) {
-    if (port.size() > 5) return std::nullopt;
-    unsigned v = 0;
-    for (char c : port) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (v == 0 || v > 65535) return std::nullopt;
-    url.port = v;
+    const std::optional<unsigned> v = parse_digits<unsigned>(port, 65535);
+    if (!v || *v == 0) return std::nullopt;
+    url.port = *v;
   }
   if (!rest.empty()) url.target = rest.front() == '?' ? "/" + std::string(rest) : std::string(rest);
   return url;

@@ -3,43 +3,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
+#include <iterator>
 
 #include "protocols/common/ascii.hpp"
-#include "protocols/common/base64.hpp"
+#include "protocols/common/command_channel.hpp"
+#include "protocols/common/sasl_exchange.hpp"
+#include "protocols/common/wipe.hpp"
 
 namespace mv {
 
 namespace {
-
-bool atom_safe(std::string_view v) {
-  if (v.empty() || iequals(v, "NIL")) return false;
-  for (unsigned char c : v) {
-    if (c <= 0x20 || c >= 0x7f) return false;
-    if (std::string_view("(){%*\"\\]").find(static_cast<char>(c)) != std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool quotable(std::string_view v) {
-  for (unsigned char c : v) {
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
-bool parse_u32(std::string_view s, std::uint32_t& out) {
-  if (s.empty() || s.size() > 10) return false;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (n > UINT32_MAX) return false;
-  out = static_cast<std::uint32_t>(n);
-  return true;
-}
 
 std::string status_text(const ImapResponse& r) {
   std::string s;
@@ -59,29 +33,13 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-// A command under construction: parts[0] goes out at once, each later part after a "+".
-struct Command {
-  std::vector<std::string> parts{std::string()};
-  bool nonsync_ok = false;     // LITERAL+ (any size)
-  bool nonsync_small = false;  // LITERAL- (up to 4096 bytes)
+bool valid_token(std::string_view token) {
+  if (token.empty() || token.size() > 256) return false;
+  return std::all_of(token.begin(), token.end(),
+                     [](unsigned char c) { return std::isalnum(c) != 0; });
+}
 
-  Command& text(std::string_view t) {
-    parts.back() += t;
-    return *this;
-  }
-  Command& astring(std::string_view v) {
-    if (atom_safe(v)) return text(v);
-    if (quotable(v)) return text("\"").text(v).text("\"");
-    std::string n = std::to_string(v.size());
-    if (nonsync_ok || (nonsync_small && v.size() <= 4096)) {
-      return text("{" + n + "+}\r\n").text(v);
-    }
-    text("{" + n + "}\r\n");
-    parts.emplace_back(v);
-    return *this;
-  }
-};
-
+// One state per awaited reply (plus the TLS pause and ready between tasks).
 enum class State {
   greeting,
   capability,
@@ -110,7 +68,35 @@ enum class State {
   failed
 };
 
-constexpr std::size_t kMaxTrackedUids = 256;
+std::string_view state_name(State s) {
+  static constexpr std::string_view kNames[] = {"greeting",
+                                                "capability",
+                                                "starttls",
+                                                "tls_handshake",
+                                                "authenticate",
+                                                "login",
+                                                "capability_after_auth",
+                                                "select",
+                                                "capability_after_select",
+                                                "ready",
+                                                "search",
+                                                "fetch",
+                                                "fetch_flags",
+                                                "store",
+                                                "noop",
+                                                "noop_search",
+                                                "namespace",
+                                                "list",
+                                                "delete_store",
+                                                "expunge",
+                                                "move",
+                                                "idle",
+                                                "logout",
+                                                "done",
+                                                "failed"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(State::failed) + 1);
+  return kNames[static_cast<std::size_t>(s)];
+}
 
 // The report's step for a failure in this state: a refused LOGIN fails "imap.auth".
 std::string step_of(State s) {
@@ -161,21 +147,6 @@ std::string step_of(State s) {
 
 }  // namespace
 
-std::string ImapTagGenerator::next() {
-  state_ += 0x9e3779b97f4a7c15ull;
-  std::uint64_t z = state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::string tag = "M";
-  for (int i = 0; i < 10; ++i) {
-    tag += kAlphabet[z % 36];
-    z /= 36;
-  }
-  return tag;
-}
-
 std::string_view imap_task_name(ImapTask t) {
   switch (t) {
     case ImapTask::none:
@@ -204,14 +175,6 @@ std::string_view imap_task_name(ImapTask t) {
   return "unknown";
 }
 
-bool ImapCapabilities::has(std::string_view name) const {
-  std::string u = ascii_upper(name);
-  for (const auto& n : names) {
-    if (n == u) return true;
-  }
-  return false;
-}
-
 bool ImapFolder::has_attribute(std::string_view attr) const {
   for (const auto& a : attributes) {
     if (iequals(a, attr)) return true;
@@ -227,53 +190,56 @@ const ImapFolder* ImapFolderList::special_use(std::string_view attr) const {
 }
 
 struct ImapClient::Impl final : LiteralSink {
-  explicit Impl(ImapOptions o)
-      : opt(std::move(o)),
+  Impl(ImapOptions o, const ImapClient& owner)
+      : owner(owner),
+        opt(std::move(o)),
         reader(opt.limits),
         tags(opt.tag_seed),
+        box(opt.limits),
         tls_active(opt.tls == TlsMode::implicit) {
     reader.set_sink(this);
   }
+  ~Impl() override { drop_pending_parts(); }
 
+  const ImapClient& owner;  // told of every state change
   ImapOptions opt;
   ImapResponseReader reader;
   ImapTagGenerator tags;
+  CommandChannel channel;  // output, the replies owed, the sticky error
+  ImapMailboxTracker box;
   State state = State::greeting;
-  std::string out;
-  std::size_t out_pos = 0;
   std::deque<Event> events;
-  Error error;
   ImapCapabilities caps;
   bool caps_updated = false;
   bool tls_active = false;
   bool preauth = false;
-  std::string tag;  // in flight
+
+  // ---- commands in flight ----
+  std::string tag;  // of the command whose reply comes next
   // Commands written behind the one in flight (pipelined, RFC 9051 5.5), in order: each one's
-  // tag, where its bytes start in `out` (a reply may come for a command whose bytes are out while
-  // later ones are still unsent, never for one not yet sent), and the state its reply is read in
-  // (nullopt: the state handling the reply before it chooses). Used for SELECT behind a one-line
+  // tag and the state its reply is read in (nullopt: the state handling the reply before it
+  // chooses). The channel holds when each reply becomes due. Used for SELECT behind a one-line
   // login, CAPABILITY + SELECT after a login reply without capabilities (Exchange's), UID
   // SEARCH behind a NOOP, UID EXPUNGE behind the STORE of \Deleted, and a fetch with the
   // removal and LOGOUT behind it.
   struct Queued {
     std::string tag;
-    std::size_t start = 0;
     std::optional<State> state;
   };
   std::deque<Queued> queued;
   std::optional<State> next_state;  // of the command now in flight, when it was queued
   std::string last_tag;
   std::string last_code;
-  std::vector<std::string> pending_parts;
+  std::vector<std::string> pending_parts;  // literals waiting for the server's "+"
+  bool pending_secret = false;             // they hold a credential
   std::size_t turns = 0;
 
-  std::optional<SaslClient> sasl;
-  std::optional<std::string> pending_ir;
-  std::size_t sasl_rounds = 0;
+  // ---- login ----
+  std::optional<SaslExchange> sasl;
   std::string auth_label;
   std::string alert;  // the last [ALERT] text (sanitised), carried into a failure's signal
 
-  ImapMailbox mailbox;
+  // ---- task results ----
   ImapTaskStatus task;
   ImapTaskStatus fetch_task;  // the last fetch_message's, kept past the commands behind it
   std::vector<std::uint32_t> search;
@@ -285,8 +251,6 @@ struct ImapClient::Impl final : LiteralSink {
   bool scanning = false;
   std::optional<ScannedMessage> scanned;
   std::uint32_t scanned_seq = 0;
-  std::map<std::uint32_t, std::vector<std::string>> flags_by_uid;
-  std::map<std::uint32_t, std::uint32_t> seq_to_uid;
   ImapFolderList folders;
   bool listed = false;  // folders holds a LIST's successful answer
   ImapDeleteOutcome delete_outcome = ImapDeleteOutcome::none;
@@ -298,7 +262,9 @@ struct ImapClient::Impl final : LiteralSink {
   void literal_begin(std::uint32_t seq, std::string_view item, std::uint64_t) override {
     scanning = state == State::fetch && (iequals(item, "BODY[]") || iequals(item, "RFC822"));
     if (scanning) {
-      scanner = MessageScanner{};  // drops what an interrupted literal left
+      // Drops what an interrupted literal left.
+      scanner = MessageScanner{
+          MessageScanOptions{.wanted_token = {}, .max_field = opt.limits.max_scanned_field}};
       scanned_seq = seq;
     }
   }
@@ -311,20 +277,31 @@ struct ImapClient::Impl final : LiteralSink {
     scanning = false;
   }
 
-  void set_state(State s) { state = s; }
+  void set_state(State s) {
+    owner.state_changed(state_name(state), state_name(s));
+    state = s;
+  }
+  bool failed() const { return state == State::failed; }
   bool queued_state(State s) const {
     return std::any_of(queued.begin(), queued.end(), [s](const Queued& q) { return q.state == s; });
   }
   bool logout_queued() const { return queued_state(State::logout); }
 
-  void fail(Error e) {
-    if (state == State::failed) return;
-    if (e.step.empty()) e.step = step_of(state);
-    error = std::move(e);
-    set_state(State::failed);
-    out.clear();
-    out_pos = 0;
+  void drop_pending_parts() {
+    for (auto& p : pending_parts)
+      wipe(p);
     pending_parts.clear();
+    pending_secret = false;
+  }
+
+  // ---- errors ----
+
+  void fail(Error e) {
+    if (failed()) return;
+    if (e.step.empty()) e.step = step_of(state);
+    channel.fail(std::move(e));
+    set_state(State::failed);
+    drop_pending_parts();
   }
   void fail(ErrorKind kind, std::string detail) {
     fail(make_error(kind, Protocol::imap, std::move(detail)));
@@ -351,62 +328,57 @@ struct ImapClient::Impl final : LiteralSink {
     events.push_back(Event{std::move(step), std::move(detail)});
   }
 
-  Command command() const {
-    Command c;
+  // ---- output ----
+
+  ImapCommand command() const {
+    ImapCommand c;
     c.nonsync_ok = caps.literal_plus;
     c.nonsync_small = caps.literal_minus;
     return c;
   }
 
-  void send(Command c) {
+  // Sends c as the command in flight; its literals wait for the server's "+".
+  void send(ImapCommand c, bool secret = false) {
     tag = tags.next();
     last_tag = tag;
     c.parts.back() += "\r\n";
-    out += tag + " " + c.parts.front();
-    pending_parts.assign(c.parts.begin() + 1, c.parts.end());
+    std::string first = tag + " " + c.parts.front();
+    channel.framed_command(first, secret);
+    if (secret) {
+      wipe(first);
+      wipe(c.parts.front());
+    }
+    drop_pending_parts();
+    pending_parts.assign(std::make_move_iterator(c.parts.begin() + 1),
+                         std::make_move_iterator(c.parts.end()));
+    pending_secret = secret && !pending_parts.empty();
     ++turns;
   }
+  void send(std::string_view text) { send(command().text(text)); }
   // Writes a one-line command behind the one in flight, without waiting for its reply.
   void pipeline(std::string_view text, std::optional<State> then = std::nullopt) {
-    queued.push_back(Queued{tags.next(), out.size(), then});
+    queued.push_back(Queued{tags.next(), then});
     last_tag = queued.back().tag;
-    out += last_tag + " " + std::string(text) + "\r\n";
+    channel.command(last_tag + " " + std::string(text));
   }
-  void send(std::string_view text) { send(command().text(text)); }
+  // Bytes that continue the command in flight (a literal, a SASL response, IDLE's DONE).
+  void send_continuation(std::string& bytes, bool secret) {
+    if (secret) {
+      channel.continue_secret(bytes);
+    } else {
+      channel.continue_command(bytes);
+    }
+    ++turns;
+  }
 
-  void send_capability(State next) {
-    caps_updated = false;
-    send("CAPABILITY");
-    set_state(next);
-  }
+  // ---- capabilities and response codes ----
 
   void apply_caps(const std::vector<std::string>& names) {
-    caps = ImapCapabilities{};
-    for (const auto& raw : names) {
-      std::string n = ascii_upper(raw);
-      if (n == "IMAP4REV1") caps.imap4rev1 = true;
-      if (n == "IMAP4REV2") caps.imap4rev2 = true;
-      if (n == "STARTTLS") caps.starttls = true;
-      if (n == "LOGINDISABLED") caps.logindisabled = true;
-      if (n == "SASL-IR") caps.sasl_ir = true;
-      if (n == "LITERAL+") caps.literal_plus = true;
-      if (n == "LITERAL-") caps.literal_minus = true;
-      if (n == "IDLE") caps.idle = true;
-      if (n == "UIDPLUS") caps.uidplus = true;
-      if (n == "MOVE") caps.move = true;
-      if (n == "SPECIAL-USE") caps.special_use = true;
-      if (n == "LIST-EXTENDED") caps.list_extended = true;
-      if (n == "NAMESPACE") caps.namespace_ = true;
-      if (n.rfind("AUTH=", 0) == 0) {
-        if (auto m = mechanism_from_name(std::string_view(n).substr(5))) caps.auth.push_back(*m);
-      }
-      caps.names.push_back(std::move(n));
-    }
+    caps = parse_imap_capabilities(names);
     caps_updated = true;
   }
 
   void apply_code(const ImapCode& code, std::string_view text) {
-    std::uint32_t n = 0;
     if (code.name == "CAPABILITY") {
       bool truncated = false;
       auto names = split_imap_atoms(code.args, opt.limits.max_capabilities, truncated);
@@ -415,25 +387,53 @@ struct ImapClient::Impl final : LiteralSink {
         return;
       }
       apply_caps(names);
-    } else if (code.name == "UIDVALIDITY" && parse_u32(code.args, n)) {
-      mailbox.uidvalidity = n;
-    } else if (code.name == "UIDNEXT" && parse_u32(code.args, n)) {
-      mailbox.uidnext = n;
-    } else if (code.name == "PERMANENTFLAGS") {
-      std::string_view a = code.args;
-      if (!a.empty() && a.front() == '(') a.remove_prefix(1);
-      if (!a.empty() && a.back() == ')') a.remove_suffix(1);
-      bool truncated = false;
-      mailbox.permanent_flags = split_imap_atoms(a, opt.limits.max_capabilities, truncated);
     } else if (code.name == "ALERT") {
       if (alert_trusted()) {
         alert = sanitize_server_text(text);
         event("imap.alert", alert);
       }
+    } else {
+      box.on_code(code);
     }
   }
 
   // ---- incoming ----
+
+  void on_bytes(std::string_view data) {
+    if (failed() || state == State::done) return;
+    if (state == State::tls_handshake) {
+      if (auto breach = CommandChannel::tls_boundary_breach("STARTTLS", 0, data)) {
+        fail(ErrorKind::starttls_injection, std::move(*breach));
+      }
+      return;
+    }
+    while (!data.empty()) {
+      std::size_t n = reader.feed(data);
+      data.remove_prefix(n);
+      ImapResponse r;
+      while (!failed() && state != State::tls_handshake && state != State::done) {
+        ImapResponseReader::Status st = reader.next(r);
+        if (st == ImapResponseReader::Status::need_more) break;
+        if (st == ImapResponseReader::Status::error) {
+          fail(reader.error());
+          break;
+        }
+        handle(r);
+      }
+      if (failed() || state == State::done) return;
+      if (state == State::tls_handshake) {
+        if (auto breach =
+                CommandChannel::tls_boundary_breach("STARTTLS", reader.buffered(), data)) {
+          fail(ErrorKind::starttls_injection, std::move(*breach));
+        }
+        return;
+      }
+      if (n == 0) {
+        // Cannot happen: a full buffer always yields a line, a literal chunk or an error.
+        return fail(ErrorKind::internal, "the response reader made no progress");
+      }
+    }
+  }
 
   void handle(const ImapResponse& r) {
     switch (r.kind) {
@@ -451,26 +451,18 @@ struct ImapClient::Impl final : LiteralSink {
       fail(ErrorKind::unexpected_continuation, "a '+' with no command in flight");
       return;
     }
-    if (out_pos < out.size()) {  // see handle_tagged: a '+' for bytes not yet sent
+    if (!channel.all_sent()) {  // see handle_tagged: a '+' for bytes not yet sent
       fail(make_error(ErrorKind::unexpected_response, Protocol::imap,
                       "the server answered a command before it was sent", r.text));
       return;
     }
     if (!pending_parts.empty()) {
-      out += pending_parts.front();
+      std::string part = std::move(pending_parts.front());
       pending_parts.erase(pending_parts.begin());
-      ++turns;
+      send_continuation(part, pending_secret);
       return;
     }
-    if (state == State::authenticate) {
-      // A challenge after an initial response, with the SELECT already behind it: the server
-      // would take the SELECT line for the answer.
-      if (!queued.empty()) {
-        return fail(ErrorKind::unexpected_continuation,
-                    "a '+' after AUTHENTICATE's complete initial response");
-      }
-      return auth_continue(r.text);
-    }
+    if (state == State::authenticate) return handle_authenticate_challenge(r);
     if (state == State::idle && !idle_accepted) {
       idle_accepted = true;
       if (idle_done_requested) send_done();
@@ -480,19 +472,154 @@ struct ImapClient::Impl final : LiteralSink {
                     "a '+' the command did not expect", r.text));
   }
 
-  void auth_continue(std::string_view text) {
-    ++turns;
-    if (pending_ir) {
-      out += base64_encode(*pending_ir) + "\r\n";
-      pending_ir.reset();
+  void handle_untagged(const ImapResponse& r) {
+    if (state == State::greeting) return handle_greeting(r);
+    if (r.status != ImapStatus::none) {
+      if (r.code) apply_code(*r.code, r.text);
+      if (r.status == ImapStatus::bye) {
+        if (state == State::logout || logout_queued()) {  // the LOGOUT's, maybe early
+          saw_bye = true;
+        } else {
+          fail(ErrorKind::bye, "the server closed the session (BYE)", r);
+        }
+      }
       return;
     }
-    std::optional<std::string> challenge = std::string();
-    if (!text.empty()) challenge = base64_decode(text);
-    std::optional<std::string> resp;
-    if (challenge && ++sasl_rounds <= opt.limits.max_sasl_rounds) resp = sasl->respond(*challenge);
-    out += resp ? base64_encode(*resp) + "\r\n" : std::string("*\r\n");
+    const std::string& kw = r.keyword;
+    if (kw == "CAPABILITY") {
+      apply_caps(r.atoms);
+    } else if (box.on_untagged(r)) {
+      if (kw == "EXISTS" && state == State::idle && idle_accepted && !done_sent &&
+          box.mailbox().exists > idle_exists_start) {
+        send_done();
+      }
+    } else if (kw == "FETCH") {
+      handle_fetch_data(r);
+    } else if (kw == "SEARCH" && (state == State::search || state == State::noop_search)) {
+      // Behind a NOOP too: a server may run pipelined commands at once and send the SEARCH's
+      // data before the NOOP's completion (Dovecot does; RFC 9051 5.5).
+      for (std::uint32_t uid : r.numbers) {
+        if (search.size() >= opt.limits.max_search_results) {
+          search_truncated = true;
+          break;
+        }
+        search.push_back(uid);
+      }
+    } else if ((kw == "LIST" || kw == "LSUB") &&
+               (state == State::list || queued_state(State::list))) {
+      if (folders.folders.size() >= opt.limits.max_folders) {
+        folders.truncated = true;
+      } else {
+        folders.folders.push_back(ImapFolder{r.list.name, r.list.separator, r.list.attributes});
+      }
+    } else if (kw == "NAMESPACE" && state == State::namespace_) {
+      folders.personal = r.ns;
+    }
   }
+
+  void handle_fetch_data(const ImapResponse& r) {
+    const std::uint32_t seq = r.number.value_or(0);
+    const std::optional<std::uint32_t> uid = box.on_fetch(seq, r.fetch);
+    if (state == State::fetch && uid && *uid == target_uid) {
+      fetched.seq = seq;
+      if (r.fetch.flags) fetched.flags = *r.fetch.flags;
+      if (r.fetch.internaldate) fetched.internaldate = *r.fetch.internaldate;
+      if (r.fetch.rfc822_size) fetched.rfc822_size = r.fetch.rfc822_size;
+      if (!r.fetch.body_items.empty() && scanned && scanned_seq == seq) {
+        fetched.found = true;
+        fetched.message = std::move(*scanned);
+      }
+    }
+    scanned.reset();
+  }
+
+  void handle_tagged(const ImapResponse& r) {
+    // The server cannot answer bytes it has not received: a reply while the command is still in
+    // our output is out of turn (a forged or injected reply). Acting on it would, after STARTTLS,
+    // start TLS with the command still unsent (found by fuzz_imap_session).
+    if (channel.peek_reply() == CommandChannel::Turn::early) {
+      fail(ErrorKind::unexpected_response, "the server answered a command before it was sent", r);
+      return;
+    }
+    if (tag.empty() || r.tag != tag) {
+      fail(ErrorKind::unknown_tag, "a tagged reply for a command this client did not send", r);
+      return;
+    }
+    channel.take_reply();
+    tag.clear();  // the pipelined command, if any, is now the one in flight
+    next_state.reset();
+    if (!queued.empty()) {
+      tag = std::move(queued.front().tag);
+      next_state = queued.front().state;
+      queued.pop_front();
+    }
+    drop_pending_parts();  // a reply before all literals went out ends the command
+    last_code = r.code ? r.code->name : std::string();
+    if (r.code) apply_code(*r.code, r.text);
+    if (failed()) return;
+    const bool ok = r.status == ImapStatus::ok;
+    switch (state) {
+      case State::capability:
+        return handle_capability(r, ok);
+      case State::capability_after_auth:
+        return handle_capability_after_auth(r, ok);
+      case State::starttls:
+        return handle_starttls(r, ok);
+      case State::authenticate:
+      case State::login:
+        return handle_login(r, ok);
+      case State::select:
+        return handle_select(r, ok);
+      case State::capability_after_select:
+        return handle_capability_after_select(r, ok);
+      case State::search:
+        return handle_search(r);
+      case State::noop_search:
+        return handle_noop_search();
+      case State::fetch:
+        return handle_fetch(r);
+      case State::fetch_flags:
+        return handle_fetch_flags(r);
+      case State::store:
+        return handle_store(r);
+      case State::noop:
+        return handle_noop(r);
+      case State::namespace_:
+        return handle_namespace();
+      case State::list:
+        return handle_list(r, ok);
+      case State::delete_store:
+        return handle_delete_store(r, ok);
+      case State::expunge:
+        return handle_expunge(r, ok);
+      case State::move:
+        return handle_move(r, ok);
+      case State::idle:
+        return handle_idle(r);
+      case State::logout:
+        return handle_logout();
+      case State::greeting:
+      case State::tls_handshake:
+      case State::ready:
+      case State::done:
+      case State::failed:
+        break;
+    }
+    fail(ErrorKind::unexpected_reply, "a tagged reply in a state that expects none", r);
+  }
+
+  // A task's tagged reply: its status kept, its event, and on to what was queued or ready.
+  void finish(const ImapResponse& r, std::string step, std::string facts) {
+    task.finished = true;
+    task.ok = r.status == ImapStatus::ok;
+    task.server_says = sanitize_server_text(status_text(r));
+    task.code = r.code ? r.code->name : std::string();
+    event(std::move(step), task.ok ? std::move(facts) : "failed: " + task.server_says);
+    if (state == State::fetch) fetch_task = task;
+    set_state(next_state.value_or(State::ready));
+  }
+
+  // ---- greeting, CAPABILITY, STARTTLS ----
 
   void handle_greeting(const ImapResponse& r) {
     if (r.kind != ImapResponse::Kind::untagged ||
@@ -517,7 +644,7 @@ struct ImapClient::Impl final : LiteralSink {
           std::string(imap_status_name(r.status)) + " " + sanitize_server_text(r.text, 200));
     caps_updated = false;
     if (r.code) apply_code(*r.code, r.text);
-    if (state == State::failed) return;
+    if (failed()) return;
     if (caps_updated) {
       after_capabilities();
     } else {
@@ -525,256 +652,52 @@ struct ImapClient::Impl final : LiteralSink {
     }
   }
 
-  void handle_untagged(const ImapResponse& r) {
-    if (state == State::greeting) return handle_greeting(r);
-    if (r.status != ImapStatus::none) {
-      if (r.code) apply_code(*r.code, r.text);
-      if (r.status == ImapStatus::bye) {
-        if (state == State::logout || logout_queued()) {  // the LOGOUT's, maybe early
-          saw_bye = true;
-        } else {
-          fail(ErrorKind::bye, "the server closed the session (BYE)", r);
-        }
-      }
-      return;
-    }
-    const std::string& kw = r.keyword;
-    std::uint32_t n = r.number.value_or(0);
-    if (kw == "CAPABILITY") {
-      apply_caps(r.atoms);
-    } else if (kw == "EXISTS") {
-      mailbox.exists = n;
-      if (state == State::idle && idle_accepted && !done_sent && n > idle_exists_start) {
-        send_done();
-      }
-    } else if (kw == "RECENT") {
-      mailbox.recent = n;
-    } else if (kw == "EXPUNGE") {
-      if (mailbox.exists > 0) --mailbox.exists;
-      seq_to_uid.clear();  // sequence numbers shifted
-    } else if (kw == "FLAGS") {
-      mailbox.flags = r.atoms;
-    } else if (kw == "FETCH") {
-      handle_fetch(r);
-    } else if (kw == "SEARCH" && (state == State::search || state == State::noop_search)) {
-      // Behind a NOOP too: a server may run pipelined commands at once and send the SEARCH's
-      // data before the NOOP's completion (Dovecot does; RFC 9051 5.5).
-      for (std::uint32_t uid : r.numbers) {
-        if (search.size() >= opt.max_search_results) {
-          search_truncated = true;
-          break;
-        }
-        search.push_back(uid);
-      }
-    } else if ((kw == "LIST" || kw == "LSUB") &&
-               (state == State::list || queued_state(State::list))) {
-      if (folders.folders.size() >= opt.max_folders) {
-        folders.truncated = true;
-      } else {
-        folders.folders.push_back(ImapFolder{r.list.name, r.list.separator, r.list.attributes});
-      }
-    } else if (kw == "NAMESPACE" && state == State::namespace_) {
-      folders.personal = r.ns;
-    }
+  void send_capability(State next) {
+    caps_updated = false;
+    send("CAPABILITY");
+    set_state(next);
   }
 
-  void handle_fetch(const ImapResponse& r) {
-    std::uint32_t seq = r.number.value_or(0);
-    std::optional<std::uint32_t> uid = r.fetch.uid;
-    if (uid) {
-      if (seq_to_uid.size() >= kMaxTrackedUids) seq_to_uid.clear();
-      seq_to_uid[seq] = *uid;
-    } else if (auto it = seq_to_uid.find(seq); it != seq_to_uid.end()) {
-      uid = it->second;
-    }
-    if (uid && r.fetch.flags) {
-      if (flags_by_uid.size() >= kMaxTrackedUids && !flags_by_uid.count(*uid)) {
-        flags_by_uid.erase(flags_by_uid.begin());
-      }
-      flags_by_uid[*uid] = *r.fetch.flags;
-    }
-    if (state == State::fetch && uid && *uid == target_uid) {
-      fetched.seq = seq;
-      if (r.fetch.flags) fetched.flags = *r.fetch.flags;
-      if (r.fetch.internaldate) fetched.internaldate = *r.fetch.internaldate;
-      if (r.fetch.rfc822_size) fetched.rfc822_size = r.fetch.rfc822_size;
-      if (!r.fetch.body_items.empty() && scanned && scanned_seq == seq) {
-        fetched.found = true;
-        fetched.message = std::move(*scanned);
-      }
-    }
-    scanned.reset();
+  void handle_capability(const ImapResponse& r, bool ok) {
+    if (!ok) return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
+    after_capabilities();
   }
 
-  void handle_tagged(const ImapResponse& r) {
-    // The server cannot answer bytes it has not received: a reply while the command is still in
-    // our output is out of turn (a forged or injected reply). Acting on it would, after STARTTLS,
-    // start TLS with the command still unsent (found by fuzz_imap_session).
-    if (out_pos < (queued.empty() ? out.size() : queued.front().start)) {
-      fail(ErrorKind::unexpected_response, "the server answered a command before it was sent", r);
-      return;
-    }
-    if (tag.empty() || r.tag != tag) {
-      fail(ErrorKind::unknown_tag, "a tagged reply for a command this client did not send", r);
-      return;
-    }
-    tag.clear();  // the pipelined command, if any, is now the one in flight
-    next_state.reset();
-    if (!queued.empty()) {
-      tag = std::move(queued.front().tag);
-      next_state = queued.front().state;
-      queued.pop_front();
-    }
-    pending_parts.clear();  // a reply before all literals went out ends the command
-    last_code = r.code ? r.code->name : std::string();
-    if (r.code) apply_code(*r.code, r.text);
-    if (state == State::failed) return;
-    bool ok = r.status == ImapStatus::ok;
-    switch (state) {
-      case State::capability:
-      case State::capability_after_auth:
-        if (!ok) {
-          return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
-        }
-        if (state == State::capability) return after_capabilities();
-        if (!tag.empty()) return set_state(State::select);  // SELECT was pipelined: its reply
-        return start_select();
-      case State::starttls:
-        if (!ok) {
-          return fail(ErrorKind::starttls_refused, "the server refused STARTTLS", r);
-        }
-        event("imap.starttls", "server ready for TLS");
-        return set_state(State::tls_handshake);
-      case State::authenticate:
-      case State::login:
-        if (!ok) {
-          std::string detail = "the server refused " + auth_label;
-          if (sasl && !sasl->server_error().empty()) {
-            detail += "; server error " + sanitize_server_text(sasl->server_error(), 200);
-          }
-          return fail(ErrorKind::auth_failed, detail, r);
-        }
-        event("imap.auth", auth_label);
-        if (!tag.empty()) {  // SELECT went out behind the login: its reply follows
-          // A login reply without capabilities (Exchange's): asked for behind the SELECT.
-          if (!caps_updated) pipeline("CAPABILITY", State::capability_after_select);
-          pipeline_list();
-          return set_state(State::select);
-        }
-        if (caps_updated) {
-          start_select();
-          return pipeline_list();
-        }
-        send_capability(State::capability_after_auth);
-        return pipeline_select();
-      case State::select:
-        if (!ok) {
-          return fail(ErrorKind::select_failed,
-                      "the server refused to open mailbox " + sanitize_server_text(opt.mailbox), r);
-        }
-        if (r.code && r.code->name == "READ-ONLY") mailbox.read_only = true;
-        event("imap.select", select_facts());
-        return set_state(next_state.value_or(State::ready));
-      case State::capability_after_select:
-        if (!ok) {
-          return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
-        }
-        return set_state(State::ready);
-      case State::search:
-        return finish(r, "imap.search",
-                      std::to_string(search.size()) + " match" + (search.size() == 1 ? "" : "es") +
-                          (search_truncated ? " (truncated)" : ""));
-      case State::fetch:
-        return finish(r, "imap.fetch", fetch_facts());
-      case State::fetch_flags: {
-        auto f = flags_by_uid.find(target_uid);
-        return finish(r, "imap.fetch",
-                      "uid " + std::to_string(target_uid) + " flags (" +
-                          (f == flags_by_uid.end() ? std::string("unknown") : join(f->second)) +
-                          ")");
-      }
-      case State::store:
-        return finish(r, "imap.store", "uid " + std::to_string(target_uid) + " flags added");
-      case State::noop:
-        return finish(r, "imap.noop", std::to_string(mailbox.exists) + " messages");
-      case State::noop_search:  // the UID SEARCH behind it is the task; a refused NOOP is moot
-        event("imap.noop", std::to_string(mailbox.exists) + " messages");
-        return set_state(State::search);
-      case State::namespace_:
-        send(command().text("LIST \"\" \"*\""));
-        return set_state(State::list);
-      case State::list:
-        listed = ok;
-        return finish(r, "imap.list",
-                      std::to_string(folders.folders.size()) + " folders" +
-                          (folders.truncated ? " (truncated)" : ""));
-      case State::delete_store:
-        if (caps.uidplus) {  // UID EXPUNGE went out with the STORE: its reply follows
-          store_ok = ok;
-          return set_state(State::expunge);
-        }
-        delete_outcome = ok ? ImapDeleteOutcome::flagged_only : ImapDeleteOutcome::failed;
-        return finish(r, "imap.store",
-                      "uid " + std::to_string(target_uid) +
-                          " flagged \\Deleted only (no UIDPLUS, no EXPUNGE sent)");
-      case State::expunge:
-        // After a refused STORE the message has no \Deleted, so the EXPUNGE removed nothing.
-        delete_outcome = ok && store_ok ? ImapDeleteOutcome::expunged : ImapDeleteOutcome::failed;
-        return finish(r, "imap.expunge", "uid " + std::to_string(target_uid) + " expunged");
-      case State::move:
-        delete_outcome = ok ? ImapDeleteOutcome::moved : ImapDeleteOutcome::failed;
-        return finish(r, "imap.move", "uid " + std::to_string(target_uid) + " moved");
-      case State::idle:
-        return finish(r, "imap.idle", std::to_string(mailbox.exists) + " messages");
-      case State::logout:
-        event("imap.logout", saw_bye ? "BYE and OK" : "OK");
-        return set_state(State::done);
-      default:
-        return fail(ErrorKind::unexpected_reply, "a tagged reply in a state that expects none", r);
-    }
-  }
-
-  void finish(const ImapResponse& r, std::string step, std::string facts) {
-    task.finished = true;
-    task.ok = r.status == ImapStatus::ok;
-    task.server_says = sanitize_server_text(status_text(r));
-    task.code = r.code ? r.code->name : std::string();
-    event(std::move(step), task.ok ? std::move(facts) : "failed: " + task.server_says);
-    if (state == State::fetch) fetch_task = task;
-    set_state(next_state.value_or(State::ready));
-  }
-
-  std::string select_facts() const {
-    std::string s = sanitize_server_text(mailbox.name, 100) + ": " +
-                    std::to_string(mailbox.exists) + " messages";
-    if (mailbox.uidvalidity) s += ", UIDVALIDITY " + std::to_string(*mailbox.uidvalidity);
-    if (mailbox.uidnext) s += ", UIDNEXT " + std::to_string(*mailbox.uidnext);
-    if (mailbox.read_only) s += ", read-only";
-    return s;
-  }
-
-  std::string fetch_facts() const {
-    if (!fetched.found) return "uid " + std::to_string(target_uid) + " not returned";
-    return "uid " + std::to_string(fetched.uid) + ", " + std::to_string(fetched.message.bytes) +
-           " bytes, token " + (fetched.message.token ? "present" : "missing");
-  }
-
-  // ---- flow ----
-
+  // STARTTLS, login, or (PREAUTH) the SELECT: whatever comes next.
   void after_capabilities() {
-    if (opt.tls == TlsMode::starttls && !tls_active) {
-      if (!caps.starttls) {
-        return fail(ErrorKind::starttls_unavailable, "the server does not offer STARTTLS");
-      }
-      send("STARTTLS");
-      return set_state(State::starttls);
-    }
+    if (opt.tls == TlsMode::starttls && !tls_active) return send_starttls();
     if (preauth) {
       event("imap.auth", "PREAUTH (authenticated by the server)");
-      return start_select();
+      return send_select();
     }
     start_auth();
   }
+
+  void send_starttls() {
+    if (!caps.starttls) {
+      return fail(ErrorKind::starttls_unavailable, "the server does not offer STARTTLS");
+    }
+    send("STARTTLS");
+    set_state(State::starttls);
+  }
+
+  void handle_starttls(const ImapResponse& r, bool ok) {
+    if (!ok) return fail(ErrorKind::starttls_refused, "the server refused STARTTLS", r);
+    event("imap.starttls", "server ready for TLS");
+    set_state(State::tls_handshake);  // on_bytes() checks that nothing follows the OK
+  }
+
+  void on_tls_ready() {
+    if (state != State::tls_handshake) return;
+    tls_active = true;
+    // Everything learnt in plaintext is forgotten: it may have been injected.
+    reader.reset();
+    caps = ImapCapabilities{};
+    box.forget();
+    send_capability(State::capability);
+  }
+
+  // ---- login: AUTHENTICATE or LOGIN ----
 
   void start_auth() {
     if (!tls_active && !opt.allow_plaintext) {
@@ -782,42 +705,13 @@ struct ImapClient::Impl final : LiteralSink {
                   "refusing to send credentials without TLS (plaintext not allowed)");
     }
     const Credentials& cred = opt.credentials;
-    std::optional<Mechanism> mech;
-    if (opt.mechanism) {
-      for (Mechanism m : caps.auth) {
-        if (m == *opt.mechanism) mech = m;
-      }
-      if (!mech) {
-        return fail(
-            ErrorKind::mechanism_unavailable,
-            "the server does not offer AUTH=" + std::string(mechanism_name(*opt.mechanism)));
-      }
-    } else {
-      mech = choose_mechanism(caps.auth, cred.is_token, tls_active);
+    const MechanismPick pick =
+        pick_mechanism(opt.mechanism, caps.auth, true, cred.is_token, tls_active);
+    if (pick.wanted_not_offered) {
+      return fail(ErrorKind::mechanism_unavailable,
+                  "the server does not offer AUTH=" + std::string(mechanism_name(*opt.mechanism)));
     }
-    if (mech) {
-      sasl.emplace(*mech, cred);
-      sasl_rounds = 0;
-      std::optional<std::string> ir = sasl->initial_response();
-      std::string name(mechanism_name(*mech));
-      Command c = command();
-      c.text("AUTHENTICATE " + name);
-      auth_label = "AUTHENTICATE " + name;
-      const bool with_ir = ir && caps.sasl_ir;
-      if (with_ir) {
-        c.text(" ").text(ir->empty() ? std::string("=") : base64_encode(*ir));
-        auth_label += " (SASL-IR)";
-      } else {
-        pending_ir = ir;
-      }
-      caps_updated = false;
-      send(std::move(c));
-      set_state(State::authenticate);
-      // PLAIN's initial response is the whole exchange: the SELECT can follow in the same
-      // flight. Not behind XOAUTH2/OAUTHBEARER, whose refusal is a challenge the client answers.
-      if (with_ir && *mech == Mechanism::plain) pipeline_select();
-      return;
-    }
+    if (pick.mechanism) return send_authenticate(*pick.mechanism);
     if (cred.is_token) {
       return fail(ErrorKind::no_mechanism,
                   "the server offers no OAuth mechanism (XOAUTH2, OAUTHBEARER)");
@@ -831,36 +725,111 @@ struct ImapClient::Impl final : LiteralSink {
         return fail(ErrorKind::bad_credentials, "user name or password contains NUL, CR or LF");
       }
     }
-    Command c = command();
-    c.text("LOGIN ").astring(cred.user).text(" ").astring(cred.secret);
+    send_login();
+  }
+
+  void send_authenticate(Mechanism mech) {
+    sasl.emplace(mech, opt.credentials, opt.limits);
+    const std::string name(sasl->name());
+    auth_label = "AUTHENTICATE " + name;
+    ImapCommand c = command();
+    c.text(auth_label);
+    // RFC 4959: the initial response on the command line only with SASL-IR; else the server's
+    // first "+" asks for it.
+    std::optional<std::string> ir =
+        sasl->initial_argument(caps.sasl_ir ? std::string::npos : std::size_t{0});
+    const bool with_ir = ir.has_value();
+    if (with_ir) {
+      c.text(" ").text(*ir);
+      wipe(*ir);
+      auth_label += " (SASL-IR)";
+    }
+    caps_updated = false;
+    send(std::move(c), true);
+    set_state(State::authenticate);
+    // PLAIN's initial response is the whole exchange: the SELECT can follow in the same
+    // flight. Not behind XOAUTH2/OAUTHBEARER, whose refusal is a challenge the client answers.
+    if (with_ir && mech == Mechanism::plain) pipeline_select();
+  }
+
+  void handle_authenticate_challenge(const ImapResponse& r) {
+    // A challenge after an initial response, with the SELECT already behind it: the server
+    // would take the SELECT line for the answer.
+    if (!queued.empty()) {
+      return fail(ErrorKind::unexpected_continuation,
+                  "a '+' after AUTHENTICATE's complete initial response");
+    }
+    std::optional<std::string> line = sasl->answer(r.text);
+    if (!line) {
+      return fail(make_error(ErrorKind::bad_challenge, Protocol::imap,
+                             *sasl->cancelled_detail(false), "+ " + r.text));
+    }
+    *line += "\r\n";
+    send_continuation(*line, true);
+  }
+
+  void send_login() {
+    ImapCommand c = command();
+    c.text("LOGIN ").astring(opt.credentials.user).text(" ").astring(opt.credentials.secret);
     auth_label = "LOGIN";
     caps_updated = false;
-    const bool one_line = c.parts.size() == 1;  // no synchronising literal to wait for
-    send(std::move(c));
+    const bool one_line = c.one_line();  // no synchronising literal to wait for
+    send(std::move(c), true);
     set_state(State::login);
     if (one_line) pipeline_select();
   }
 
-  Command select_command(Command c) const {
+  void handle_login(const ImapResponse& r, bool ok) {
+    if (sasl) {
+      if (auto cancelled = sasl->cancelled_detail(ok)) {
+        return fail(ErrorKind::bad_challenge, std::move(*cancelled), r);
+      }
+    }
+    if (!ok) {
+      std::string detail = "the server refused " + auth_label;
+      if (sasl && !sasl->server_error().empty()) {
+        detail += "; server error " + sanitize_server_text(sasl->server_error(), 200);
+      }
+      return fail(ErrorKind::auth_failed, detail, r);
+    }
+    event("imap.auth", auth_label);
+    if (!tag.empty()) {  // SELECT went out behind the login: its reply follows
+      // A login reply without capabilities (Exchange's): asked for behind the SELECT.
+      if (!caps_updated) pipeline("CAPABILITY", State::capability_after_select);
+      pipeline_list();
+      return set_state(State::select);
+    }
+    if (caps_updated) {
+      send_select();
+      return pipeline_list();
+    }
+    send_capability(State::capability_after_auth);
+    pipeline_select();
+  }
+
+  void handle_capability_after_auth(const ImapResponse& r, bool ok) {
+    if (!ok) return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
+    if (!tag.empty()) return set_state(State::select);  // SELECT was pipelined: its reply
+    send_select();
+  }
+
+  // ---- SELECT (and what rides behind it) ----
+
+  ImapCommand select_command(ImapCommand c) const {
     c.text(opt.read_only ? "EXAMINE " : "SELECT ").astring(opt.mailbox);
     return c;
   }
-  void reset_mailbox() {
-    mailbox = ImapMailbox{};
-    mailbox.name = opt.mailbox;
-    mailbox.read_only = opt.read_only;
-  }
-  void start_select() {
-    reset_mailbox();
+  void send_select() {
+    box.open(opt.mailbox, opt.read_only);
     send(select_command(command()));
     set_state(State::select);
   }
   // Behind the login, or behind the CAPABILITY after it, the SELECT saves a round trip. Only as
   // one line: the capabilities that would allow a non-synchronising literal may still change.
   void pipeline_select() {
-    Command c = select_command(Command{});
-    if (c.parts.size() != 1) return;
-    reset_mailbox();
+    ImapCommand c = select_command(ImapCommand{});
+    if (!c.one_line()) return;
+    box.open(opt.mailbox, opt.read_only);
     pipeline(c.parts.front());
   }
 
@@ -873,13 +842,34 @@ struct ImapClient::Impl final : LiteralSink {
     pipeline("LIST \"\" \"*\" RETURN (SPECIAL-USE)", State::list);
   }
 
-  void send_done() {
-    out += "DONE\r\n";
-    done_sent = true;
-    ++turns;
+  void handle_select(const ImapResponse& r, bool ok) {
+    if (!ok) {
+      return fail(ErrorKind::select_failed,
+                  "the server refused to open mailbox " + sanitize_server_text(opt.mailbox), r);
+    }
+    if (r.code && r.code->name == "READ-ONLY") box.mark_read_only();
+    event("imap.select", select_facts());
+    set_state(next_state.value_or(State::ready));
   }
 
-  bool begin(ImapTask t, State s, Command c) {
+  void handle_capability_after_select(const ImapResponse& r, bool ok) {
+    if (!ok) return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
+    set_state(State::ready);
+  }
+
+  std::string select_facts() const {
+    const ImapMailbox& m = box.mailbox();
+    std::string s =
+        sanitize_server_text(m.name, 100) + ": " + std::to_string(m.exists) + " messages";
+    if (m.uidvalidity) s += ", UIDVALIDITY " + std::to_string(*m.uidvalidity);
+    if (m.uidnext) s += ", UIDNEXT " + std::to_string(*m.uidnext);
+    if (m.read_only) s += ", read-only";
+    return s;
+  }
+
+  // ---- tasks ----
+
+  bool begin(ImapTask t, State s, ImapCommand c) {
     task = ImapTaskStatus{};
     task.task = t;
     send(std::move(c));
@@ -887,42 +877,184 @@ struct ImapClient::Impl final : LiteralSink {
     return true;
   }
 
-  void on_bytes(std::string_view data) {
-    if (state == State::failed || state == State::done) return;
-    if (state == State::tls_handshake) {
-      return fail(ErrorKind::starttls_injection,
-                  "plaintext bytes arrived after the STARTTLS reply (possible injection)");
+  void send_search(std::string_view token, bool noop_first) {
+    search.clear();
+    search_truncated = false;
+    const std::string line =
+        "UID SEARCH HEADER " + std::string(kTokenHeader) + " " + std::string(token);
+    if (!noop_first) {
+      begin(ImapTask::search, State::search, command().text(line));
+      return;
     }
-    while (!data.empty()) {
-      std::size_t n = reader.feed(data);
-      data.remove_prefix(n);
-      ImapResponse r;
-      while (state != State::failed && state != State::tls_handshake && state != State::done) {
-        ImapResponseReader::Status st = reader.next(r);
-        if (st == ImapResponseReader::Status::need_more) break;
-        if (st == ImapResponseReader::Status::error) {
-          fail(reader.error());
-          break;
-        }
-        handle(r);
-      }
-      if (state == State::failed || state == State::done) return;
-      if (state == State::tls_handshake) {
-        if (reader.buffered() > 0 || !data.empty()) {
-          fail(ErrorKind::starttls_injection,
-               "bytes arrived after the STARTTLS reply, before TLS (possible injection)");
-        }
-        return;
-      }
-      if (n == 0) {
-        // Cannot happen: a full buffer always yields a line, a literal chunk or an error.
-        return fail(ErrorKind::internal, "the response reader made no progress");
-      }
+    begin(ImapTask::search, State::noop_search, command().text("NOOP"));
+    pipeline(line);
+  }
+
+  void handle_search(const ImapResponse& r) {
+    finish(r, "imap.search",
+           std::to_string(search.size()) + " match" + (search.size() == 1 ? "" : "es") +
+               (search_truncated ? " (truncated)" : ""));
+  }
+
+  // The UID SEARCH behind it is the task; a refused NOOP is moot.
+  void handle_noop_search() {
+    event("imap.noop", std::to_string(box.mailbox().exists) + " messages");
+    set_state(State::search);
+  }
+
+  void send_fetch(std::uint32_t uid) {
+    fetched = ImapFetchedMessage{};
+    fetched.uid = uid;
+    target_uid = uid;
+    scanned.reset();
+    begin(ImapTask::fetch_message, State::fetch,
+          command().text("UID FETCH " + std::to_string(uid) +
+                         " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"));
+  }
+
+  void handle_fetch(const ImapResponse& r) {
+    std::string facts = fetched.found
+                            ? "uid " + std::to_string(fetched.uid) + ", " +
+                                  std::to_string(fetched.message.bytes) + " bytes, token " +
+                                  (fetched.message.token ? "present" : "missing")
+                            : "uid " + std::to_string(target_uid) + " not returned";
+    finish(r, "imap.fetch", std::move(facts));
+  }
+
+  void send_fetch_flags(std::uint32_t uid) {
+    target_uid = uid;
+    begin(ImapTask::fetch_flags, State::fetch_flags,
+          command().text("UID FETCH " + std::to_string(uid) + " (FLAGS)"));
+  }
+
+  void handle_fetch_flags(const ImapResponse& r) {
+    const std::vector<std::string>* f = box.flags_of(target_uid);
+    finish(r, "imap.fetch",
+           "uid " + std::to_string(target_uid) + " flags (" +
+               (f == nullptr ? std::string("unknown") : join(*f)) + ")");
+  }
+
+  void send_store(std::uint32_t uid, std::string_view flags, bool noop_first) {
+    target_uid = uid;
+    const std::string store =
+        "UID STORE " + std::to_string(uid) + " +FLAGS (" + std::string(flags) + ")";
+    if (!noop_first) {
+      begin(ImapTask::store, State::store, command().text(store));
+      return;
     }
+    begin(ImapTask::store, State::noop, command().text("NOOP"));
+    pipeline(store, State::store);
+  }
+
+  void handle_store(const ImapResponse& r) {
+    finish(r, "imap.store", "uid " + std::to_string(target_uid) + " flags added");
+  }
+
+  void handle_noop(const ImapResponse& r) {
+    finish(r, "imap.noop", std::to_string(box.mailbox().exists) + " messages");
+  }
+
+  void send_list() {
+    folders = ImapFolderList{};
+    listed = false;
+    if (caps.special_use && caps.list_extended) {
+      folders.special_use_requested = true;
+      begin(ImapTask::list, State::list, command().text("LIST \"\" \"*\" RETURN (SPECIAL-USE)"));
+      return;
+    }
+    if (caps.namespace_) {
+      begin(ImapTask::list, State::namespace_, command().text("NAMESPACE"));
+      return;
+    }
+    begin(ImapTask::list, State::list, command().text("LIST \"\" \"*\""));
+  }
+
+  void handle_namespace() {
+    send(command().text("LIST \"\" \"*\""));
+    set_state(State::list);
+  }
+
+  void handle_list(const ImapResponse& r, bool ok) {
+    listed = ok;
+    finish(r, "imap.list",
+           std::to_string(folders.folders.size()) + " folders" +
+               (folders.truncated ? " (truncated)" : ""));
+  }
+
+  // UID STORE +FLAGS.SILENT (\Deleted), with UIDPLUS the UID EXPUNGE in the same flight: it
+  // removes only messages of that UID that have \Deleted, so if the STORE is refused it removes
+  // nothing (and never another message). Without UIDPLUS no EXPUNGE is ever sent.
+  void send_delete(std::uint32_t uid, bool as_task) {
+    target_uid = uid;
+    delete_outcome = ImapDeleteOutcome::none;
+    const std::string store = "UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)";
+    if (as_task) {
+      begin(ImapTask::delete_uid, State::delete_store, command().text(store));
+    } else {
+      pipeline(store, State::delete_store);
+    }
+    if (caps.uidplus) pipeline("UID EXPUNGE " + std::to_string(uid));
+  }
+
+  void handle_delete_store(const ImapResponse& r, bool ok) {
+    if (caps.uidplus) {  // UID EXPUNGE went out with the STORE: its reply follows
+      store_ok = ok;
+      return set_state(State::expunge);
+    }
+    delete_outcome = ok ? ImapDeleteOutcome::flagged_only : ImapDeleteOutcome::failed;
+    finish(r, "imap.store",
+           "uid " + std::to_string(target_uid) +
+               " flagged \\Deleted only (no UIDPLUS, no EXPUNGE sent)");
+  }
+
+  void handle_expunge(const ImapResponse& r, bool ok) {
+    // After a refused STORE the message has no \Deleted, so the EXPUNGE removed nothing.
+    delete_outcome = ok && store_ok ? ImapDeleteOutcome::expunged : ImapDeleteOutcome::failed;
+    finish(r, "imap.expunge", "uid " + std::to_string(target_uid) + " expunged");
+  }
+
+  void send_move(std::uint32_t uid, std::string_view folder) {
+    target_uid = uid;
+    delete_outcome = ImapDeleteOutcome::none;
+    ImapCommand c = command();
+    c.text("UID MOVE " + std::to_string(uid) + " ").astring(folder);
+    begin(ImapTask::move, State::move, std::move(c));
+  }
+
+  void handle_move(const ImapResponse& r, bool ok) {
+    delete_outcome = ok ? ImapDeleteOutcome::moved : ImapDeleteOutcome::failed;
+    finish(r, "imap.move", "uid " + std::to_string(target_uid) + " moved");
+  }
+
+  void send_idle() {
+    idle_accepted = idle_done_requested = done_sent = false;
+    idle_exists_start = box.mailbox().exists;
+    begin(ImapTask::idle, State::idle, command().text("IDLE"));
+  }
+
+  void send_done() {
+    std::string done = "DONE\r\n";
+    send_continuation(done, false);
+    done_sent = true;
+  }
+
+  void handle_idle(const ImapResponse& r) {
+    finish(r, "imap.idle", std::to_string(box.mailbox().exists) + " messages");
+  }
+
+  void send_logout() {
+    saw_bye = false;
+    begin(ImapTask::logout, State::logout, command().text("LOGOUT"));
+  }
+
+  void handle_logout() {
+    event("imap.logout", saw_bye ? "BYE and OK" : "OK");
+    set_state(State::done);
   }
 };
 
-ImapClient::ImapClient(ImapOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+ImapClient::ImapClient(ImapOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options), *this)) {}
 ImapClient::~ImapClient() = default;
 
 void ImapClient::on_bytes(std::string_view data) {
@@ -931,7 +1063,7 @@ void ImapClient::on_bytes(std::string_view data) {
 
 void ImapClient::on_eof() {
   Impl& m = *impl_;
-  if (m.state == State::done || m.state == State::failed) return;
+  if (m.state == State::done || m.failed()) return;
   if (m.state == State::logout && m.saw_bye) {
     m.event("imap.logout", "BYE, then the server closed the connection");
     m.set_state(State::done);
@@ -943,24 +1075,16 @@ void ImapClient::on_eof() {
 }
 
 std::string_view ImapClient::output() {
-  if (impl_->state == State::failed) return {};
-  return std::string_view(impl_->out).substr(impl_->out_pos);
+  return impl_->channel.pending();
 }
 
 // LOGIN (with its literals) and the AUTHENTICATE exchange are the only commands with a credential.
 bool ImapClient::output_sensitive() const {
-  return impl_->state == State::login || impl_->state == State::authenticate;
+  return impl_->channel.sensitive();
 }
 
 void ImapClient::consume(std::size_t n) {
-  Impl& m = *impl_;
-  m.out_pos += n;
-  if (m.out_pos >= m.out.size()) {
-    m.out.clear();
-    m.out_pos = 0;
-    for (auto& q : m.queued)  // everything went out
-      q.start = 0;
-  }
+  impl_->channel.consume(n);
 }
 
 bool ImapClient::wants_tls() const {
@@ -968,16 +1092,7 @@ bool ImapClient::wants_tls() const {
 }
 
 void ImapClient::on_tls_ready() {
-  Impl& m = *impl_;
-  if (m.state != State::tls_handshake) return;
-  m.tls_active = true;
-  // Everything learnt in plaintext is forgotten: it may have been injected.
-  m.reader.reset();
-  m.caps = ImapCapabilities{};
-  m.mailbox = ImapMailbox{};
-  m.flags_by_uid.clear();
-  m.seq_to_uid.clear();
-  m.send_capability(State::capability);
+  impl_->on_tls_ready();
 }
 
 std::optional<Event> ImapClient::next_event() {
@@ -988,54 +1103,37 @@ std::optional<Event> ImapClient::next_event() {
 }
 
 bool ImapClient::done() const {
-  return impl_->state == State::done && impl_->out.empty();
+  return impl_->state == State::done && impl_->channel.all_sent();
 }
 const Error& ImapClient::error() const {
-  return impl_->error;
+  return impl_->channel.error();
 }
 bool ImapClient::ready() const {
   return impl_->state == State::ready;
 }
 
 bool ImapClient::search_token(std::string_view token) {
-  if (!ready() || token.empty() || token.size() > 256) return false;
-  for (unsigned char c : token) {
-    if (!std::isalnum(c)) return false;
-  }
-  impl_->search.clear();
-  impl_->search_truncated = false;
-  return impl_->begin(
-      ImapTask::search, State::search,
-      impl_->command().text("UID SEARCH HEADER ").text(kTokenHeader).text(" ").text(token));
+  if (!ready() || !valid_token(token)) return false;
+  impl_->send_search(token, false);
+  return true;
 }
 
 bool ImapClient::noop_search(std::string_view token) {
-  if (!ready() || token.empty() || token.size() > 256) return false;
-  for (unsigned char c : token) {
-    if (!std::isalnum(c)) return false;
-  }
-  Impl& m = *impl_;
-  m.search.clear();
-  m.search_truncated = false;
-  if (!m.begin(ImapTask::search, State::noop_search, m.command().text("NOOP"))) return false;
-  m.pipeline("UID SEARCH HEADER " + std::string(kTokenHeader) + " " + std::string(token));
+  if (!ready() || !valid_token(token)) return false;
+  impl_->send_search(token, true);
   return true;
 }
 
 bool ImapClient::fetch_remove_logout(std::uint32_t uid) {
   if (!fetch_message(uid)) return false;
-  Impl& m = *impl_;
-  m.delete_outcome = ImapDeleteOutcome::none;
-  m.pipeline("UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)",
-             State::delete_store);
-  if (m.caps.uidplus) m.pipeline("UID EXPUNGE " + std::to_string(uid));
+  impl_->send_delete(uid, false);
   return queue_logout();
 }
 
 bool ImapClient::queue_logout() {
   Impl& m = *impl_;
   if (ready() || m.logout_queued() || m.state == State::logout) return false;
-  if (m.state == State::failed || m.state == State::done || m.state == State::idle) return false;
+  if (m.failed() || m.state == State::done || m.state == State::idle) return false;
   if (m.state < State::ready) return false;  // still setting up
   m.saw_bye = false;
   m.pipeline("LOGOUT", State::logout);
@@ -1044,21 +1142,14 @@ bool ImapClient::queue_logout() {
 
 bool ImapClient::fetch_message(std::uint32_t uid) {
   if (!ready() || uid == 0) return false;
-  Impl& m = *impl_;
-  m.fetched = ImapFetchedMessage{};
-  m.fetched.uid = uid;
-  m.target_uid = uid;
-  m.scanned.reset();
-  return m.begin(ImapTask::fetch_message, State::fetch,
-                 m.command().text("UID FETCH " + std::to_string(uid) +
-                                  " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"));
+  impl_->send_fetch(uid);
+  return true;
 }
 
 bool ImapClient::fetch_flags(std::uint32_t uid) {
   if (!ready() || uid == 0) return false;
-  impl_->target_uid = uid;
-  return impl_->begin(ImapTask::fetch_flags, State::fetch_flags,
-                      impl_->command().text("UID FETCH " + std::to_string(uid) + " (FLAGS)"));
+  impl_->send_fetch_flags(uid);
+  return true;
 }
 
 bool ImapClient::store_flags(std::uint32_t uid, std::string_view flags, bool noop_first) {
@@ -1071,13 +1162,7 @@ bool ImapClient::store_flags(std::uint32_t uid, std::string_view flags, bool noo
       return false;
     }
   }
-  Impl& m = *impl_;
-  m.target_uid = uid;
-  const std::string store =
-      "UID STORE " + std::to_string(uid) + " +FLAGS (" + std::string(flags) + ")";
-  if (!noop_first) return m.begin(ImapTask::store, State::store, m.command().text(store));
-  if (!m.begin(ImapTask::store, State::noop, m.command().text("NOOP"))) return false;
-  m.pipeline(store, State::store);
+  impl_->send_store(uid, flags, noop_first);
   return true;
 }
 
@@ -1088,51 +1173,27 @@ bool ImapClient::noop() {
 
 bool ImapClient::list_folders() {
   if (!ready()) return false;
-  Impl& m = *impl_;
-  m.folders = ImapFolderList{};
-  m.listed = false;
-  if (m.caps.special_use && m.caps.list_extended) {
-    m.folders.special_use_requested = true;
-    return m.begin(ImapTask::list, State::list,
-                   m.command().text("LIST \"\" \"*\" RETURN (SPECIAL-USE)"));
-  }
-  if (m.caps.namespace_) {
-    return m.begin(ImapTask::list, State::namespace_, m.command().text("NAMESPACE"));
-  }
-  return m.begin(ImapTask::list, State::list, m.command().text("LIST \"\" \"*\""));
+  impl_->send_list();
+  return true;
 }
 
 bool ImapClient::delete_uid(std::uint32_t uid) {
   if (!ready() || uid == 0) return false;
-  Impl& m = *impl_;
-  m.target_uid = uid;
-  m.delete_outcome = ImapDeleteOutcome::none;
-  if (!m.begin(ImapTask::delete_uid, State::delete_store,
-               m.command().text("UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)")))
-    return false;
-  // With UIDPLUS the EXPUNGE goes out in the same flight: UID EXPUNGE removes only messages of
-  // that UID that have \Deleted, so if the STORE is refused it removes nothing (and never
-  // another message). Without UIDPLUS no EXPUNGE is ever sent.
-  if (m.caps.uidplus) m.pipeline("UID EXPUNGE " + std::to_string(uid));
+  impl_->send_delete(uid, true);
   return true;
 }
 
 bool ImapClient::move_uid(std::uint32_t uid, std::string_view folder) {
   if (!ready() || uid == 0 || !impl_->caps.move || folder.empty()) return false;
   if (folder.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos) return false;
-  impl_->target_uid = uid;
-  impl_->delete_outcome = ImapDeleteOutcome::none;
-  Command c = impl_->command();
-  c.text("UID MOVE " + std::to_string(uid) + " ").astring(folder);
-  return impl_->begin(ImapTask::move, State::move, std::move(c));
+  impl_->send_move(uid, folder);
+  return true;
 }
 
 bool ImapClient::idle() {
   if (!ready() || !impl_->caps.idle) return false;
-  Impl& m = *impl_;
-  m.idle_accepted = m.idle_done_requested = m.done_sent = false;
-  m.idle_exists_start = m.mailbox.exists;
-  return m.begin(ImapTask::idle, State::idle, m.command().text("IDLE"));
+  impl_->send_idle();
+  return true;
 }
 
 void ImapClient::idle_done() {
@@ -1151,8 +1212,8 @@ bool ImapClient::idling() const {
 
 bool ImapClient::logout() {
   if (!ready()) return false;
-  impl_->saw_bye = false;
-  return impl_->begin(ImapTask::logout, State::logout, impl_->command().text("LOGOUT"));
+  impl_->send_logout();
+  return true;
 }
 
 const std::string& ImapClient::alert() const {
@@ -1171,9 +1232,9 @@ const ImapFetchedMessage& ImapClient::fetched_message() const {
   return impl_->fetched;
 }
 std::optional<std::vector<std::string>> ImapClient::flags_of(std::uint32_t uid) const {
-  auto it = impl_->flags_by_uid.find(uid);
-  if (it == impl_->flags_by_uid.end()) return std::nullopt;
-  return it->second;
+  const std::vector<std::string>* f = impl_->box.flags_of(uid);
+  if (f == nullptr) return std::nullopt;
+  return *f;
 }
 bool ImapClient::listed() const {
   return impl_->listed;
@@ -1188,7 +1249,7 @@ const ImapCapabilities& ImapClient::capabilities() const {
   return impl_->caps;
 }
 const ImapMailbox& ImapClient::mailbox() const {
-  return impl_->mailbox;
+  return impl_->box.mailbox();
 }
 bool ImapClient::tls_active() const {
   return impl_->tls_active;

@@ -11,11 +11,12 @@
 // Tags come from a PRNG seeded by the caller (no clock or randomness inside); a tagged reply whose
 // tag is not the command in flight is a protocol error. Message bodies stream through
 // MessageScanner: memory does not grow with message size. Secrets never appear in events/errors.
+// Built from parts: command building and tags (command.hpp), capabilities (capabilities.hpp), the
+// mailbox state (mailbox_tracker.hpp), and the shared core (CommandChannel, SaslExchange); here
+// only the states, one send_* and one handle_* per state.
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,20 +27,12 @@
 #include "protocols/common/message_scanner.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"
+#include "protocols/imap/capabilities.hpp"
+#include "protocols/imap/command.hpp"
+#include "protocols/imap/mailbox_tracker.hpp"
 #include "protocols/imap/response.hpp"
 
 namespace mv {
-
-// Tag sequence: splitmix64 over the seed, each tag "M" + 10 characters of [0-9A-Z]. Tests make the
-// same generator with the same seed to predict the client's tags.
-class ImapTagGenerator {
- public:
-  explicit ImapTagGenerator(std::uint64_t seed) : state_(seed) {}
-  std::string next();
-
- private:
-  std::uint64_t state_;
-};
 
 struct ImapOptions {
   TlsMode tls = TlsMode::implicit;  // implicit: the pump did TLS before the greeting
@@ -52,29 +45,7 @@ struct ImapOptions {
   // and LIST-EXTENDED: ready() then comes with folders() filled (listed()), no turn of its own.
   bool list_after_login = false;
   std::uint64_t tag_seed = 0;      // caller-supplied randomness for the tags
-  std::size_t max_folders = 1024;  // LIST entries kept (more: list_truncated)
-  std::size_t max_search_results = 4096;
-  Limits limits = kDefaultLimits;
-};
-
-struct ImapCapabilities {
-  std::vector<std::string> names;  // every capability, upper-cased, as listed
-  std::vector<Mechanism> auth;     // AUTH=x we implement
-  bool imap4rev1 = false, imap4rev2 = false, starttls = false, logindisabled = false,
-       sasl_ir = false, literal_plus = false, literal_minus = false, idle = false, uidplus = false,
-       move = false, special_use = false, list_extended = false, namespace_ = false;
-  bool has(std::string_view name) const;  // case-insensitive
-};
-
-struct ImapMailbox {
-  std::string name;
-  bool read_only = false;
-  std::uint32_t exists = 0;
-  std::uint32_t recent = 0;
-  std::optional<std::uint32_t> uidvalidity;
-  std::optional<std::uint32_t> uidnext;
-  std::vector<std::string> flags;
-  std::vector<std::string> permanent_flags;
+  Limits limits = kDefaultLimits;  // max_folders, max_search_results, max_tracked_uids among them
 };
 
 enum class ImapTask {
@@ -150,7 +121,7 @@ class ImapClient final : public Conversation {
 
   // Tasks. Each returns false (and does nothing) unless ready() and the arguments are valid.
   // search_token: UID SEARCH HEADER X-Mailverify-Token <token>; token [A-Za-z0-9] only.
-  //   Result: search_result() (at most max_search_results UIDs, in server order).
+  //   Result: search_result() (at most limits.max_search_results UIDs, in server order).
   bool search_token(std::string_view token);
   // noop_search: NOOP with the same UID SEARCH behind it in one flight (a poll: the NOOP makes
   //   the server sync the mailbox, the search sees what it brought). Result: search_result().

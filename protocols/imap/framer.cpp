@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "protocols/common/digits.hpp"
+
 namespace mv {
 
 std::optional<std::uint64_t> imap_trailing_literal(std::string_view s, std::uint64_t max_literal,
@@ -30,20 +32,14 @@ std::optional<std::uint64_t> imap_trailing_literal(std::string_view s, std::uint
   while (begin > 0 && s[begin - 1] >= '0' && s[begin - 1] <= '9')
     --begin;
   if (begin == end || begin == 0 || s[begin - 1] != '{') return std::nullopt;
-  std::uint64_t n = 0;
-  for (std::size_t i = begin; i < end; ++i) {
-    unsigned d = static_cast<unsigned>(s[i] - '0');
-    if (n > (UINT64_MAX - d) / 10) {
-      bad = true;
-      return 0;
-    }
-    n = n * 10 + d;
-  }
-  if (n > max_literal) {
+  // Too many digits, or more than the literal bound: the framer refuses it.
+  const std::optional<std::uint64_t> n =
+      parse_digits<std::uint64_t>(s.substr(begin, end - begin), max_literal);
+  if (!n) {
     bad = true;
     return 0;
   }
-  return n;
+  return *n;
 }
 
 ImapFramer::ImapFramer(const Limits& limits) : limits_(limits) {}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "protocols/imap/response.hpp"
+
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/digits.hpp"
 
 namespace mv {
 
@@ -8,16 +10,9 @@ namespace {
 
 template <typename T>
 bool parse_number(std::string_view s, T max, T& out) {
-  if (s.empty() || s.size() > 20) return false;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    unsigned d = static_cast<unsigned>(c - '0');
-    if (n > (static_cast<std::uint64_t>(max) - d) / 10) return false;
-    n = n * 10 + d;
-  }
-  out = static_cast<T>(n);
-  return true;
+  const std::optional<T> n = parse_digits<T>(s, max);
+  if (n) out = *n;
+  return n.has_value();
 }
 
 bool is_body_item(std::string_view name) {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "protocols/json/value.hpp"
 
+#include <limits>
+
+#include "protocols/common/digits.hpp"
 #include "protocols/common/utf8.hpp"
 
 namespace mv {
@@ -44,13 +47,10 @@ std::optional<std::int64_t> JsonValue::integer_at(std::string_view key) const {
     negative = true;
     t.remove_prefix(1);
   }
-  if (t.empty() || t.size() > 18) return std::nullopt;
-  std::int64_t n = 0;
-  for (char c : t) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  return negative ? -n : n;
+  const std::optional<std::uint64_t> n =
+      parse_digits<std::uint64_t>(t, std::numeric_limits<std::int64_t>::max());
+  if (!n) return std::nullopt;
+  return negative ? -static_cast<std::int64_t>(*n) : static_cast<std::int64_t>(*n);
 }
 
 void JsonValue::set(std::string key, JsonValue value) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/digits.hpp"
 #include "protocols/json/value.hpp"
 
 namespace mv {
@@ -46,10 +47,11 @@ std::optional<OAuthError> refusal_of(const JsonValue& doc, int status) {
   e.http_status = status;
   if (const JsonValue* codes = doc.get("error_codes"); codes && codes->is(JsonValue::Kind::array)) {
     for (const JsonValue& c : codes->items()) {
-      if (!c.is(JsonValue::Kind::number) || c.text().size() > 12) continue;
-      if (std::all_of(c.text().begin(), c.text().end(),
-                      [](char ch) { return ch >= '0' && ch <= '9'; }))
-        e.provider_codes.push_back(std::stoll(c.text()));
+      if (!c.is(JsonValue::Kind::number)) continue;
+      // At most 12 digits: AADSTS numbers are 5 to 7; anything longer is not one.
+      if (const auto n = parse_digits<std::uint64_t>(c.text(), 999'999'999'999)) {
+        e.provider_codes.push_back(static_cast<std::int64_t>(*n));
+      }
     }
   }
   return e;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "protocols/common/base64.hpp"
+#include "protocols/common/wipe.hpp"
 
 namespace mv {
 namespace {
@@ -27,22 +27,22 @@ Pop3Client::Pop3Client(Pop3Options options)
 // ---- Conversation ----------------------------------------------------------------------------
 
 void Pop3Client::on_bytes(std::string_view data) {
-  if (error_ || state_ == State::done) return;
+  if (channel_.failed() || state_ == State::done) return;
   if (state_ == State::tls_handshake) {
-    if (!data.empty()) {
-      fail(ErrorKind::starttls_injection,
-           "the server sent plaintext after its +OK to STLS, before the TLS handshake");
+    if (auto breach = CommandChannel::tls_boundary_breach("STLS", 0, data)) {
+      fail(ErrorKind::starttls_injection, std::move(*breach));
     }
     return;
   }
-  while (!error_) {
+  while (!channel_.failed()) {
     const std::size_t n = reader_.feed(data);
     data.remove_prefix(n);
     drain();
-    if (error_ || state_ == State::done) return;
-    if (state_ == State::tls_handshake && (reader_.buffered() > 0 || !data.empty())) {
-      fail(ErrorKind::starttls_injection,
-           "the server sent bytes after its +OK to STLS, before the TLS handshake");
+    if (channel_.failed() || state_ == State::done) return;
+    if (state_ == State::tls_handshake) {
+      if (auto breach = CommandChannel::tls_boundary_breach("STLS", reader_.buffered(), data)) {
+        fail(ErrorKind::starttls_injection, std::move(*breach));
+      }
       return;
     }
     if (data.empty()) return;
@@ -50,7 +50,7 @@ void Pop3Client::on_bytes(std::string_view data) {
 }
 
 void Pop3Client::on_eof() {
-  if (error_ || state_ == State::done) return;
+  if (channel_.failed() || state_ == State::done) return;
   if (reader_.on_eof()) {
     fail_with(reader_.error());
     return;
@@ -59,31 +59,24 @@ void Pop3Client::on_eof() {
 }
 
 std::string_view Pop3Client::output() {
-  if (error_) return {};
-  return std::string_view(out_).substr(out_pos_);
+  return channel_.pending();
 }
 
 // PASS and the SASL exchange are the only commands that carry a credential.
 bool Pop3Client::output_sensitive() const {
-  return state_ == State::pass || state_ == State::auth;
+  return channel_.sensitive();
 }
 
 void Pop3Client::consume(std::size_t n) {
-  n = std::min(n, out_.size() - out_pos_);
-  out_pos_ += n;
-  consumed_total_ += n;
-  if (out_pos_ == out_.size()) {
-    out_.clear();
-    out_pos_ = 0;
-  }
+  channel_.consume(n);
 }
 
 bool Pop3Client::wants_tls() const {
-  return !error_ && state_ == State::tls_handshake;
+  return !channel_.failed() && state_ == State::tls_handshake;
 }
 
 void Pop3Client::on_tls_ready() {
-  if (error_ || state_ != State::tls_handshake) return;
+  if (channel_.failed() || state_ != State::tls_handshake) return;
   // Everything learnt before TLS could have been forged: drop it and ask again.
   reader_.clear();
   tls_active_ = true;
@@ -99,15 +92,15 @@ std::optional<Event> Pop3Client::next_event() {
 }
 
 bool Pop3Client::done() const {
-  return !error_ && state_ == State::done && out_pos_ == out_.size();
+  return !channel_.failed() && state_ == State::done && channel_.all_sent();
 }
 
 const Error& Pop3Client::error() const {
-  return error_;
+  return channel_.error();
 }
 
 bool Pop3Client::ready() const {
-  return ready_ && !error_ && !quit_requested_ && state_ != State::done;
+  return ready_ && !channel_.failed() && !quit_requested_ && state_ != State::done;
 }
 
 bool Pop3Client::idle() const {
@@ -117,7 +110,16 @@ bool Pop3Client::idle() const {
 // ---- state machinery -------------------------------------------------------------------------
 
 void Pop3Client::set_state(State s) {
+  state_changed(state_name(state_), state_name(s));
   state_ = s;
+}
+
+std::string_view Pop3Client::state_name(State s) {
+  static constexpr std::string_view kNames[] = {
+      "greeting", "capa", "stls", "tls_handshake", "auth", "user", "pass", "stat", "idle",
+      "uidl",     "list", "top",  "retr",          "dele", "rset", "quit", "done", "failed"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(State::failed) + 1);
+  return kNames[static_cast<std::size_t>(s)];
 }
 
 std::string_view Pop3Client::step_of(State s) {
@@ -171,7 +173,7 @@ bool Pop3Client::awaiting_reply() const {
 }
 
 void Pop3Client::drain() {
-  while (!error_) {
+  while (!channel_.failed()) {
     if (!awaiting_reply()) {
       if (state_ == State::idle && reader_.buffered() > 0) {
         fail(ErrorKind::unexpected_data, "the server sent data while no reply was awaited");
@@ -184,9 +186,11 @@ void Pop3Client::drain() {
       fail_with(reader_.error());
       return;
     }
-    if ((r == Result::status || r == Result::continuation) && consumed_total_ < reply_due_) {
-      fail(ErrorKind::unexpected_reply, "the server replied before the command was sent");
-      return;
+    if ((r == Result::status || r == Result::continuation) && state_ != State::greeting) {
+      if (const auto turn = channel_.take_reply(); turn != CommandChannel::Turn::ok) {
+        fail(ErrorKind::unexpected_reply, std::string(CommandChannel::turn_problem(turn)));
+        return;
+      }
     }
     if (r == Result::status) last_status_ = reader_.status();
     if (r == Result::continuation && state_ != State::auth) {
@@ -316,19 +320,15 @@ void Pop3Client::start_auth() {
     return;
   }
   const Credentials& cred = options_.credentials;
-  std::optional<Mechanism> mech = options_.mechanism;
-  if (mech) {
-    if (caps_.sasl_listed &&
-        std::find(caps_.sasl.begin(), caps_.sasl.end(), *mech) == caps_.sasl.end()) {
-      fail(ErrorKind::mechanism_unavailable,
-           std::string("the server does not offer SASL ") + std::string(mechanism_name(*mech)));
-      return;
-    }
-  } else if (!caps_.sasl.empty()) {
-    mech = choose_mechanism(caps_.sasl, cred.is_token, tls_active_);
+  const MechanismPick pick =
+      pick_mechanism(options_.mechanism, caps_.sasl, caps_.sasl_listed, cred.is_token, tls_active_);
+  if (pick.wanted_not_offered) {
+    fail(ErrorKind::mechanism_unavailable, std::string("the server does not offer SASL ") +
+                                               std::string(mechanism_name(*options_.mechanism)));
+    return;
   }
-  if (mech) {
-    sasl_.emplace(*mech, cred, options_.limits.max_sasl_rounds);
+  if (pick.mechanism) {
+    sasl_.emplace(*pick.mechanism, cred, options_.limits);
     send_auth();
     return;
   }
@@ -347,43 +347,34 @@ void Pop3Client::start_auth() {
 
 void Pop3Client::send_auth() {
   mechanism_used_ = sasl_->mechanism();
-  cancel_reason_.clear();
-  std::string line = "AUTH " + std::string(mechanism_name(sasl_->mechanism()));
-  if (auto ir = sasl_->initial_response()) {
-    const std::string encoded = ir->empty() ? "=" : base64_encode(*ir);
-    // Too long for the line: the server's empty challenge asks for it (SaslClient answers that).
-    if (line.size() + 1 + encoded.size() + 2 <= kMaxAuthLine) line += " " + encoded;
+  std::string line = "AUTH " + std::string(sasl_->name());
+  // RFC 5034 4: the line, CRLF included, must fit 255 octets; a longer initial response answers
+  // the server's empty challenge instead.
+  if (auto ir = sasl_->initial_argument(kMaxAuthLine - line.size() - 3)) {
+    line += " " + *ir;
+    wipe(*ir);
   }
-  queue_command(line);
+  queue_secret(line);
   set_state(State::auth);
 }
 
 void Pop3Client::handle_auth(Result r) {
   if (r == Result::continuation) {
-    if (!cancel_reason_.empty()) {
-      fail(ErrorKind::bad_challenge, cancel_reason_);
+    std::optional<std::string> line = sasl_->answer(reader_.continuation());
+    if (!line) {
+      fail(ErrorKind::bad_challenge, *sasl_->cancelled_detail(false),
+           std::string("+ ") + std::string(reader_.continuation()));
       return;
     }
-    const auto challenge = base64_decode(reader_.continuation());
-    std::optional<std::string> response;
-    if (!challenge) {
-      cancel_reason_ = "the server's AUTH challenge is not valid base64";
-    } else if (!(response = sasl_->respond(*challenge))) {
-      cancel_reason_ = "the server's AUTH challenge was unexpected (or too many rounds)";
-    }
-    queue_command(response ? base64_encode(*response) : std::string("*"));
+    queue_secret(*line);
+    return;
+  }
+  if (auto cancelled = sasl_->cancelled_detail(last_status_.ok)) {
+    fail(ErrorKind::bad_challenge, std::move(*cancelled), last_status_.words());
     return;
   }
   if (last_status_.ok) {
-    if (!cancel_reason_.empty()) {
-      fail(ErrorKind::bad_challenge, "the server accepted a cancelled AUTH");
-      return;
-    }
     auth_accepted();
-    return;
-  }
-  if (!cancel_reason_.empty()) {
-    fail(ErrorKind::bad_challenge, cancel_reason_, last_status_.words());
     return;
   }
   fail_auth();
@@ -404,7 +395,8 @@ void Pop3Client::handle_user(Result) {
 }
 
 void Pop3Client::send_pass() {
-  queue_command("PASS " + options_.credentials.secret);
+  std::string line = "PASS " + options_.credentials.secret;
+  queue_secret(line);
   set_state(State::pass);
 }
 
@@ -458,7 +450,7 @@ void Pop3Client::handle_stat(Result) {
 }
 
 void Pop3Client::enqueue(Task task) {
-  if (error_ || state_ == State::done) return;
+  if (channel_.failed() || state_ == State::done) return;
   if (quit_requested_) {
     fail(ErrorKind::bad_task, "a task was queued after quit()");
     return;
@@ -492,7 +484,7 @@ bool Pop3Client::marked(std::uint32_t n) const {
 }
 
 void Pop3Client::start_next_task() {
-  if (error_ || state_ != State::idle || tasks_.empty()) return;
+  if (channel_.failed() || state_ != State::idle || tasks_.empty()) return;
   task_ = std::move(tasks_.front());
   tasks_.pop_front();
   const bool numbered = task_.kind == TaskKind::retrieve || task_.kind == TaskKind::dele;
@@ -546,7 +538,9 @@ void Pop3Client::handle_uidl(Result r) {
       }
       return;
     case Result::list_item:
-      if (Error e; !add_uidl_line(reader_.item(), listing_, e)) fail_with(e);
+      if (Error e; !add_uidl_line(reader_.item(), listing_, e, options_.limits.max_pop3_listing)) {
+        fail_with(e);
+      }
       return;
     case Result::list_end:
       task_done("pop3.uidl", std::to_string(listing_.size()) + " messages listed by UIDL");
@@ -573,7 +567,9 @@ void Pop3Client::handle_list(Result r) {
       }
       return;
     case Result::list_item:
-      if (Error e; !add_list_line(reader_.item(), listing_, e)) fail_with(e);
+      if (Error e; !add_list_line(reader_.item(), listing_, e, options_.limits.max_pop3_listing)) {
+        fail_with(e);
+      }
       return;
     case Result::list_end:
       task_done("pop3.uidl",
@@ -601,7 +597,9 @@ void Pop3Client::send_top() {
     task_done("pop3.top", std::move(detail));
     return;
   }
-  scanner_.emplace(MessageScanOptions{.wanted_token = task_.token, .digest_body = false});
+  scanner_.emplace(MessageScanOptions{.wanted_token = task_.token,
+                                      .digest_body = false,
+                                      .max_field = options_.limits.max_scanned_field});
   queue_command("TOP " + std::to_string(next_top_) + " 0");
   set_state(State::top);
 }
@@ -642,7 +640,8 @@ void Pop3Client::handle_top(Result r) {
 
 void Pop3Client::send_retr() {
   retrieved_ = Pop3Message{};
-  scanner_.emplace();
+  scanner_.emplace(
+      MessageScanOptions{.wanted_token = {}, .max_field = options_.limits.max_scanned_field});
   queue_command("RETR " + std::to_string(task_.number));
   set_state(State::retr);
 }
@@ -734,10 +733,12 @@ void Pop3Client::handle_quit(Result) {
 // ---- helpers ---------------------------------------------------------------------------------
 
 void Pop3Client::queue_command(std::string_view line) {
-  out_.append(line);
-  out_ += "\r\n";
-  queued_total_ += line.size() + 2;
-  reply_due_ = queued_total_;
+  channel_.command(line);
+  ++turns_;
+}
+
+void Pop3Client::queue_secret(std::string& line) {
+  channel_.secret_command(line);
   ++turns_;
 }
 
@@ -753,12 +754,9 @@ void Pop3Client::fail(ErrorKind kind, std::string detail, std::string_view serve
 }
 
 void Pop3Client::fail_with(Error e) {
-  if (error_) return;
-  error_ = std::move(e);
-  if (error_.step.empty()) error_.step = std::string(step_of(state_));
+  if (e.step.empty()) e.step = std::string(step_of(state_));
   // Nothing more is sent: above all no QUIT, so the server forgets every DELE mark.
-  out_.clear();
-  out_pos_ = 0;
+  if (!channel_.fail(std::move(e))) return;
   tasks_.clear();
   set_state(State::failed);
 }

@@ -21,9 +21,10 @@
 #include <vector>
 
 #include "core/limits.hpp"
+#include "protocols/common/command_channel.hpp"
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/message_scanner.hpp"
-#include "protocols/common/sasl.hpp"
+#include "protocols/common/sasl_exchange.hpp"
 #include "protocols/common/tls_mode.hpp"
 #include "protocols/pop3/reply.hpp"
 
@@ -135,6 +136,7 @@ class Pop3Client final : public Conversation {
   using Result = Pop3ReplyReader::Result;
 
   void set_state(State s);
+  static std::string_view state_name(State s);
   static std::string_view step_of(State s);
   bool awaiting_reply() const;
   void drain();
@@ -177,6 +179,7 @@ class Pop3Client final : public Conversation {
   void enqueue(Task task);
   bool marked(std::uint32_t n) const;
   void queue_command(std::string_view line);
+  void queue_secret(std::string& line);  // a line holding a credential; wiped once queued
   void emit(std::string step, std::string detail);
   void fail(ErrorKind kind, std::string detail, std::string_view server_says = {});
   void fail_with(Error e);
@@ -188,9 +191,8 @@ class Pop3Client final : public Conversation {
   Pop3Capabilities caps_;
   bool tls_active_ = false;
   std::string apop_timestamp_;
-  std::optional<SaslClient> sasl_;
+  std::optional<SaslExchange> sasl_;
   std::optional<Mechanism> mechanism_used_;
-  std::string cancel_reason_;  // set when we answered a challenge with "*"
   Pop3Status last_status_;
 
   bool ready_ = false;
@@ -208,15 +210,10 @@ class Pop3Client final : public Conversation {
   std::optional<MessageScanner> scanner_;
   Pop3Message retrieved_;
 
-  std::string out_;
-  std::size_t out_pos_ = 0;
-  std::uint64_t queued_total_ = 0;    // bytes ever queued
-  std::uint64_t consumed_total_ = 0;  // bytes ever consumed by the pump
-  std::uint64_t reply_due_ = 0;       // queued_total_ after the command whose reply is awaited
+  CommandChannel channel_;  // output, the reply owed, the sticky error
 
   std::deque<Event> events_;
   std::size_t turns_ = 0;
-  Error error_;
 };
 
 }  // namespace mv

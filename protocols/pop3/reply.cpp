@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "protocols/pop3/reply.hpp"
+
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/digits.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -32,17 +34,9 @@ std::vector<std::string_view> words_of(std::string_view s) {
 
 template <typename T>
 bool parse_number(std::string_view s, T& out) {
-  if (s.empty() || s.size() > 20) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  if (v > std::numeric_limits<T>::max()) return false;
-  out = static_cast<T>(v);
-  return true;
+  const std::optional<T> n = parse_digits<T>(s);
+  if (n) out = *n;
+  return n.has_value();
 }
 
 // RFC 2449 8: resp-code = "[" resp-level *("/" resp-level) "]", resp-level = 1*<CHAR except

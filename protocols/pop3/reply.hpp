@@ -22,8 +22,6 @@
 
 namespace mv {
 
-// Most entries a UIDL or LIST body may hold (about 10 MB of listing at the longest UIDs).
-inline constexpr std::size_t kMaxPop3Listing = 100'000;
 // RFC 1939 7: a unique-id is 1 to 70 characters in 0x21..0x7E.
 inline constexpr std::size_t kMaxPop3UidLength = 70;
 
@@ -136,10 +134,10 @@ bool valid_uid(std::string_view uid);
 // Adds one UIDL body line "n uid". Fails with "pop3.bad_uidl" on a malformed line or UID, and
 // "pop3.listing_too_long" past max_entries.
 bool add_uidl_line(std::string_view line, std::vector<Pop3Listing>& out, Error& error,
-                   std::size_t max_entries = kMaxPop3Listing);
+                   std::size_t max_entries = kDefaultLimits.max_pop3_listing);
 // Adds one LIST body line "n size". Fails with "pop3.bad_list" or "pop3.listing_too_long".
 bool add_list_line(std::string_view line, std::vector<Pop3Listing>& out, Error& error,
-                   std::size_t max_entries = kMaxPop3Listing);
+                   std::size_t max_entries = kDefaultLimits.max_pop3_listing);
 
 // STAT's "+OK nn mm" text ("nn mm" and anything after). false when malformed.
 bool parse_stat(std::string_view text, std::uint32_t& count, std::uint64_t& size);

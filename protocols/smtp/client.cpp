@@ -1,24 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "protocols/smtp/client.hpp"
 
-#include <mbedtls/platform_util.h>
-
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "protocols/common/ascii.hpp"
-#include "protocols/common/base64.hpp"
+#include "protocols/common/digits.hpp"
 #include "protocols/common/idna.hpp"
+#include "protocols/common/wipe.hpp"
 
 namespace mv {
 
 namespace {
-
-// Whether the extra bytes came in the 220's segment or a later one, it is the same attack.
-constexpr std::string_view kInjection =
-    "plaintext bytes followed the server's STARTTLS reply (command injection); refusing to "
-    "continue";
 
 std::size_t ifind(std::string_view hay, std::string_view needle) {
   const std::string h = ascii_upper(hay);
@@ -80,6 +73,14 @@ SmtpClient::SmtpClient(SmtpOptions options)
   }
 }
 
+std::string_view SmtpClient::state_name(State s) {
+  static constexpr std::string_view kNames[] = {
+      "greeting", "ehlo", "helo", "starttls", "tls_handshake", "auth", "mail",
+      "rcpt",     "data", "body", "data_end", "quit",          "done", "failed"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(State::failed) + 1);
+  return kNames[static_cast<std::size_t>(s)];
+}
+
 std::string_view SmtpClient::step_of(State s) {
   switch (s) {
     case State::greeting:
@@ -109,53 +110,28 @@ std::string_view SmtpClient::step_of(State s) {
 }
 
 void SmtpClient::set_state(State s) {
+  state_changed(state_name(state_), state_name(s));
   state_ = s;
 }
 
 // ---- output bookkeeping -----------------------------------------------------------------------
 
-void SmtpClient::append_out(std::string_view bytes) {
-  out_.append(bytes);
-  queued_total_ += bytes.size();
-}
-
-void SmtpClient::queue_command(std::string_view line) {
-  append_out(line);
-  append_out("\r\n");
-  reply_due_.push_back(queued_total_);
-}
-
-void SmtpClient::queue_sensitive(std::string_view line) {
-  out_has_secret_ = true;
-  queue_command(line);
-}
-
 void SmtpClient::wait_reply() {
   ++turns_;
 }
 
-void SmtpClient::drop_output() {
-  if (out_has_secret_) mbedtls_platform_zeroize(out_.data(), out_.size());
-  out_has_secret_ = false;
-  out_.clear();
-  out_pos_ = 0;
-}
-
 std::string_view SmtpClient::output() {
-  if (error_) return {};
-  if (state_ == State::body && out_pos_ == out_.size()) refill_body();
-  return std::string_view(out_).substr(out_pos_);
+  if (channel_.failed()) return {};
+  if (state_ == State::body && channel_.all_sent()) refill_body();
+  return channel_.pending();
 }
 
 bool SmtpClient::output_sensitive() const {
-  return out_has_secret_;
+  return channel_.sensitive();
 }
 
 void SmtpClient::consume(std::size_t n) {
-  n = std::min(n, out_.size() - out_pos_);
-  out_pos_ += n;
-  consumed_total_ += n;
-  if (out_pos_ == out_.size()) drop_output();
+  channel_.consume(n);
 }
 
 void SmtpClient::emit(std::string_view step, std::string detail) {
@@ -171,28 +147,34 @@ std::optional<Event> SmtpClient::next_event() {
   return std::move(events_[next_event_++]);
 }
 
-void SmtpClient::fail(ErrorKind kind, std::string detail, const SmtpReply* reply) {
-  if (error_) return;
+Error SmtpClient::smtp_error(ErrorKind kind, std::string detail, const SmtpReply* reply) const {
   ServerSignal signal;
   if (reply != nullptr) {
     signal.reply_code = reply->code;
     if (reply->enhanced)
       signal.status = parse_enhanced_status(*reply->enhanced).value_or(EnhancedStatus{});
   }
-  error_ = make_error(kind, Protocol::smtp, std::move(detail),
-                      reply != nullptr ? std::string_view(reply->summary()) : std::string_view{},
-                      std::move(signal));
-  error_.step = std::string(step_of(state_));
-  set_state(State::failed);
-  drop_output();
+  return make_error(kind, Protocol::smtp, std::move(detail),
+                    reply != nullptr ? std::string_view(reply->summary()) : std::string_view{},
+                    std::move(signal));
+}
+
+void SmtpClient::fail(Error e) {
+  if (e.step.empty()) e.step = std::string(step_of(state_));
+  if (channel_.fail(std::move(e))) set_state(State::failed);
+}
+
+void SmtpClient::fail(ErrorKind kind, std::string detail, const SmtpReply* reply) {
+  fail(smtp_error(kind, std::move(detail), reply));
 }
 
 // ---- input ------------------------------------------------------------------------------------
 
 void SmtpClient::on_bytes(std::string_view data) {
-  if (error_ || state_ == State::done || data.empty()) return;
+  if (channel_.failed() || state_ == State::done || data.empty()) return;
   if (state_ == State::tls_handshake) {
-    fail(ErrorKind::starttls_injection, std::string(kInjection));
+    // Whether the extra bytes came in the 220's segment or a later one, it is the same attack.
+    fail(ErrorKind::starttls_injection, *CommandChannel::tls_boundary_breach("STARTTLS", 0, data));
     return;
   }
   for (;;) {
@@ -202,20 +184,22 @@ void SmtpClient::on_bytes(std::string_view data) {
     SmtpReplyParser::Status st;
     while ((st = parser_.next(reply)) == SmtpReplyParser::Status::reply) {
       handle_reply(reply);
-      if (error_ || state_ == State::done) return;
+      if (channel_.failed() || state_ == State::done) return;
       if (state_ == State::tls_handshake) {
         // RFC 3207 5 / CVE-2011-0411: whatever follows the 220 was sent in plaintext and would
         // be read as if it came over TLS.
-        if (parser_.buffered() > 0 || !data.empty()) {
-          fail(ErrorKind::starttls_injection, std::string(kInjection));
+        if (auto breach =
+                CommandChannel::tls_boundary_breach("STARTTLS", parser_.buffered(), data)) {
+          fail(ErrorKind::starttls_injection, std::move(*breach));
         }
         return;
       }
     }
     if (st == SmtpReplyParser::Status::error) {
-      Error e = parser_.error();
-      fail(e.kind, std::move(e.detail));
-      error_.server_says = std::move(e.server_says);
+      const Error& pe = parser_.error();
+      Error e = smtp_error(pe.kind, pe.detail);
+      e.server_says = pe.server_says;
+      fail(std::move(e));
       return;
     }
     if (data.empty() || took == 0) return;
@@ -223,7 +207,7 @@ void SmtpClient::on_bytes(std::string_view data) {
 }
 
 void SmtpClient::on_eof() {
-  if (error_ || state_ == State::done) return;
+  if (channel_.failed() || state_ == State::done) return;
   if (state_ == State::quit) {
     // The server may hang up right after QUIT instead of answering; the work is done.
     set_state(State::done);
@@ -237,15 +221,10 @@ void SmtpClient::on_eof() {
 void SmtpClient::handle_reply(const SmtpReply& reply) {
   last_reply_ = reply;
   if (state_ != State::greeting) {
-    if (reply_due_.empty()) {
-      fail(ErrorKind::unexpected_reply, "the server sent a reply when none was awaited", &reply);
+    if (const auto turn = channel_.take_reply(); turn != CommandChannel::Turn::ok) {
+      fail(ErrorKind::unexpected_reply, std::string(CommandChannel::turn_problem(turn)), &reply);
       return;
     }
-    if (consumed_total_ < reply_due_.front()) {
-      fail(ErrorKind::unexpected_reply, "the server replied before the command was sent", &reply);
-      return;
-    }
-    reply_due_.erase(reply_due_.begin());
   }
   switch (state_) {
     case State::greeting:
@@ -274,7 +253,7 @@ void SmtpClient::handle_reply(const SmtpReply& reply) {
     case State::failed:
       break;
   }
-  // reply_due_ is empty in these states, so the check above already failed.
+  // No reply is owed in these states, so the check above already failed.
   fail(ErrorKind::unexpected_reply, "the server sent a reply out of turn", &reply);
 }
 
@@ -283,10 +262,12 @@ void SmtpClient::handle_reply(const SmtpReply& reply) {
 void SmtpClient::handle_greeting(const SmtpReply& reply) {
   if (reply.code != 220) {
     // 554 is RFC 5321's "no SMTP service here": a policy refusal (blocklist, wrong port, ...).
-    fail(ErrorKind::greeting_refused,
-         "the server refused the session at the greeting (" + std::to_string(reply.code) + ")",
-         &reply);
-    if (reply.code == 554) error_.category = Category::policy;
+    Error e = smtp_error(
+        ErrorKind::greeting_refused,
+        "the server refused the session at the greeting (" + std::to_string(reply.code) + ")",
+        &reply);
+    if (reply.code == 554) e.category = Category::policy;
+    fail(std::move(e));
     return;
   }
   emit("smtp.greeting", sanitize_server_text(reply.lines.front(), 200));
@@ -294,13 +275,13 @@ void SmtpClient::handle_greeting(const SmtpReply& reply) {
 }
 
 void SmtpClient::send_ehlo() {
-  queue_command("EHLO " + options_.ehlo_name);
+  channel_.command("EHLO " + options_.ehlo_name);
   wait_reply();
   set_state(State::ehlo);
 }
 
 void SmtpClient::send_helo() {
-  queue_command("HELO " + options_.ehlo_name);
+  channel_.command("HELO " + options_.ehlo_name);
   wait_reply();
   set_state(State::helo);
 }
@@ -338,13 +319,8 @@ bool SmtpClient::parse_ehlo(const SmtpReply& reply) {
       caps.enhanced_status_codes = true;
     } else if (key == "SIZE") {
       // RFC 1870: no number (or one we cannot read) means no fixed limit is announced.
-      std::size_t n = 0;
-      if (tokens.size() > 1) {
-        const auto sv = tokens[1];
-        const auto r = std::from_chars(sv.data(), sv.data() + sv.size(), n);
-        if (r.ec != std::errc{} || r.ptr != sv.data() + sv.size()) n = 0;
-      }
-      caps.size_limit = n;
+      caps.size_limit =
+          tokens.size() > 1 ? parse_digits<std::size_t>(tokens[1]).value_or(0) : std::size_t{0};
     } else if (key == "AUTH") {
       for (std::size_t t = 1; t < tokens.size(); ++t)
         add_auth(tokens[t]);
@@ -427,7 +403,7 @@ void SmtpClient::send_starttls() {
          "the server did not offer STARTTLS; refusing to continue in plaintext");
     return;
   }
-  queue_command("STARTTLS");
+  channel_.command("STARTTLS");
   wait_reply();
 }
 
@@ -446,7 +422,7 @@ bool SmtpClient::wants_tls() const {
 }
 
 void SmtpClient::on_tls_ready() {
-  if (error_) return;
+  if (channel_.failed()) return;
   if (state_ != State::tls_handshake) {
     fail(ErrorKind::unexpected_tls, "on_tls_ready() without a STARTTLS in progress");
     return;
@@ -478,59 +454,47 @@ void SmtpClient::send_auth() {
   std::string offered;
   for (const auto& n : caps_.auth_names)
     offered += (offered.empty() ? "" : " ") + n;
-  std::optional<Mechanism> mech;
-  if (options_.mechanism) {
-    if (std::find(caps_.auth.begin(), caps_.auth.end(), *options_.mechanism) == caps_.auth.end()) {
-      fail(ErrorKind::mechanism_unavailable,
-           "the server does not offer AUTH " + std::string(mechanism_name(*options_.mechanism)) +
-               " (it offers " + sanitize_server_text(offered) + ")");
-      return;
-    }
-    mech = options_.mechanism;
-  } else {
-    mech = choose_mechanism(caps_.auth, options_.credentials->is_token, tls_active_);
-    if (!mech) {
-      fail(ErrorKind::mechanism_unavailable,
-           std::string("no offered AUTH mechanism fits ") +
-               (options_.credentials->is_token ? "a token" : "a password") + " (it offers " +
-               sanitize_server_text(offered) + ")");
-      return;
-    }
+  const MechanismPick pick = pick_mechanism(options_.mechanism, caps_.auth, true,
+                                            options_.credentials->is_token, tls_active_);
+  if (pick.wanted_not_offered) {
+    fail(ErrorKind::mechanism_unavailable,
+         "the server does not offer AUTH " + std::string(mechanism_name(*options_.mechanism)) +
+             " (it offers " + sanitize_server_text(offered) + ")");
+    return;
   }
-  sasl_.emplace(*mech, *options_.credentials, options_.limits.max_sasl_rounds);
-  std::string line = "AUTH " + std::string(mechanism_name(*mech));
-  if (auto ir = sasl_->initial_response()) {
-    // RFC 4954 4: an empty initial response is sent as "=".
+  if (!pick.mechanism) {
+    fail(ErrorKind::mechanism_unavailable,
+         std::string("no offered AUTH mechanism fits ") +
+             (options_.credentials->is_token ? "a token" : "a password") + " (it offers " +
+             sanitize_server_text(offered) + ")");
+    return;
+  }
+  sasl_.emplace(*pick.mechanism, *options_.credentials, options_.limits);
+  std::string line = "AUTH " + std::string(sasl_->name());
+  // RFC 4954 4: the initial response always goes on the command line.
+  if (auto ir = sasl_->initial_argument(std::string::npos)) {
     line += ' ';
-    line += ir->empty() ? std::string("=") : base64_encode(*ir);
-    mbedtls_platform_zeroize(ir->data(), ir->size());
+    line += *ir;
+    wipe(*ir);
   }
-  queue_sensitive(line);
-  mbedtls_platform_zeroize(line.data(), line.size());
+  channel_.secret_command(line);
   wait_reply();
 }
 
 void SmtpClient::handle_auth(const SmtpReply& reply) {
-  const std::string mech(mechanism_name(sasl_->mechanism()));
+  const std::string mech(sasl_->name());
   if (reply.code == 334) {
-    const std::string_view text = reply.lines.front();
-    std::optional<std::string> challenge = base64_decode(text);
-    if (!challenge) {
-      fail(ErrorKind::bad_challenge, "the server's AUTH " + mech + " challenge is not valid base64",
-           &reply);
+    std::optional<std::string> line = sasl_->answer(reply.lines.front());
+    if (!line) {
+      fail(ErrorKind::bad_challenge, *sasl_->cancelled_detail(false), &reply);
       return;
     }
-    std::optional<std::string> response = sasl_->respond(*challenge);
-    if (!response) {
-      fail(ErrorKind::bad_challenge,
-           "the server sent an AUTH " + mech + " challenge the mechanism does not expect", &reply);
-      return;
-    }
-    std::string line = base64_encode(*response);
-    mbedtls_platform_zeroize(response->data(), response->size());
-    queue_sensitive(line);
-    mbedtls_platform_zeroize(line.data(), line.size());
+    channel_.secret_command(*line);
     wait_reply();
+    return;
+  }
+  if (auto cancelled = sasl_->cancelled_detail(reply.code == 235)) {
+    fail(ErrorKind::bad_challenge, std::move(*cancelled), &reply);
     return;
   }
   if (reply.code == 235) {
@@ -580,12 +544,12 @@ void SmtpClient::send_mail() {
   std::string line = "MAIL FROM:<" + options_.mail_from + ">";
   if (caps_.size_limit) line += " SIZE=" + std::to_string(size);
   if (utf8) line += caps_.eightbitmime ? " SMTPUTF8 BODY=8BITMIME" : " SMTPUTF8";
-  queue_command(line);
+  channel_.command(line);
   pipelined_ = caps_.pipelining;
   if (pipelined_) {
     // RFC 2920: MAIL, RCPT and DATA in one flush; their replies come back in order.
-    queue_command("RCPT TO:<" + options_.rcpt_to + ">");
-    queue_command("DATA");
+    channel_.command("RCPT TO:<" + options_.rcpt_to + ">");
+    channel_.command("DATA");
   }
   wait_reply();
 }
@@ -604,7 +568,7 @@ void SmtpClient::handle_mail(const SmtpReply& reply) {
 }
 
 void SmtpClient::send_rcpt() {
-  queue_command("RCPT TO:<" + options_.rcpt_to + ">");
+  channel_.command("RCPT TO:<" + options_.rcpt_to + ">");
   wait_reply();
   set_state(State::rcpt);
 }
@@ -625,7 +589,7 @@ void SmtpClient::handle_rcpt(const SmtpReply& reply) {
 }
 
 void SmtpClient::send_data() {
-  queue_command("DATA");
+  channel_.command("DATA");
   wait_reply();
   set_state(State::data);
 }
@@ -651,23 +615,21 @@ void SmtpClient::refill_body() {
   // Called only with the output empty: one chunk of text (at most doubled by stuffing) at a time.
   const std::size_t n =
       std::min(options_.message->read(body_buf_.data(), body_buf_.size()), body_buf_.size());
-  const std::size_t before = out_.size();
   if (n == 0) {
-    stuffer_.finish(out_);
-    queued_total_ += out_.size() - before;
-    reply_due_.push_back(queued_total_);
+    channel_.write_with([&](std::string& out) { stuffer_.finish(out); });
+    channel_.expect_reply();
     // RFC 2920 3.1: message content may start a group and QUIT may end it, so with PIPELINING the
     // QUIT rides with the final dot and saves a round trip.
     if (caps_.pipelining) {
-      queue_command("QUIT");
+      channel_.command("QUIT");
       quit_pipelined_ = true;
     }
     wait_reply();
     set_state(State::data_end);
     return;
   }
-  stuffer_.encode(std::string_view(body_buf_.data(), n), out_);
-  queued_total_ += out_.size() - before;
+  channel_.write_with(
+      [&](std::string& out) { stuffer_.encode(std::string_view(body_buf_.data(), n), out); });
 }
 
 void SmtpClient::handle_data_end(const SmtpReply& reply) {
@@ -690,7 +652,7 @@ void SmtpClient::handle_data_end(const SmtpReply& reply) {
 // ---- QUIT -------------------------------------------------------------------------------------
 
 void SmtpClient::send_quit() {
-  queue_command("QUIT");
+  channel_.command("QUIT");
   wait_reply();
   set_state(State::quit);
 }
@@ -707,7 +669,7 @@ bool SmtpClient::done() const {
   return state_ == State::done;
 }
 const Error& SmtpClient::error() const {
-  return error_;
+  return channel_.error();
 }
 const SmtpCapabilities& SmtpClient::capabilities() const {
   return caps_;

@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "core/limits.hpp"
+#include "protocols/common/command_channel.hpp"
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/dot_stuffing.hpp"
 #include "protocols/common/message.hpp"
-#include "protocols/common/sasl.hpp"
+#include "protocols/common/sasl_exchange.hpp"
 #include "protocols/common/tls_mode.hpp"
 #include "protocols/smtp/reply_parser.hpp"
 
@@ -96,6 +97,7 @@ class SmtpClient final : public Conversation {
   };
 
   void set_state(State s);
+  static std::string_view state_name(State s);
   static std::string_view step_of(State s);
 
   void handle_reply(const SmtpReply& reply);
@@ -122,14 +124,11 @@ class SmtpClient final : public Conversation {
   void refill_body();
 
   bool parse_ehlo(const SmtpReply& reply);
-  // Queues one command line; its reply is only valid once the pump consumed the whole line.
-  void queue_command(std::string_view line);
-  void queue_sensitive(std::string_view line);  // the same, for a line holding the secret
-  void append_out(std::string_view bytes);
-  void drop_output();  // wipes a secret out of the buffer, not just forgets it
-  void wait_reply();   // the queued commands are one turn
+  void wait_reply();  // the queued commands are one turn
   void emit(std::string_view step, std::string detail);
-  // Fails with the reply's codes (reply class, enhanced status) carried in the error.
+  // An error with the reply's codes (reply class, enhanced status) carried in it.
+  Error smtp_error(ErrorKind kind, std::string detail, const SmtpReply* reply = nullptr) const;
+  void fail(Error e);
   void fail(ErrorKind kind, std::string detail, const SmtpReply* reply = nullptr);
 
   SmtpOptions options_;
@@ -139,21 +138,15 @@ class SmtpClient final : public Conversation {
   SmtpCapabilities caps_;
   bool tls_active_ = false;
   bool pipelined_ = false;
-  std::optional<SaslClient> sasl_;
+  std::optional<SaslExchange> sasl_;
   DotStuffer stuffer_;
   std::string body_buf_;  // one output_chunk of message text, reused
 
-  std::string out_;
-  std::size_t out_pos_ = 0;
-  bool out_has_secret_ = false;
-  std::uint64_t queued_total_ = 0;        // bytes ever queued
-  std::uint64_t consumed_total_ = 0;      // bytes ever consumed by the pump
-  std::vector<std::uint64_t> reply_due_;  // per awaited reply: queued_total_ after its command
+  CommandChannel channel_;  // output, replies owed, the sticky error
 
   std::vector<Event> events_;
   std::size_t next_event_ = 0;
   std::size_t turns_ = 0;
-  Error error_;
   SmtpReply last_reply_;
   std::string queue_id_;
   std::string accept_reply_;

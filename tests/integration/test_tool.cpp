@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 #include "tests/integration/stack.hpp"
@@ -266,6 +267,26 @@ TEST_CASE("integration/tool: ~/.netrc supplies the password when no source is na
   }();
   CHECK(none.exit_code == 2);
   CHECK(none.err.find("no password") != std::string::npos);
+}
+
+TEST_CASE("integration/tool: --trace shows each session's state changes by name") {
+  TempHome dir;
+  const std::string trace = (dir.dir / "trace").string();
+  ToolRun run =
+      run_tool(with(env_args(), {"--stop-after", "auth", "--trace", trace}), {good_password()});
+  INFO(run.all());
+  REQUIRE(run.exit_code == 0);
+  std::ifstream in(trace);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO(text);
+  // SMTP on 587: STARTTLS, the pause for the handshake, EHLO again, AUTH, QUIT (nothing sent).
+  for (const char* change :
+       {"state greeting -> ehlo", "state ehlo -> starttls", "state starttls -> tls_handshake",
+        "state tls_handshake -> ehlo", "state ehlo -> auth", "state auth -> quit"}) {
+    CHECK(text.find(change) != std::string::npos);
+  }
+  // IMAPS: Dovecot's greeting carries SASL-IR and AUTH=PLAIN.
+  CHECK(text.find("state greeting -> authenticate") != std::string::npos);
 }
 
 TEST_CASE("integration/tool: a canary password never appears in any output format") {

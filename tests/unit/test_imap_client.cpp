@@ -992,3 +992,63 @@ TEST_CASE("imap/client: a reply to a command still in the output is out of turn,
   CHECK(c.output().empty());
 }
 }  // namespace mv
+
+// The one cancel policy (RFC 9051 6.2.2): "*", then the server's NO ends the exchange, and the
+// client reports the challenge it could not answer (not the refusal as a wrong password).
+TEST_CASE("imap/client: a challenge that is not base64 is cancelled with *") {
+  auto o = options();
+  o.mechanism = mv::Mechanism::login;
+  Transcript t(o);
+  t.server("* OK [CAPABILITY IMAP4rev1 AUTH=LOGIN] hi\r\n");
+  CHECK(t.sent() == t.tag(0) + " AUTHENTICATE LOGIN\r\n");
+  t.server("+ not base64!\r\n");
+  CHECK(t.sent() == "*\r\n");
+  CHECK_FALSE(t.client.error());
+  t.server(t.tag(0) + " BAD AUTHENTICATE cancelled\r\n");
+  const mv::Error& e = t.client.error();
+  CHECK(e.code == "imap.bad_challenge");
+  CHECK(e.category == mv::Category::protocol);
+  CHECK(e.detail.find("not valid base64") != std::string::npos);
+  CHECK(e.server_says == "AUTHENTICATE cancelled");
+  CHECK(t.sent().empty());
+}
+
+TEST_CASE("imap/client: more challenges than Limits::max_sasl_rounds are cancelled with *") {
+  auto o = options();
+  o.mechanism = mv::Mechanism::login;
+  o.limits.max_sasl_rounds = 2;
+  Transcript t(o);
+  t.server("* OK [CAPABILITY IMAP4rev1 AUTH=LOGIN] hi\r\n");
+  CHECK(t.sent() == t.tag(0) + " AUTHENTICATE LOGIN\r\n");
+  t.server("+ VXNlcm5hbWU6\r\n");
+  CHECK(t.sent() == mv::base64_encode("user") + "\r\n");
+  t.server("+ UGFzc3dvcmQ6\r\n");
+  CHECK(t.sent() == mv::base64_encode("s3cret-pass") + "\r\n");
+  t.server("+ UGFzc3dvcmQ6\r\n");
+  CHECK(t.sent() == "*\r\n");
+  // A server that challenges again instead of ending the cancelled exchange is cut off.
+  t.server("+ UGFzc3dvcmQ6\r\n");
+  CHECK(t.client.error().code == "imap.bad_challenge");
+  CHECK(t.client.error().detail.find("more than 2") != std::string::npos);
+  CHECK(t.sent().empty());
+}
+
+TEST_CASE("imap/client: the LOGIN line is marked sensitive until it went out") {
+  auto o = options(mv::TlsMode::implicit);
+  Transcript t(o);
+  t.server("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+  CHECK(t.client.output_sensitive());
+  CHECK(t.sent() == t.tag(0) + " LOGIN user s3cret-pass\r\n" + t.tag(1) + " SELECT INBOX\r\n");
+  CHECK_FALSE(t.client.output_sensitive());
+}
+
+TEST_CASE("imap/client: state changes are reported by name") {
+  Transcript t(options());
+  std::vector<std::string> seen;
+  t.client.observe_states([&](std::string_view from, std::string_view to) {
+    seen.push_back(std::string(from) + ">" + std::string(to));
+  });
+  login_and_select(t, "IMAP4rev1");
+  CHECK(seen ==
+        std::vector<std::string>{"greeting>authenticate", "authenticate>select", "select>ready"});
+}

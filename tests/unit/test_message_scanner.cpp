@@ -13,7 +13,7 @@
 
 namespace {
 
-using mv::kMaxScannedField;
+constexpr std::size_t kMaxScannedField = mv::kDefaultLimits.max_scanned_field;
 using mv::MessageScanOptions;
 using mv::ScannedMessage;
 

@@ -268,15 +268,39 @@ TEST_CASE("pop3/client: AUTH LOGIN challenges, and SASL-IR too long for the line
              [](const Client& c, const Run&) { CHECK(c.ready()); });
 }
 
+// The one cancel policy (RFC 5034 4): "*", then the server's -ERR ends the exchange; a server
+// that accepts the cancelled exchange fails it the same way.
 TEST_CASE("pop3/client: a challenge that is not base64 is cancelled with *") {
   auto login = options();
   login.mechanism = mv::Mechanism::login;
+  auto cancelled_then = [&](std::string final_reply, const Check& check) {
+    transcript(login,
+               {S(kGreeting, "CAPA\r\n"), S("+OK\r\nSASL LOGIN\r\n.\r\n", "AUTH LOGIN\r\n"),
+                S("+ not base64!\r\n", "*\r\n"), S(std::move(final_reply), "")},
+               check);
+  };
+  cancelled_then("-ERR cancelled\r\n", [](const Client& c, const Run&) {
+    CHECK(c.error().code == "pop3.bad_challenge");
+    CHECK(c.error().category == mv::Category::protocol);
+  });
+  cancelled_then("+OK welcome\r\n", [](const Client& c, const Run&) {
+    CHECK(c.error().code == "pop3.bad_challenge");
+    CHECK(c.error().detail.find("accepted the cancelled exchange") != std::string::npos);
+  });
+}
+
+TEST_CASE("pop3/client: more challenges than Limits::max_sasl_rounds are cancelled with *") {
+  auto login = options();
+  login.mechanism = mv::Mechanism::login;
+  login.limits.max_sasl_rounds = 2;
   transcript(login,
              {S(kGreeting, "CAPA\r\n"), S("+OK\r\nSASL LOGIN\r\n.\r\n", "AUTH LOGIN\r\n"),
-              S("+ not base64!\r\n", "*\r\n"), S("-ERR cancelled\r\n", "")},
+              S("+ VXNlcm5hbWU6\r\n", "YWxpY2U=\r\n"), S("+ UGFzc3dvcmQ6\r\n", "czNjcmV0\r\n"),
+              S("+ UGFzc3dvcmQ6\r\n", "*\r\n"), S("-ERR cancelled\r\n", "")},
              [](const Client& c, const Run&) {
                CHECK(c.error().code == "pop3.bad_challenge");
-               CHECK(c.error().category == mv::Category::protocol);
+               CHECK(c.error().detail.find("more than 2") != std::string::npos);
+               CHECK(c.error().server_says == "-ERR cancelled");
              });
 }
 

@@ -6,6 +6,7 @@
 
 #include "protocols/common/base64.hpp"
 #include "protocols/common/sasl.hpp"
+#include "protocols/common/sasl_exchange.hpp"
 
 using mv::Credentials;
 using mv::Mechanism;
@@ -179,4 +180,59 @@ TEST_CASE("common/sasl: choose_mechanism follows the documented preference") {
   CHECK(mv::choose_mechanism(V{Mechanism::login, Mechanism::plain}, false, false) ==
         Mechanism::plain);
   CHECK_FALSE(mv::choose_mechanism(V{}, false, false).has_value());
+}
+
+TEST_CASE("common/sasl exchange: the user's mechanism, else the preferred one offered") {
+  const std::vector<Mechanism> offered{Mechanism::login, Mechanism::plain};
+  auto p = mv::pick_mechanism(Mechanism::login, offered, true, false, true);
+  CHECK(p.mechanism == Mechanism::login);
+  p = mv::pick_mechanism(Mechanism::cram_md5, offered, true, false, true);
+  CHECK(p.wanted_not_offered);
+  CHECK_FALSE(p.mechanism.has_value());
+  // A server that lists nothing (POP3 without SASL in CAPA): the user's choice is tried.
+  p = mv::pick_mechanism(Mechanism::cram_md5, {}, false, false, true);
+  CHECK(p.mechanism == Mechanism::cram_md5);
+  p = mv::pick_mechanism(std::nullopt, offered, true, false, true);
+  CHECK(p.mechanism == Mechanism::plain);
+  CHECK_FALSE(mv::pick_mechanism(std::nullopt, offered, true, true, true).mechanism.has_value());
+}
+
+TEST_CASE("common/sasl exchange: the initial response on the line, or for the first challenge") {
+  mv::SaslExchange on_line(Mechanism::plain, password("u", "p"), mv::kDefaultLimits);
+  CHECK(on_line.initial_argument(100) == mv::base64_encode(std::string("\0u\0p", 4)));
+
+  mv::SaslExchange deferred(Mechanism::plain, password("u", "p"), mv::kDefaultLimits);
+  CHECK_FALSE(deferred.initial_argument(0).has_value());
+  CHECK(deferred.answer("") == mv::base64_encode(std::string("\0u\0p", 4)));
+  CHECK(deferred.answer("") == "*");  // PLAIN has nothing more to say
+  CHECK(deferred.cancelled());
+
+  mv::SaslExchange none(Mechanism::login, password("u", "p"), mv::kDefaultLimits);
+  CHECK_FALSE(none.initial_argument(1000).has_value());
+  CHECK(none.answer(mv::base64_encode("Username:")) == mv::base64_encode("u"));
+  CHECK(none.answer(mv::base64_encode("Password:")) == mv::base64_encode("p"));
+  CHECK_FALSE(none.cancelled());
+}
+
+TEST_CASE("common/sasl exchange: one cancel policy: '*', then the server must end it") {
+  mv::SaslExchange bad(Mechanism::login, password("u", "p"), mv::kDefaultLimits);
+  CHECK(bad.answer("not base64!") == "*");
+  CHECK(bad.cancelled());
+  // Challenged again after the cancel: no answer; the client fails.
+  CHECK_FALSE(bad.answer("VXNlcm5hbWU6").has_value());
+  REQUIRE(bad.cancelled_detail(false).has_value());
+  CHECK(bad.cancelled_detail(false)->find("not valid base64") != std::string::npos);
+  CHECK(bad.cancelled_detail(true)->find("accepted") != std::string::npos);
+
+  mv::Limits two = mv::kDefaultLimits;
+  two.max_sasl_rounds = 2;
+  mv::SaslExchange rounds(Mechanism::login, password("u", "p"), two);
+  CHECK(rounds.answer("") != "*");
+  CHECK(rounds.answer("") != "*");
+  CHECK(rounds.answer("") == "*");
+  CHECK(rounds.cancelled_detail(false)->find("more than 2") != std::string::npos);
+
+  mv::SaslExchange fine(Mechanism::plain, password("u", "p"), mv::kDefaultLimits);
+  CHECK_FALSE(fine.cancelled_detail(true).has_value());
+  CHECK_FALSE(fine.cancelled_detail(false).has_value());
 }

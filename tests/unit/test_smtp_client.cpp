@@ -420,15 +420,43 @@ TEST_CASE("smtp/client: XOAUTH2 error challenge is answered empty, then the 535 
   CHECK(r.detail.find("ya29.tok") == std::string::npos);
 }
 
-TEST_CASE("smtp/client: a challenge that is not base64 stops AUTH") {
+// The one cancel policy (RFC 4954 4): "*", then the server's error ends the exchange; a server
+// that accepts the cancelled exchange fails it the same way.
+TEST_CASE("smtp/client: a challenge that is not base64 is cancelled with *") {
   auto o = options();
   o.tls = mv::TlsMode::implicit;
   o.mechanism = mv::Mechanism::login;
-  const Result r = transcript(o, {{kGreeting, kEhlo},
-                                  {"250-x\r\n250 AUTH LOGIN\r\n", "AUTH LOGIN\r\n"},
-                                  {"334 VXNlcm5hbWU6!\r\n", ""}});
+  auto cancelled_then = [&](std::string final_reply) {
+    return transcript(o, {{kGreeting, kEhlo},
+                          {"250-x\r\n250 AUTH LOGIN\r\n", "AUTH LOGIN\r\n"},
+                          {"334 VXNlcm5hbWU6!\r\n", "*\r\n"},
+                          {std::move(final_reply), ""}});
+  };
+  const Result r = cancelled_then("501 5.7.0 Authentication cancelled\r\n");
   CHECK(r.code == "smtp.bad_challenge");
   CHECK(r.category == Category::protocol);
+  CHECK(r.detail.find("not valid base64") != std::string::npos);
+  CHECK(r.server_says == "501 5.7.0 Authentication cancelled");
+  CHECK_FALSE(mentions_secret(r));
+
+  const Result accepted = cancelled_then("235 2.7.0 Authentication successful\r\n");
+  CHECK(accepted.code == "smtp.bad_challenge");
+  CHECK(accepted.detail.find("accepted the cancelled exchange") != std::string::npos);
+}
+
+TEST_CASE("smtp/client: more challenges than Limits::max_sasl_rounds are cancelled with *") {
+  auto o = options();
+  o.tls = mv::TlsMode::implicit;
+  o.mechanism = mv::Mechanism::login;
+  o.limits.max_sasl_rounds = 2;
+  const Result r = transcript(o, {{kGreeting, kEhlo},
+                                  {"250-x\r\n250 AUTH LOGIN\r\n", "AUTH LOGIN\r\n"},
+                                  {"334 VXNlcm5hbWU6\r\n", "YWxpY2VAZXhhbXBsZS5jb20=\r\n"},
+                                  {"334 UGFzc3dvcmQ6\r\n", "czNjcmV0\r\n"},
+                                  {"334 UGFzc3dvcmQ6\r\n", "*\r\n"},
+                                  {"501 5.7.0 cancelled\r\n", ""}});
+  CHECK(r.code == "smtp.bad_challenge");
+  CHECK(r.detail.find("more than 2") != std::string::npos);
   CHECK_FALSE(mentions_secret(r));
 }
 
