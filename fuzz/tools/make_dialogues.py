@@ -393,3 +393,20 @@ w(t, "bad_address", msg(1, 1, "ab", "a@b", "t", "d", ""))
 w(t, "control", msg(1, 1, "a@b", "a@b", "t", "d\r\nBcc: x", ""))
 w(t, "no_date", msg(1, 1, "a@b", "a@b", "t", "", ""))
 w(t, "utf8_domain", msg(200, 7, "jörg@bücher.example", "jörg@bücher.example", "X" * 40, DATE, ""))
+
+# --- fuzz_server_signal: [kind][protocol, reply code, bit 7 alert] then the server's text.
+t = "fuzz_server_signal"
+for name, (k, p, s) in {
+        "smtp_578": (30, 1, "5.7.8 Username and Password not accepted."),
+        "smtp_greylist": (40, 50, "4.2.0 Recipient address rejected: Greylisted"),
+        "ms_5_7_139": (33, 1, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication "
+                              "is disabled for the Tenant."),
+        "imap_authfailed": (33, 2, "[AUTHENTICATIONFAILED] Authentication failed."),
+        "imap_unavailable": (45, 2, "[UNAVAILABLE] Internal error occurred."),
+        "pop3_sys_temp": (50, 3, "[SYS/TEMP] try again later"),
+        "pop3_in_use": (52, 0x83, "[IN-USE] mailbox locked"),
+        "alert_controls": (12, 0x82, "[ALERT] read\x1b[31m this\r\n"),
+        "bad_status": (1, 1, "5.07.8x no"),
+        "leading_zeros": (2, 1, "2.01.003 ok"),
+        "unknown_subject": (3, 1, "5.9.1 what")}.items():
+    w(t, name, B([k, p]) + s.encode())
