@@ -408,5 +408,7 @@ for name, (k, p, s) in {
         "alert_controls": (12, 0x82, "[ALERT] read\x1b[31m this\r\n"),
         "bad_status": (1, 1, "5.07.8x no"),
         "leading_zeros": (2, 1, "2.01.003 ok"),
-        "unknown_subject": (3, 1, "5.9.1 what")}.items():
+        "unknown_subject": (3, 1, "5.9.1 what"),
+        "regression_escape_code": (5, 3, "[\x1b[2J] x"),
+        "regression_8bit_code": (5, 2, "[S\xff\xff[S] x")}.items():
     w(t, name, B([k, p]) + s.encode())
