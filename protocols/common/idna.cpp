@@ -125,7 +125,7 @@ bool label_to_ascii(std::string_view label, std::string& out, std::string* why) 
       if (!back || *back != result.substr(4))
         return fail(why, "an xn-- label that is not canonical");
       // Its U-label must be one we would accept and encode to the same A-label: no controls,
-      // spaces, upper case or a purely ASCII label hiding behind "xn--".
+      // spaces or upper case hiding behind "xn--".
       std::string unicode, again;
       for (char32_t c : *decoded)
         append_utf8(unicode, c);
