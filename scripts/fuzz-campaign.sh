@@ -85,7 +85,7 @@ run_target() {
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   found=$(ls "$dir/artifacts" | wc -l)
   rate=$(awk -v n="${execs:-0}" -v s="$start" -v e="$end" 'BEGIN { printf "%d", n / (e - s) }')
-  estimate=$(awk -v r="$rate" -v n="$ESTIMATE_RUNS" 'BEGIN { printf "%.1f", r > 0 ? n / r / 3600 : -1 }')
+  estimate=$(awk -v r="$rate" -v n="$ESTIMATE_RUNS" 'BEGIN { printf "%.1f", (r > 0 ? n / r / 3600 : -1) }')
   findings="none"
   [ "$found" -gt 0 ] && findings="$found (distinct causes below)"
   printf '%-22s %10s %8s %8s %11s %8s %s\n' "$t" "${execs:-?}" "$rate" "${cov:-?}" \
