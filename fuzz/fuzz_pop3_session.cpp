@@ -19,6 +19,7 @@
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/session_harness.hpp"
 #include "protocols/pop3/client.hpp"
+#include "protocols/pop3/reply.hpp"
 
 namespace {
 
@@ -114,6 +115,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(harness.wire().empty(), "bytes sent with TLS mode none and no consent");
   }
   FUZZ_CHECK(client.scanned() <= client.message_count(), "more TOPs than messages");
+  for (const mv::Pop3Listing& l : client.listing()) {
+    FUZZ_CHECK(l.number >= 1, "message number 0 listed");
+    FUZZ_CHECK(!client.listing_has_uids() || mv::valid_uid(l.uid), "an invalid UID listed");
+  }
+  const std::string& apop = client.apop_timestamp();
+  FUZZ_CHECK(apop.empty() || (apop.front() == '<' && apop.back() == '>'), apop);
+  if (client.done() && options.mechanism)
+    FUZZ_CHECK(client.mechanism_used() == options.mechanism, "another mechanism than asked");
+  if (client.retrieved().number != 0)
+    FUZZ_CHECK(client.retrieved().number <= client.message_count(), "retrieved outside the drop");
   if (client.found()) {
     FUZZ_CHECK(*client.found() >= 1 && *client.found() <= client.message_count(),
                "found() outside the maildrop");

@@ -412,3 +412,36 @@ for name, (k, p, s) in {
         "regression_escape_code": (5, 3, "[\x1b[2J] x"),
         "regression_8bit_code": (5, 2, "[S\xff\xff[S] x")}.items():
     w(t, name, B([k, p]) + s.encode())
+
+# --- fuzz_json: [mode: bit 0 small limits, bit 1 status 200] then the body.
+t = "fuzz_json"
+w(t, "ms_token_200", B([2]) + b'{"token_type":"Bearer","scope":"https://outlook.office.com/IMAP.AccessAsUser.All '
+  b'https://outlook.office.com/SMTP.Send","expires_in":4489,"ext_expires_in":4489,'
+  b'"access_token":"eyJ0eXAiOiJKV1QifQ.e30.sig","refresh_token":"0.AXkA","id_token":"eyJ.e30."}')
+w(t, "google_token_200", B([2]) + b'{"access_token":"ya29.a0AfH6","expires_in":3599,'
+  b'"scope":"https://mail.google.com/","token_type":"Bearer"}')
+w(t, "mac_token_200", B([2]) + b'{"access_token":"x","token_type":"mac"}')
+w(t, "google_device_200", B([2]) + b'{"device_code":"AH-1Ng","user_code":"GQVQ-JKEC",'
+  b'"verification_url":"https://www.google.com/device","expires_in":1800,"interval":500}')
+w(t, "ms_device_200", B([2]) + b'{"user_code":"FJ5QZ3XKA","device_code":"DAQABAAEAAA",'
+  b'"verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":0,'
+  b'"message":"To sign in, use a web browser"}')
+w(t, "ms_refusal_codes", B([0]) + b'{"error":"invalid_grant","error_description":"AADSTS50076: '
+  b'Due to a configuration change made by your administrator, you must use multi-factor '
+  b'authentication.","error_codes":[50076,50079],"timestamp":"2026-12-07 08:30:00Z"}')
+
+# --- fuzz_oauth2_form: [name length % 32][name][value length % 64][value] then a JWT.
+t = "fuzz_oauth2_form"
+
+
+def jwt(claims):
+    enc = lambda s: base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
+    return enc('{"typ":"JWT","alg":"RS256"}') + "." + enc(claims) + ".c2ln"
+
+
+w(t, "jwt_ms_scp_aud_array", B([5]) + b"scope" + B([0]) + jwt(
+    '{"aud":["https://outlook.office.com","00000002-0000-0ff1-ce00-000000000000"],'
+    '"scp":"IMAP.AccessAsUser.All SMTP.Send","upn":"fuzz@example.test","exp":1796000000}').encode())
+w(t, "jwt_google_scope", B([0, 0]) + jwt(
+    '{"aud":"https://mail.google.com/","scope":"https://mail.google.com/ openid",'
+    '"email":"fuzz@example.test","exp":1796000000}').encode())
