@@ -156,6 +156,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(client.capabilities().has("idle") == client.capabilities().has("IDLE"),
              "capability lookup depends on case");
   FUZZ_CHECK(harness.wire().empty() || client.turns() > 0, "bytes sent in no turn");
-  if (client.fetched_message().found) (void)client.flags_of(client.fetched_message().uid);
   return 0;
 }
