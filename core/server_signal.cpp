@@ -175,6 +175,10 @@ std::string bracket_code(std::string_view text) {
   std::string_view inner = text.substr(i + 1, close - i - 1);
   inner = inner.substr(0, inner.find(' '));
   if (inner.empty() || inner.size() > 64) return {};
+  // A code is printable ASCII (an IMAP atom, a POP3 "SYS/TEMP"): anything else is no code, never
+  // control or 8-bit bytes carried unsanitised into summary() and the diagnosis.
+  for (char c : inner)
+    if (c <= 0x20 || c >= 0x7f) return {};
   return ascii_upper(inner);
 }
 

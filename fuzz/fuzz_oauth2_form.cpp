@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Form encoding, base64url, PKCE and JWT claims: decode(encode(x)) == x for form fields and
 // base64url; the percent-encoded form holds only unreserved characters, '%', '+', '=' and '&';
-// a PKCE challenge is 43 base64url characters; a redirect's query (form_decode) and a token
-// (decode_jwt_claims) of any bytes never crash.
+// a PKCE challenge is 43 base64url characters; a redirect's query (form_decode) of any bytes never
+// crashes; a token's (decode_jwt_claims) scopes are single non-empty words that match themselves.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -48,6 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(pkce.verifier.size() == 43 && pkce.challenge.size() == 43, pkce.challenge);
   FUZZ_CHECK(mv::pkce_challenge(pkce.verifier) == pkce.challenge, "challenge not stable");
 
-  (void)mv::decode_jwt_claims(rest);
+  if (const auto claims = mv::decode_jwt_claims(rest)) {
+    for (const std::string& scope : claims->scopes) {
+      FUZZ_CHECK(!scope.empty() && scope.find(' ') == std::string::npos, scope);
+      FUZZ_CHECK(claims->has_scope_ending(scope), scope);
+    }
+  }
   return 0;
 }

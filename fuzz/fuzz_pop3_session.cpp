@@ -9,13 +9,17 @@
 //   1: mechanism (value % 6: 0 the client chooses / USER+PASS, else PLAIN, LOGIN, CRAM-MD5,
 //      XOAUTH2, OAUTHBEARER), bit 3 small limits;
 //   2: chunking of the server's bytes (see fuzz::split);
-//   3: bit 0 uidl, bit 1 dele, bit 2 rset before quit; bit 7 queue everything up front.
+//   3: bit 0 uidl, bit 1 dele, bit 2 rset before quit; bit 3 find_token from message 2;
+//      bit 4 (one at a time) a DELE of a message outside the maildrop, which must fail at once
+//      with pop3.bad_task; bit 5 (up front) a task queued after quit(), likewise;
+//      bit 7 queue everything up front.
 #include <cstdint>
 #include <string>
 
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/session_harness.hpp"
 #include "protocols/pop3/client.hpp"
+#include "protocols/pop3/reply.hpp"
 
 namespace {
 
@@ -45,11 +49,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   mv::Pop3Client client(options);
   const bool up_front = (o3 & 0x80u) != 0;
+  const std::uint32_t from_msg = (o3 & 8u) ? 2 : 1;
   if (up_front) {
-    client.find_token("tok123");
+    client.find_token("tok123", from_msg);
     if (o3 & 1u) client.uidl();
     if (o3 & 4u) client.rset();
     client.quit();
+    if (o3 & 32u) {
+      client.rset();
+      FUZZ_CHECK(client.error().code == "pop3.bad_task", "a task after quit() was taken");
+    }
   }
   unsigned step = 0;
   auto tasks = [&]() -> bool {
@@ -58,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const unsigned s = step++;
       switch (s) {
         case 0:
-          client.find_token("tok123");
+          client.find_token("tok123", from_msg);
           return true;
         case 1: {
           const std::uint32_t n = client.found() ? *client.found() : client.message_count();
@@ -75,6 +84,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           client.dele(client.message_count());
           return true;
         case 4:
+          if (o3 & 16u) {
+            client.dele(client.message_count() + 1);
+            FUZZ_CHECK(client.error().code == "pop3.bad_task", "DELE outside the maildrop taken");
+            return true;
+          }
           if (!(o3 & 4u)) break;
           client.rset();
           return true;
@@ -100,6 +114,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (options.tls == mv::TlsMode::none && !options.allow_plaintext) {
     FUZZ_CHECK(harness.wire().empty(), "bytes sent with TLS mode none and no consent");
   }
+  FUZZ_CHECK(client.scanned() <= client.message_count(), "more TOPs than messages");
+  for (const mv::Pop3Listing& l : client.listing()) {
+    FUZZ_CHECK(l.number >= 1, "message number 0 listed");
+    FUZZ_CHECK(!client.listing_has_uids() || mv::valid_uid(l.uid), "an invalid UID listed");
+  }
+  const std::string& apop = client.apop_timestamp();
+  FUZZ_CHECK(apop.empty() || (apop.front() == '<' && apop.back() == '>'), apop);
+  if (client.done() && options.mechanism)
+    FUZZ_CHECK(client.mechanism_used() == options.mechanism, "another mechanism than asked");
+  if (client.retrieved().number != 0)
+    FUZZ_CHECK(client.retrieved().number <= client.message_count(), "retrieved outside the drop");
   if (client.found()) {
     FUZZ_CHECK(*client.found() >= 1 && *client.found() <= client.message_count(),
                "found() outside the maildrop");

@@ -5,7 +5,9 @@
 //      bit 3 credentials present, bit 4 OAuth token instead of a password, bit 5 a message to send,
 //      bits 6-7 consume step (all, 1, 7 or 64 bytes at a time);
 //   1: mechanism (value % 6: 0 the client chooses, else PLAIN, LOGIN, CRAM-MD5, XOAUTH2,
-//      OAUTHBEARER), bit 3 small limits (short lines, few capabilities, 16-byte body chunks);
+//      OAUTHBEARER), bit 3 small limits (short lines, few capabilities, 16-byte body chunks),
+//      bit 4 a non-ASCII (SMTPUTF8) sender and recipient, bit 5 an empty EHLO name (refused at
+//      once with smtp.bad_argument);
 //   2: chunking of the server's bytes (see fuzz::split).
 #include <algorithm>
 #include <cstdint>
@@ -33,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view stream = in.rest();
 
   mv::SmtpOptions options;
-  options.ehlo_name = "fuzz.example.test";
+  options.ehlo_name = (o1 & 32u) ? "" : "fuzz.example.test";
   options.tls = mv::fuzz::tls_mode_from_bits(o0);
   options.allow_plaintext = (o0 & 4u) != 0;
   if (o0 & 8u) options.credentials = mv::fuzz::session_credentials((o0 & 16u) != 0, 587);
@@ -49,8 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FixedMessage message(
       "From: fuzz@example.test\r\nSubject: fuzz\r\n\r\n.leading dot\r\n.\r\nbare\nend");
   if (o0 & 32u) {
-    options.mail_from = std::string(mv::fuzz::kSessionUser);
-    options.rcpt_to = std::string(mv::fuzz::kSessionUser);
+    options.mail_from =
+        (o1 & 16u) ? "j\u00FCrgen@b\u00FCcher.example" : std::string(mv::fuzz::kSessionUser);
+    options.rcpt_to = options.mail_from;
     options.message = &message;
   }
 
@@ -64,6 +67,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cfg.client_tls_active = [&client] { return client.tls_active(); };
   mv::fuzz::SessionHarness harness(client, cfg, nullptr);
   harness.run(mv::fuzz::split(stream, seed));
+  if (o1 & 32u) FUZZ_CHECK(client.error().code == "smtp.bad_argument", "an empty EHLO name taken");
+  FUZZ_CHECK(client.queue_id().empty() || !client.accept_reply().empty(),
+             "queue id, no acceptance");
+  FUZZ_CHECK(client.accept_reply().empty() || options.message, "accepted without a message");
+  FUZZ_CHECK(harness.wire().empty() || client.turns() > 0, "bytes sent in no turn");
+  FUZZ_CHECK(client.capabilities().auth.size() <= client.capabilities().auth_names.size(),
+             "more mechanisms than AUTH names");
   if (client.done()) {
     FUZZ_CHECK(harness.wire().size() >= 6 &&
                    harness.wire().substr(harness.wire().size() - 6) == "QUIT\r\n",

@@ -6,7 +6,8 @@
 //   - error() once set stays set with the same code, and output() stays empty; never done() too;
 //   - the error has a category and a code starting with "<proto>." or "usage.";
 //   - wants_tls() only with nothing to send; tls_active() only after the pump did TLS;
-//   - no secret (in clear or inside a base64 word) is sent before TLS unless allow_plaintext;
+//   - no secret (in clear or inside a base64 word) is sent before TLS unless allow_plaintext, and
+//     output holding it is marked output_sensitive() (the wire trace redacts it);
 //   - events name a "<proto>." step; neither events nor errors hold the secret (unless the server's
 //     own bytes did);
 //   - after EOF the conversation is done() or failed; the pump always settles.
@@ -104,7 +105,8 @@ class SessionHarness {
   bool tls() const { return tls_; }
 
  private:
-  // MV_FUZZ_VERBOSE=1 prints the events and the outcome (to see how deep a seed gets).
+  // MV_FUZZ_VERBOSE=1 prints what is sent, the events and the outcome (to see how deep a seed
+  // gets, and which tags and commands a new seed must answer).
   static bool verbose() {
     static const bool on = std::getenv("MV_FUZZ_VERBOSE") != nullptr;
     return on;
@@ -143,8 +145,12 @@ class SessionHarness {
       check_state();
       const std::string_view out = c_.output();
       if (!out.empty()) {
+        // A wire trace redacts what output_sensitive() marks: a credential must never go unmarked.
+        FUZZ_CHECK(input_has_secret_ || c_.output_sensitive() || !leaks_secret(out, kSessionSecret),
+                   "the secret in output not marked sensitive");
         const std::size_t n =
             cfg_.consume_step == 0 ? out.size() : std::min(cfg_.consume_step, out.size());
+        if (verbose()) std::fprintf(stderr, "sent: %.*s", static_cast<int>(n), out.data());
         wire_.append(out.substr(0, n));
         if (!tls_) plain_wire_.append(out.substr(0, n));
         c_.consume(n);

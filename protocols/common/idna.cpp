@@ -124,6 +124,13 @@ bool label_to_ascii(std::string_view label, std::string& out, std::string* why) 
       const auto back = punycode_encode(*decoded);
       if (!back || *back != result.substr(4))
         return fail(why, "an xn-- label that is not canonical");
+      // Its U-label must be one we would accept and encode to the same A-label: no controls,
+      // spaces or upper case hiding behind "xn--".
+      std::string unicode, again;
+      for (char32_t c : *decoded)
+        append_utf8(unicode, c);
+      if (!label_to_ascii(unicode, again, nullptr) || again != result)
+        return fail(why, "an xn-- label whose Unicode form is not a valid label");
     } else if (result.size() >= 4 && result[2] == '-' && result[3] == '-') {
       return fail(why, "a label with hyphens in the third and fourth place");
     }

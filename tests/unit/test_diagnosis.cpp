@@ -263,6 +263,8 @@ TEST_CASE("diagnosis/signals: RFC 3463 codes and their IANA meanings") {
   CHECK(bracket_code("[SYS/TEMP] busy") == "SYS/TEMP");
   CHECK(bracket_code("[unavailable] x") == "UNAVAILABLE");
   CHECK(bracket_code("no code") == "");
+  CHECK(bracket_code("[\x1b[2J] x") == "");  // a terminal escape is no code (fuzz_server_signal)
+  CHECK(bracket_code("[SYS\xff] x") == "");
 }
 
 }  // namespace mv

@@ -67,6 +67,8 @@ TEST_CASE("idna/what is no domain name says why") {
       {"caf\xC0\xA9.example", "UTF-8"},  // overlong
       {"a\u00A0b.example", "space"},
       {"xn--zzzz.example", "does not decode"},
+      {"xn--abc.example", "Unicode form"},        // decodes to a C1 control (found by fuzz_idna)
+      {"xn--bcher-2pa.example", "Unicode form"},  // an upper-case U-label
       {"ab--cd.example", "third and fourth"},
       {std::string(64, 'a') + ".example", "63"},
       {std::string(200, 'a').insert(60, ".").insert(120, ".").insert(180, ".") + "." +
