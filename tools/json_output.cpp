@@ -154,7 +154,7 @@ std::string rfc3339_utc(std::int64_t unix_ms, bool with_ms) {
   return out + "Z";
 }
 
-std::string render_json(const JsonRun& run) {
+std::string render_json(const JsonRun& run, std::string_view discovery) {
   const RunConfig& config = run.config;
   const RunResult& result = run.result;
   const Report& report = result.report;
@@ -202,6 +202,7 @@ std::string render_json(const JsonRun& run) {
     for (const std::string& w : *list)
       items.push_back(json_quote(w));
   j += ",\"warnings\":" + array_of(items);
+  if (!discovery.empty()) j += ",\"discovery\":" + std::string(discovery);
   j += ",\"error\":" + error_of(report.error);
   j += ",\"exit_code\":" + std::to_string(run.exit_code) + "}";
   return j;
