@@ -43,7 +43,12 @@ Task<std::vector<std::optional<T>>> concurrently(Pump& pump, std::vector<Task<T>
     pump.spawn(detail::run_into<T>(state, i, std::move(tasks[i])));
   // A little past `until`: tasks that end exactly then still deliver their results.
   constexpr Millis kGrace = 50;
-  co_await pump.until([state] { return state->left == 0; }, until + kGrace);
+  // The predicate holds a plain pointer (the frame's `state` keeps it alive): a lambda holding a
+  // shared_ptr makes the std::function allocate, and GCC 12 destroys the awaiter temporary of a
+  // co_await twice (measured: a double release under valgrind), which is harmless only for a
+  // trivially copyable callable that std::function keeps inline.
+  const detail::Gathered<T>* gathered = state.get();
+  co_await pump.until([gathered] { return gathered->left == 0; }, until + kGrace);
   co_return state->results;
 }
 

@@ -27,11 +27,11 @@ int source_rank(const SettingsCandidate& c) {
     case SettingsSource::srv:
       return c.identity_trusted ? 5 : 6;
     case SettingsSource::mx_provider:
-      return 6;
-    case SettingsSource::autodiscover:
       return 7;
+    case SettingsSource::autodiscover:
+      return 8;
   }
-  return 8;
+  return 9;
 }
 
 bool under_domain(const std::string& host, const std::string& domain) {
@@ -137,8 +137,8 @@ DiscoveryResult rank_candidates(const std::string& domain, std::vector<SourceOut
   std::stable_sort(result.ranked.begin(), result.ranked.end(),
                    [](const RankedCandidate& a, const RankedCandidate& b) {
                      const SettingsCandidate &x = a.candidate, &y = b.candidate;
-                     if (source_rank(x) != source_rank(y)) return source_rank(x) < source_rank(y);
                      if (a.warning != b.warning) return !a.warning;
+                     if (source_rank(x) != source_rank(y)) return source_rank(x) < source_rank(y);
                      if (x.priority != y.priority) return x.priority < y.priority;
                      const bool xi = x.tls == TlsMode::implicit, yi = y.tls == TlsMode::implicit;
                      return xi && !yi;

@@ -2,19 +2,20 @@
 // The discovery plan: runs every settings source at once in the loop within one deadline, keeps
 // each source's outcome (found / nothing / failed with why) and ranks all candidates, best first.
 //
-// Ranking, by source first, then within a source:
+// Ranking: first, every candidate whose certificate name can be trusted (a trusted source, a host
+// under the user's domain, or a host of the built-in provider table) before one in another,
+// unknown domain learned without DNSSEC or HTTPS. Then by source:
 //   1. built-in preset: the tool's own table, checked by people;
 //   2. autoconfig over HTTPS under the user's domain: the domain's owner speaks, authenticated;
 //   3. ISPDB (a local one the user named, then central by domain, then by the MX's domain):
 //      curated by people, but about the provider, not this domain;
 //   4. SRV validated with DNSSEC: the domain's owner speaks, authenticated;
-//   5. unsigned SRV, and MX recognition of a hosted provider: the domain's owner speaks, but
-//      anyone on the path could have forged it;
-//   6. Autodiscover: Microsoft's, often answered by a catch-all host, least specific.
-// Within a rank: a candidate whose certificate name we can trust (trusted source, host under the
-// user's domain, or a host of the built-in provider table) before one in another, unknown domain;
-// then SRV priority (and the weighted order the SRV source already gave); then RFC 8314's
-// preference of implicit TLS over STARTTLS.
+//   5. unsigned SRV: the domain's owner speaks, but anyone on the path could have forged it;
+//   6. MX recognition of a hosted provider: unsigned too, and only a guess that the mailboxes are
+//      where the mail is received;
+//   7. Autodiscover: Microsoft's, often answered by a catch-all host, least specific.
+// Within a source: SRV priority (and the weighted order the SRV source already gave), then RFC
+// 8314's preference of implicit TLS over STARTTLS.
 // Security (RFC 6186 section 6, RFC 7817): the certificate is always checked against the host
 // the candidate names, and every candidate says why that name may be trusted, or warns that it
 // came from unsigned DNS (or plain HTTP) and lies outside the user's domain.

@@ -174,10 +174,13 @@ Task<DnsResolver::Try> DnsResolver::ask_udp(const NameServer& server, const std:
   }
   std::string buffer(dns::kMaxMessage, '\0');
   unsigned ignored = 0;
+  std::string malformed;  // the last datagram that did not parse, and why
   for (;;) {
     if ((co_await ready(pump_, sock.fd(), POLLIN, until)) == 0) {
       t.note = "no answer within " + seconds_text(attempt_timeout_);
-      if (ignored > 0)
+      if (!malformed.empty())
+        t.note += "; it sent " + malformed;
+      else if (ignored > 0)
         t.note += " (ignored " + std::to_string(ignored) + " that did not match the query)";
       co_return t;
     }
@@ -188,14 +191,17 @@ Task<DnsResolver::Try> DnsResolver::ask_udp(const NameServer& server, const std:
                                      : std::string("cannot read: ") + std::strerror(errno);
       co_return t;
     }
+    // Anything that is not the answer to this query (malformed, late, forged) is ignored, as a
+    // forged datagram must not end the query; the note says what came instead.
     std::string why;
     const std::optional<dns::Response> r =
         dns::parse_response(std::string_view(buffer.data(), static_cast<std::size_t>(n)), &why);
     if (!r) {
-      t.note = "answered with something that is no DNS response (" + why + ")";
-      co_return t;
+      ++ignored;
+      malformed = "something that is no DNS response (" + why + ")";
+      continue;
     }
-    if (!answers_query(*r, id, name, type)) {  // late or spoofed: not ours
+    if (!answers_query(*r, id, name, type)) {
       ++ignored;
       continue;
     }

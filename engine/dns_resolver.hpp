@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // DNS queries in the one loop (engine/pump.hpp): a query goes over UDP to the name servers in
 // turn, from a socket of its own (a fresh kernel-chosen source port) with a random ID, and only an
-// answer that matches it (ID, question name and type) is taken; anything else on the socket is
-// ignored. A truncated answer (TC) is asked again over TCP with RFC 1035 4.2.2 framing. Each try
-// waits at most attempt_timeout, and the whole query never outlives its deadline; many queries
-// run at once, none blocks the loop. The parse is protocols/dns/message.hpp's.
+// answer that matches it (ID, question name and type) is taken; anything else on the socket
+// (malformed, late, forged) is ignored, so a forged datagram cannot end the query, and is only
+// named in the failure if no answer comes. A truncated answer (TC) is asked again over TCP with
+// RFC 1035 4.2.2 framing. Each try waits at most attempt_timeout, and the whole query never
+// outlives its deadline; many queries run at once, none blocks the loop. The parse is
+// protocols/dns/message.hpp's.
 // Promises: a DnsAnswer says which server answered and whether the resolver validated it with
 // DNSSEC (the AD bit); NXDOMAIN and "no records" are answers, not failures; a failure says why
-// for every server tried ("127.0.0.1:53: no answer within 2 s; ...").
+// for every server tried ("127.0.0.1:53: no answer within 2.0 s; ...").
 #pragma once
 
 #include <cstdint>

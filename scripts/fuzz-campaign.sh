@@ -23,7 +23,7 @@ JOBS="${FUZZ_JOBS:-2}"
 CXX_BIN="${CXX:-$(command -v clang++-14 || command -v clang++)}"
 ALL_TARGETS=(fuzz_smtp_reply fuzz_imap_framer fuzz_imap_response fuzz_pop3_reply fuzz_dot_stuffing
   fuzz_sasl fuzz_message_scanner fuzz_smtp_session fuzz_imap_session fuzz_pop3_session
-  fuzz_http_response fuzz_json fuzz_oauth2_form)
+  fuzz_http_response fuzz_json fuzz_oauth2_form fuzz_dns_message)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 dict_for() {

@@ -165,11 +165,14 @@ std::string render_json(const JsonRun& run, std::string_view discovery) {
   j += ",\"settings\":{\"preset\":";
   j += run.preset ? json_quote(run.preset->name) : "null";
   j += ",\"smtp\":";
-  j += config.send ? settings_of(config.smtp.endpoint, "smtp") : "null";
+  // A server without a host (settings discovery found none) is null, as one the run does not use.
+  j += config.send && !config.smtp.endpoint.host.empty() ? settings_of(config.smtp.endpoint, "smtp")
+                                                         : "null";
   j += ",\"incoming\":";
-  j += config.read_back ? settings_of(config.incoming.endpoint,
-                                      config.receive == Receive::imap ? "imap" : "pop3")
-                        : "null";
+  j +=
+      config.read_back && !config.incoming.endpoint.host.empty()
+          ? settings_of(config.incoming.endpoint, config.receive == Receive::imap ? "imap" : "pop3")
+          : "null";
   j += "},\"token\":" + text_or_null(result.token);
   j += ",\"message_id\":" + text_or_null(result.message_id);
   j += ",\"body_digest\":" + text_or_null(result.body_digest);

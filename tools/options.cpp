@@ -185,6 +185,19 @@ std::vector<ResolvePin> resolve_pins(const cxxopts::ParseResult& args) {
   return pins;
 }
 
+// Every --connect-to, parsed (a usage error names a bad one).
+std::vector<ConnectTo> connect_tos(const cxxopts::ParseResult& args) {
+  std::vector<ConnectTo> all;
+  if (!args.count("connect-to")) return all;
+  for (const std::string& v : args["connect-to"].as<std::vector<std::string>>()) {
+    std::string error;
+    auto c = parse_connect_to(v, error);
+    if (!c) throw UsageError{error};
+    all.push_back(std::move(*c));
+  }
+  return all;
+}
+
 // A bare "TLS", as guides write it for either mode: the port's convention decides, and says so;
 // without a port that has one, the user must choose. Never moves the port.
 TlsMode resolve_bare_tls(const cxxopts::ParseResult& args, const std::string& protocol,
@@ -261,7 +274,10 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
     endpoint.port = default_port(protocol, endpoint.tls);
   }
   if (endpoint.port == 0 || endpoint.port > 65535) throw UsageError{"bad --" + port_key};
-  endpoint.address = pinned_address(resolve_pins(args), endpoint.host, endpoint.port);
+  const ConnectTarget target =
+      connect_target(connect_tos(args), resolve_pins(args), endpoint.host, endpoint.port);
+  endpoint.address = target.address;
+  if (target.port != endpoint.port) endpoint.connect_port = target.port;
   if (auto current = current_name_of_legacy_host(endpoint.host))
     warnings.push_back(endpoint.host + " is a retired server name; the current one is " +
                        std::string(*current) + " (--" + host_key + " " + std::string(*current) +
@@ -282,6 +298,7 @@ void read_discovery(const cxxopts::ParseResult& args, ToolOptions& o) {
     }
   }
   d.pins = resolve_pins(args);
+  d.connect_to = connect_tos(args);
 }
 
 // The secret options with this prefix ("" or "smtp-"); at most one source may be named.
@@ -339,7 +356,7 @@ cxxopts::Options make_options() {
     ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE")
     ("discover", "find the servers from the --email domain (preset, SRV records, the MX's provider), print the candidates with where each came from, then run with the best (a run without --host and without a preset discovers too)")
     ("discover-only", "like --discover, but only print the candidates: exit 0 when every server the run needs was found")
-    ("dns-server", "ask this name server for discovery and for every host's addresses, like dig @ADDR (repeatable; IPv6 in brackets with a port: [::1]:53; default: /etc/resolv.conf, and the system resolver for addresses)", cxxopts::value<std::vector<std::string>>(), "ADDR[:PORT]");
+    ("dns-server", "ask the name server at ADDRESS[:PORT] for discovery and for every host's addresses, like dig @ADDRESS (repeatable; IPv6 in brackets with a port: [::1]:53; default: /etc/resolv.conf, and the system resolver for addresses)", cxxopts::value<std::vector<std::string>>(), "ADDRESS");
   opts.add_options("Sign-in")
     ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>(), "MECHANISM")
     ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>(), "USER")
@@ -361,6 +378,7 @@ cxxopts::Options make_options() {
   // clang-format off
   opts.add_options("Connection and TLS")
     ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>(), "FILE")
+    ("connect-to", "HOST1:PORT1:HOST2:PORT2: connect to HOST2 on PORT2 for HOST1 on PORT1, as curl's --connect-to (empty fields match any host or port, or keep them; IPv6 in brackets; repeatable); HOST1 is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>(), "HOST1:PORT1:HOST2:PORT2")
     ("resolve", "HOST:PORT:ADDRESS[,ADDRESS...]: connect to ADDRESS for HOST:PORT, as curl's --resolve (IPv6 in brackets; repeatable); HOST is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>(), "HOST:PORT:ADDRESS")
     ("insecure", "do not verify certificates (never needed with --cafile)")
     ("allow-plaintext", "allow credentials without TLS (only on a trusted network)")

@@ -43,7 +43,8 @@ struct DiscoveryRequest {
     bool host = false, port = false, tls = false;
   };
   Given smtp, incoming;
-  std::vector<ResolvePin> pins;  // --resolve, for discovered hosts too
+  std::vector<ResolvePin> pins;       // --resolve, for discovered hosts too
+  std::vector<ConnectTo> connect_to;  // --connect-to, likewise
 };
 
 struct ToolOptions {

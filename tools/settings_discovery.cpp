@@ -60,20 +60,25 @@ ServerRole incoming_role(const RunConfig& c) {
 }
 
 // The candidate into the endpoint, under the options that set its fields.
-void apply(const SettingsCandidate& c, const DiscoveryRequest::Given& given,
-           const std::vector<ResolvePin>& pins, Endpoint& e) {
+void apply(const SettingsCandidate& c, const DiscoveryRequest& d,
+           const DiscoveryRequest::Given& given, Endpoint& e) {
   if (given.host) return;  // an explicit host: its endpoint stays as given
   e.host = c.host;
   if (!given.tls) e.tls = c.tls;
   if (!given.port) e.port = c.port;
-  e.address = pinned_address(pins, e.host, e.port);
+  const ConnectTarget target = connect_target(d.connect_to, d.pins, e.host, e.port);
+  e.address = target.address;
+  e.connect_port = target.port != e.port ? target.port : 0;
 }
 
-Error discovery_error(ErrorKind kind, const std::string& detail, const std::string& protocol) {
+// The error, diagnosed; cause and fix set afterwards by the caller replace the generic ones.
+Error discovery_error(ErrorKind kind, const std::string& detail, const std::string& protocol,
+                      const std::string& host) {
   Error e = make_error(kind, Protocol::none, detail);
   e.step = "discovery";
   DiagnosisContext ctx;
   ctx.protocol = protocol;
+  ctx.host = host;
   diagnose(e, ctx);
   return e;
 }
@@ -100,23 +105,37 @@ Task<void> discovery_plan(Pump& pump, DnsResolver& resolver, ToolOptions& o,
       const RankedCandidate* best = report.result.best(n.role);
       if (best) {
         report.chosen.push_back(best);
-        apply(best->candidate, n.given, o.discovery.pins, n.endpoint);
+        apply(best->candidate, o.discovery, n.given, n.endpoint);
         continue;
       }
       if (n.given.host) continue;
       // Nothing for this server: say what each source did, and whether DNS itself failed.
       bool all_failed = true;
-      std::string what;
+      std::string what, first_failure;
       for (const SourceOutcome& so : report.result.outcomes) {
         if (so.status != SourceStatus::failed && so.source != "preset") all_failed = false;
-        what += "; " + so.source + ": " + std::string(source_status_name(so.status)) +
-                (so.detail.empty() ? "" : " (" + so.detail + ")");
+        if (so.status == SourceStatus::failed && first_failure.empty())
+          first_failure = so.source + ": " + so.detail;
+        what += (what.empty() ? "" : ", ") + so.source + " " +
+                std::string(source_status_name(so.status));
       }
       const std::string protocol(server_role_name(n.role));
-      report.error = discovery_error(
-          all_failed ? ErrorKind::dns : ErrorKind::no_settings,
-          "settings discovery for " + domain + " found no " + protocol + " server" + what,
-          protocol);
+      if (all_failed) {
+        report.error =
+            discovery_error(ErrorKind::dns,
+                            "settings discovery for " + domain +
+                                " got no answer from the name servers (" + first_failure + ")",
+                            protocol, domain);
+        report.error.cause = "no name server answered the discovery queries for " + domain;
+        report.error.fix =
+            "check --dns-server (or /etc/resolv.conf) and the network, or give the servers with "
+            "--host";
+      } else {
+        report.error = discovery_error(
+            ErrorKind::no_settings,
+            "settings discovery for " + domain + " found no " + protocol + " server (" + what + ")",
+            protocol, domain);
+      }
       co_return;
     }
   }
@@ -128,7 +147,7 @@ Task<void> discovery_plan(Pump& pump, DnsResolver& resolver, ToolOptions& o,
     if (literal && literal->literal()) continue;
     AddressLookup found = co_await lookup_addresses(pump, resolver, e->host, e->family, deadline);
     if (found.addresses.empty()) {
-      report.error = discovery_error(ErrorKind::dns, found.why, "");
+      report.error = discovery_error(ErrorKind::dns, found.why, "", e->host);
       co_return;
     }
     for (const std::string& a : found.addresses)
@@ -150,7 +169,7 @@ DiscoveryReport discover_settings(ToolOptions& o) {
     std::string why;
     report.servers = system_name_servers(why);
     if (report.servers.empty()) {
-      report.error = discovery_error(ErrorKind::no_name_server, why, "");
+      report.error = discovery_error(ErrorKind::no_name_server, why, "", "");
       return report;
     }
   }
