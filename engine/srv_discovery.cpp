@@ -104,7 +104,7 @@ Task<SourceOutcome> srv_source(Pump& pump, DnsResolver& resolver, std::string do
     queries.push_back(resolver.query(std::string(s.label) + "." + domain, dns::kTypeSrv, deadline));
   const std::vector<std::optional<DnsAnswer>> answers =
       co_await concurrently(pump, std::move(queries), deadline);
-  unsigned failed = 0;
+  unsigned failed = 0, answered = 0, validated = 0;
   std::string first_failure;
   for (std::size_t i = 0; i < services.size(); ++i) {
     const std::string owner = std::string(services[i].label) + "." + domain;
@@ -114,6 +114,8 @@ Task<SourceOutcome> srv_source(Pump& pump, DnsResolver& resolver, std::string do
       if (first_failure.empty()) first_failure = owner + ": " + why;
       continue;
     }
+    ++answered;
+    if (answers[i]->response.authenticated) ++validated;
     if (answers[i]->status == DnsAnswer::Status::nxdomain) continue;
     std::vector<dns::Record> records;
     for (const dns::Record& r : answers[i]->response.answers)
@@ -124,6 +126,10 @@ Task<SourceOutcome> srv_source(Pump& pump, DnsResolver& resolver, std::string do
   if (!out.candidates.empty()) {
     out.status = SourceStatus::found;
     out.detail = std::to_string(out.candidates.size()) + " SRV record(s) under " + domain;
+    // The AD bit: whether the name server says it validated the answers with DNSSEC.
+    out.detail += validated == answered ? " (DNSSEC-validated by the name server)"
+                  : validated == 0      ? " (not DNSSEC-validated)"
+                                        : " (partly DNSSEC-validated)";
     if (failed > 0) out.notes.push_back("some queries failed: " + first_failure);
   } else if (failed == services.size()) {
     out.status = SourceStatus::failed;
