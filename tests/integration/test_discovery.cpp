@@ -326,4 +326,47 @@ TEST_CASE("discovery/a name server that answers garbage: net.dns naming what it 
   CHECK(r.out.find("no DNS response") != std::string::npos);
 }
 
+TEST_CASE("discovery/--dns-server also answers for --host: its addresses come from there") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const Stack& s = stack();
+  // Only the name server knows mail.<domain> (no /etc/hosts entry): a pass proves it was asked.
+  Dnsmasq dns({"host-record=mail." + domain() + ",127.0.0.1"});
+  const ToolRun r = run_tool(
+      with(account_args(dns.server()),
+           {"--host", "mail." + domain(), "--smtp-port", s.get("MAILSTACK_SMTP_SUBMISSION_PORT"),
+            "--imap-port", s.get("MAILSTACK_IMAPS_PORT"), "--stop-after", "auth"}),
+      {good_password()});
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Discovery for") == std::string::npos);  // explicit servers: no discovery
+}
+
+TEST_CASE(
+    "discovery/--connect-to: the connection goes elsewhere, the certificate is still HOST1's") {
+  const Stack& s = stack();
+  const std::string name = "mail." + domain();  // in the certificate, resolvable by nobody
+  const std::string sub = s.get("MAILSTACK_SMTP_SUBMISSION_PORT");
+  const std::string imaps = s.get("MAILSTACK_IMAPS_PORT");
+  const ToolRun r =
+      run_tool({"--email", s.get("MAILSTACK_USER1"), "--host", name, "--smtp-port", "587",
+                "--imap-port", "993", "--connect-to", name + ":587:127.0.0.1:" + sub,
+                "--connect-to", name + ":993:127.0.0.1:" + imaps, "--cafile", s.get("MAILSTACK_CA"),
+                "--password-env", "MV_TEST_PASSWORD", "--stop-after", "auth"},
+               {good_password()});
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("connected to 127.0.0.1:" + imaps) != std::string::npos);
+  // Pointed at a name the certificate lacks, the check still applies to HOST1: it fails.
+  const ToolRun wrong = run_tool(
+      {"--email", s.get("MAILSTACK_USER1"), "--host", "imap.elsewhere.test", "--smtp-port", "587",
+       "--imap-port", "993", "--connect-to", "imap.elsewhere.test:587:127.0.0.1:" + sub,
+       "--connect-to", "imap.elsewhere.test:993:127.0.0.1:" + imaps, "--cafile",
+       s.get("MAILSTACK_CA"), "--password-env", "MV_TEST_PASSWORD", "--stop-after", "tls"},
+      {good_password()});
+  CHECK(wrong.exit_code == 4);
+}
+
 }  // namespace mv::test
