@@ -523,9 +523,9 @@ TEST_CASE("options: --resolve pins HOST:PORT to addresses, as curl's") {
 }
 
 TEST_CASE("options: --connect-to sends HOST1:PORT1 to HOST2:PORT2, as curl's") {
-  ToolOptions o = parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com",
-                            "--connect-to", "mail.contoso.com:587:relay.example:2525",
-                            "--connect-to", "::[::1]:"});
+  ToolOptions o =
+      parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com", "--connect-to",
+                "mail.contoso.com:587:relay.example:2525", "--connect-to", "::[::1]:"});
   CHECK(o.config.smtp.endpoint.host == "mail.contoso.com");  // still the certificate's name
   CHECK(o.config.smtp.endpoint.address == "relay.example");
   CHECK(o.config.smtp.endpoint.port == 587);
@@ -534,9 +534,9 @@ TEST_CASE("options: --connect-to sends HOST1:PORT1 to HOST2:PORT2, as curl's") {
   CHECK(o.config.incoming.endpoint.address == "::1");
   CHECK(o.config.incoming.endpoint.connect_port == 0);
   // --resolve applies to where the connection goes.
-  ToolOptions pinned =
-      parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com", "--connect-to",
-                "mail.contoso.com:993:imap.example:1993", "--resolve", "imap.example:1993:192.0.2.5"});
+  ToolOptions pinned = parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com",
+                                 "--connect-to", "mail.contoso.com:993:imap.example:1993",
+                                 "--resolve", "imap.example:1993:192.0.2.5"});
   CHECK(pinned.config.incoming.endpoint.address == "192.0.2.5");
   CHECK(pinned.config.incoming.endpoint.connect_port == 1993);
   CHECK(contains(parse_error({"--email", "me@contoso.com", "--host", "h.example", "--connect-to",
