@@ -193,6 +193,8 @@ enum class KindFamily : std::uint8_t {
   X(junk, roundtrip, delivery)                   \
   X(fetch_empty, roundtrip, delivery)            \
   X(interrupted, run, interrupted)               \
+  X(no_settings, run, usage)                     \
+  X(no_name_server, run, usage)                  \
   X(deadline, run, network)
 
 enum class ErrorKind : std::uint8_t {

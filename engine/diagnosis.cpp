@@ -465,6 +465,14 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
     case ErrorKind::interrupted:
       return {"the run was interrupted, so nothing can be said about the steps it did not reach",
               "run it again"};
+    case ErrorKind::no_settings:
+      return {"settings discovery found no usable " + (c.protocol.empty() ? "mail" : c.protocol) +
+                  " server for the address's domain (no preset, no SRV record, no known MX)",
+              "give the servers (--host, or --smtp-host and --imap-host), or publish SRV records "
+              "(RFC 6186) for the domain"};
+    case ErrorKind::no_name_server:
+      return {"there is no name server to ask for the domain's SRV and MX records",
+              "give --dns-server ADDRESS, or name one in /etc/resolv.conf"};
     case ErrorKind::deadline:
       return {
           "the servers were too slow for the overall deadline (-t), or one of them stopped "

@@ -91,9 +91,9 @@ void Session::fail_timeout(ErrorKind kind, const std::string& what) {
 void Session::start(Millis now) {
   started_ = true;
   mark_us_ = monotonic_us();
-  connector_ =
-      std::make_unique<Connector>(endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
-                                  endpoint_.port, endpoint_.family);
+  connector_ = std::make_unique<Connector>(
+      endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
+      endpoint_.connect_port != 0 ? endpoint_.connect_port : endpoint_.port, endpoint_.family);
   deadline_ = now + timeouts_.connect;
   if (connector_->status() == Connector::Status::failed) {
     Error e = connector_->error();

@@ -28,9 +28,10 @@ struct Endpoint {
   // The name the certificate must carry; empty: host.
   std::string tls_name;
   // Where to connect instead of looking host up (--resolve, like curl's): address literals,
-  // comma-separated, tried in order; empty: host. host stays the name checked against the
-  // certificate and used for provider knowledge.
+  // comma-separated, tried in order, or another name (--connect-to); empty: host. host stays
+  // the name checked against the certificate and used for provider knowledge.
   std::string address;
+  unsigned connect_port = 0;  // the port to connect to instead of port (--connect-to); 0: port
 };
 
 struct Timeouts {

@@ -35,6 +35,7 @@ PACKAGES=(
   musl-tools musl-dev dpkg-dev
   python3-jsonschema prometheus icinga2-bin icinga2-common systemd
   debhelper lintian pkg-config man-db bash-completion zsh fish
+  dnsmasq-base
 )
 
 # Postfix: "No configuration" so the install neither prompts nor writes /etc/postfix/main.cf.

@@ -2,21 +2,17 @@
 #include "tls/connector.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <map>
 
 namespace mv {
 
@@ -49,97 +45,12 @@ const char* short_reason(int err) {
   }
 }
 
-addrinfo make_hints(Family family, int flags) {
-  addrinfo hints{};
-  hints.ai_family = family == Family::ipv4   ? AF_INET
-                    : family == Family::ipv6 ? AF_INET6
-                                             : AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_protocol = IPPROTO_TCP;
-  // No AI_ADDRCONFIG: on a host with only loopback it would hide ::1 and 127.0.0.1.
-  hints.ai_flags = AI_NUMERICSERV | flags;
-  return hints;
-}
-
-// getaddrinfo's answer as packed sockaddr bytes, in its order; frees the list.
-std::vector<std::string> take_addresses(addrinfo* list) {
-  std::vector<std::string> packed;
-  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next)
-    packed.emplace_back(reinterpret_cast<const char*>(ai->ai_addr), ai->ai_addrlen);
-  freeaddrinfo(list);
-  return packed;
-}
-
 }  // namespace
 
-// One name lookup on a thread of its own, shared by the connectors that ask for the same name
-// (and family) while it runs: the registry (in_flight()), the thread and each waiting connector
-// hold a reference; whoever drops the last frees it. Plain atomics rather than shared_ptr: in a
-// static build libstdc++ may decide the program has no threads and count shared_ptr references
-// non-atomically.
-struct Connector::Lookup {
-  std::string key;
-  std::string host;
-  addrinfo hints{};
-  Resolver resolver = nullptr;
-  int wake[2] = {-1, -1};  // the thread writes one byte to wake[1] once the answer is in
-  int rc = 0;              // the answer: valid once done is true
-  int err = 0;
-  std::vector<std::string> addresses;  // packed sockaddrs (port 0) when rc is 0
-  std::atomic<bool> done{false};
-  std::atomic<int> refs{1};  // the registry's
-
-  ~Lookup() {
-    for (int fd : wake)
-      if (fd >= 0) ::close(fd);
-  }
-  static void release(Lookup* l) {
-    if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete l;
-  }
-};
-
-namespace {
-
-// Lookups under way, by key. Main thread only.
-struct InFlight {
-  std::map<std::string, Connector::Lookup*> by_key;
-  ~InFlight() {
-    for (auto& [key, lookup] : by_key)
-      Connector::Lookup::release(lookup);
-  }
-};
-
-// Addresses found so far (port 0), by key: a run lasts seconds and its sessions (the second IMAP
-// session, the accounts of a batch) mostly share their hosts. Main thread only.
-std::map<std::string, std::vector<std::string>>& answers() {
-  static std::map<std::string, std::vector<std::string>> known;
-  return known;
-}
-
-}  // namespace
-
-std::map<std::string, Connector::Lookup*>& Connector::in_flight() {
-  static InFlight registry;
-  return registry.by_key;
-}
-
-void* Connector::lookup_main(void* arg) {
-  auto* l = static_cast<Lookup*>(arg);
-  addrinfo* list = nullptr;
-  l->rc = l->resolver(l->host.c_str(), nullptr, &l->hints, &list);
-  l->err = errno;
-  if (l->rc == 0) l->addresses = take_addresses(list);
-  l->done.store(true, std::memory_order_release);
-  const char byte = 1;
-  (void)!::write(l->wake[1], &byte, 1);
-  Lookup::release(l);
-  return nullptr;
-}
-
-Connector::Connector(std::string host, unsigned port, Family family, Resolver resolver)
-    : host_(std::move(host)), port_(port), family_(family) {
+Connector::Connector(std::string host, unsigned port, Family family, AddressCache& cache)
+    : host_(std::move(host)), port_(port), family_(family), cache_(cache) {
   // An address literal needs no lookup: parse it here, no thread, no name server.
-  const addrinfo numeric = make_hints(family, AI_NUMERICHOST);
+  const addrinfo numeric = tcp_hints(family, AI_NUMERICHOST);
   addrinfo* list = nullptr;
   if (host_.find(',') != std::string::npos) {  // several literals (--resolve): each in turn
     for (std::size_t from = 0; from <= host_.size();) {
@@ -167,49 +78,17 @@ Connector::Connector(std::string host, unsigned port, Family family, Resolver re
     start_next();
     return;
   }
-  const std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(resolver)) + " " +
-                          std::to_string(static_cast<int>(family)) + " " + host_;
-  if (auto known = answers().find(key); known != answers().end()) {
-    addresses_ = known->second;
+  if (const std::vector<std::string>* known = cache_.known(host_, family)) {
+    addresses_ = *known;
     start_next();
     return;
   }
-  Lookup*& l = in_flight()[key];
-  if (l == nullptr && !(l = start_lookup(key, family, resolver))) {
-    in_flight().erase(key);
+  lookup_ = cache_.join(host_, family);
+  if (lookup_ == nullptr) {
     fail_lookup(EAI_SYSTEM, errno);
     return;
   }
-  l->refs.fetch_add(1, std::memory_order_relaxed);
-  lookup_ = l;
-  if (l->done.load(std::memory_order_acquire)) on_ready();  // answered while nobody waited
-}
-
-Connector::Lookup* Connector::start_lookup(const std::string& key, Family family,
-                                           Resolver resolver) {
-  auto* l = new Lookup;
-  l->key = key;
-  l->host = host_;
-  l->hints = make_hints(family, 0);
-  l->resolver = resolver;
-  if (::pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-    const int err = errno;
-    delete l;
-    errno = err;
-    return nullptr;
-  }
-  l->refs.fetch_add(1, std::memory_order_relaxed);  // the thread's
-  pthread_attr_t attr;
-  pthread_t thread;
-  bool started = pthread_attr_init(&attr) == 0;
-  if (started) {
-    started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-              pthread_create(&thread, &attr, &Connector::lookup_main, l) == 0;
-    pthread_attr_destroy(&attr);
-  }
-  // No thread to be had: look up here, blocking; the answer is then in at once.
-  if (!started) lookup_main(l);
-  return l;
+  if (AddressCache::done(lookup_)) on_ready();  // answered while nobody waited
 }
 
 void Connector::fail_lookup(int rc, int err) {
@@ -223,12 +102,12 @@ void Connector::fail_lookup(int rc, int err) {
 }
 
 Connector::~Connector() {
-  if (lookup_ != nullptr) Lookup::release(lookup_);  // a running lookup frees it when done
+  if (lookup_ != nullptr) AddressCache::abandon(lookup_);  // a running lookup frees it when done
   if (fd_ >= 0) ::close(fd_);
 }
 
 int Connector::fd() const {
-  return lookup_ != nullptr ? lookup_->wake[0] : fd_;
+  return lookup_ != nullptr ? AddressCache::wake_fd(lookup_) : fd_;
 }
 
 short Connector::events() const {
@@ -321,22 +200,14 @@ void Connector::give_up() {
 Connector::Status Connector::on_ready() {
   if (status_ != Status::in_progress) return status_;
   if (lookup_ != nullptr) {
-    Lookup* l = lookup_;
-    if (!l->done.load(std::memory_order_acquire)) return status_;  // spurious wake-up
+    if (!AddressCache::done(lookup_)) return status_;  // spurious wake-up
+    const AddressCache::Answer answer = cache_.finish(lookup_);
     lookup_ = nullptr;
-    // The first connector to see the answer retires the lookup: a later one asks again after a
-    // failure, or finds the addresses among the answers.
-    if (auto it = in_flight().find(l->key); it != in_flight().end() && it->second == l) {
-      in_flight().erase(it);
-      Lookup::release(l);  // the registry's reference; this connector still holds its own
-      if (l->rc == 0) answers()[l->key] = l->addresses;
-    }
-    if (l->rc != 0) {
-      fail_lookup(l->rc, l->err);
+    if (answer.rc != 0) {
+      fail_lookup(answer.rc, answer.err);
     } else {
-      addresses_ = l->addresses;
+      addresses_ = answer.addresses;
     }
-    Lookup::release(l);
     if (status_ == Status::in_progress) start_next();
     return status_;
   }
@@ -366,7 +237,7 @@ Connector::Status Connector::on_ready() {
 Connector::Status Connector::on_attempt_timeout() {
   if (status_ != Status::in_progress) return status_;
   if (lookup_ != nullptr) {
-    Lookup::release(lookup_);  // the thread finishes (and frees it) on its own
+    AddressCache::abandon(lookup_);  // the thread finishes (and frees it) on its own
     lookup_ = nullptr;
     error_ = make_error(ErrorKind::dns, Protocol::none,
                         "cannot resolve host name " + host_ +

@@ -2,12 +2,9 @@
 // TCP connect without blocking: resolves the host, then tries every address it got in order (IPv6
 // and IPv4, or only one family for -4/-6) with non-blocking connects, so the caller's loop can
 // run other sessions meanwhile. Knows nothing of mail.
-// Name lookups (getaddrinfo blocks, for as long as the system resolver's own timeouts: 5 s per
-// try and server by default) run on a short-lived thread of their own, which wakes the caller's
-// poll through a pipe; an address literal is parsed at once, without a thread. So a slow or dead
-// name server stalls neither the other sessions nor the caller's deadline. Connectors asking for
-// the same name together share one lookup, and a name found once is not looked up again in this
-// process (a run lasts seconds; its sessions and a batch's accounts mostly share their hosts).
+// Name lookups run off the caller's loop through an address cache (tls/address_cache.hpp), which
+// shares lookups under way and remembers the answers; an address literal is parsed at once. So a
+// slow or dead name server stalls neither the other sessions nor the caller's deadline.
 // Promises: errors are network-category with a stable code: "net.dns" (resolution failed, with
 // gai_strerror, or no answer before the deadline), "net.refused", "net.unreachable",
 // "net.timeout" (every attempt timed out: a firewall dropping packets), "net.connect" (anything
@@ -15,27 +12,21 @@
 // The clock is the caller's: on_attempt_timeout() is how a deadline reaches the connector.
 #pragma once
 
-#include <netdb.h>
-
-#include <map>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "tls/address_cache.hpp"
 
 namespace mv {
-
-enum class Family { any, ipv4, ipv6 };
 
 class Connector {
  public:
   enum class Status { in_progress, connected, failed };
-  // getaddrinfo's signature: tests substitute a resolver that takes its time.
-  using Resolver = int (*)(const char*, const char*, const addrinfo*, addrinfo**);
-
   // An address literal is used at once (a loopback connect may already be connected, or failed,
-  // on return); a name starts its lookup on a thread.
-  Connector(std::string host, unsigned port, Family family, Resolver resolver = &::getaddrinfo);
+  // on return); a name is taken from the cache, or its lookup started (or joined) there.
+  Connector(std::string host, unsigned port, Family family,
+            AddressCache& cache = shared_address_cache());
   ~Connector();
   Connector(const Connector&) = delete;
   Connector& operator=(const Connector&) = delete;
@@ -62,13 +53,7 @@ class Connector {
   // Every address tried so far with what happened, for diagnosis ("::1: refused; 127.0.0.1: ok").
   const std::string& attempts() const { return attempts_; }
 
- public:
-  struct Lookup;  // a name lookup under way (connector.cpp)
-
  private:
-  static void* lookup_main(void* lookup);
-  static std::map<std::string, Lookup*>& in_flight();
-  Lookup* start_lookup(const std::string& key, Family family, Resolver resolver);
   void fail_lookup(int rc, int err);
   void start_next();
   void fail_current(const std::string& what, int err);
@@ -79,8 +64,9 @@ class Connector {
   std::string host_;
   unsigned port_;
   Family family_;
-  Lookup* lookup_ = nullptr;            // while the name is being looked up (one of its references)
-  std::vector<std::string> addresses_;  // packed sockaddr bytes, in getaddrinfo order
+  AddressCache& cache_;
+  AddressCache::Lookup* lookup_ = nullptr;  // while the name is looked up (a reference to it)
+  std::vector<std::string> addresses_;      // packed sockaddr bytes, in getaddrinfo order
   std::size_t next_ = 0;
   int fd_ = -1;
   Status status_ = Status::in_progress;

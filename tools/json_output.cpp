@@ -154,7 +154,7 @@ std::string rfc3339_utc(std::int64_t unix_ms, bool with_ms) {
   return out + "Z";
 }
 
-std::string render_json(const JsonRun& run) {
+std::string render_json(const JsonRun& run, std::string_view discovery) {
   const RunConfig& config = run.config;
   const RunResult& result = run.result;
   const Report& report = result.report;
@@ -165,11 +165,14 @@ std::string render_json(const JsonRun& run) {
   j += ",\"settings\":{\"preset\":";
   j += run.preset ? json_quote(run.preset->name) : "null";
   j += ",\"smtp\":";
-  j += config.send ? settings_of(config.smtp.endpoint, "smtp") : "null";
+  // A server without a host (settings discovery found none) is null, as one the run does not use.
+  j += config.send && !config.smtp.endpoint.host.empty() ? settings_of(config.smtp.endpoint, "smtp")
+                                                         : "null";
   j += ",\"incoming\":";
-  j += config.read_back ? settings_of(config.incoming.endpoint,
-                                      config.receive == Receive::imap ? "imap" : "pop3")
-                        : "null";
+  j +=
+      config.read_back && !config.incoming.endpoint.host.empty()
+          ? settings_of(config.incoming.endpoint, config.receive == Receive::imap ? "imap" : "pop3")
+          : "null";
   j += "},\"token\":" + text_or_null(result.token);
   j += ",\"message_id\":" + text_or_null(result.message_id);
   j += ",\"body_digest\":" + text_or_null(result.body_digest);
@@ -202,6 +205,7 @@ std::string render_json(const JsonRun& run) {
     for (const std::string& w : *list)
       items.push_back(json_quote(w));
   j += ",\"warnings\":" + array_of(items);
+  if (!discovery.empty()) j += ",\"discovery\":" + std::string(discovery);
   j += ",\"error\":" + error_of(report.error);
   j += ",\"exit_code\":" + std::to_string(run.exit_code) + "}";
   return j;

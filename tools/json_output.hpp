@@ -26,7 +26,8 @@ struct JsonRun {
   std::string name;  // --name (or the accounts file's "NAME:"); empty: none
 };
 
-std::string render_json(const JsonRun& run);
+// discovery: the "discovery" object (tools/discovery_output.hpp); empty: the key is left out.
+std::string render_json(const JsonRun& run, std::string_view discovery = {});
 
 // An instant as RFC 3339 in UTC: "2026-12-07T05:21:03.123Z" (with_ms) or "...:03Z".
 std::string rfc3339_utc(std::int64_t unix_ms, bool with_ms);

@@ -15,6 +15,7 @@
 #include "protocols/common/idna.hpp"
 #include "tls/host_address.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/name_servers.hpp"
 #include "tools/peer_account.hpp"
 #include "tools/plugin_range.hpp"
 #include "tools/resolve_pins.hpp"
@@ -184,6 +185,19 @@ std::vector<ResolvePin> resolve_pins(const cxxopts::ParseResult& args) {
   return pins;
 }
 
+// Every --connect-to, parsed (a usage error names a bad one).
+std::vector<ConnectTo> connect_tos(const cxxopts::ParseResult& args) {
+  std::vector<ConnectTo> all;
+  if (!args.count("connect-to")) return all;
+  for (const std::string& v : args["connect-to"].as<std::vector<std::string>>()) {
+    std::string error;
+    auto c = parse_connect_to(v, error);
+    if (!c) throw UsageError{error};
+    all.push_back(std::move(*c));
+  }
+  return all;
+}
+
 // A bare "TLS", as guides write it for either mode: the port's convention decides, and says so;
 // without a port that has one, the user must choose. Never moves the port.
 TlsMode resolve_bare_tls(const cxxopts::ParseResult& args, const std::string& protocol,
@@ -209,9 +223,10 @@ TlsMode resolve_bare_tls(const cxxopts::ParseResult& args, const std::string& pr
 }
 
 // --<protocol>-host/-port/-tls over --host over the preset over the defaults.
+// No host from any of them: left empty for settings discovery (given.host false), which fills it.
 void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol,
                    const ProviderPreset* preset, Endpoint& endpoint,
-                   std::vector<std::string>& warnings) {
+                   std::vector<std::string>& warnings, DiscoveryRequest::Given& given) {
   std::optional<TlsMode> explicit_mode;
   const std::string port_key = protocol + "-port";
   if (args.count(protocol + "-tls")) {
@@ -235,13 +250,15 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
   } else if (preset) {
     throw UsageError{std::string(preset->display) + " offers no " + protocol + "; give --" +
                      host_key};
-  } else {
-    throw UsageError{"--" + host_key + " (or --host, or --email at a known provider) is required"};
   }
+  given.host = args.count(host_key) || args.count("host");
+  given.port = args.count(port_key) > 0;
+  given.tls = explicit_mode.has_value();
+  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
+  if (endpoint.host.empty() && !given.host) return;  // settings discovery finds it
   for (unsigned char c : endpoint.host)
     if (c <= 0x20 || c == 0x7f) throw UsageError{"control characters or spaces in --" + host_key};
   if (endpoint.host.empty()) throw UsageError{"empty --" + host_key};
-  endpoint.family = args.count("4") ? Family::ipv4 : args.count("6") ? Family::ipv6 : Family::any;
   endpoint.host = host_as_typed(endpoint.host, args.count(host_key) ? host_key : "host", protocol,
                                 endpoint.family);
 
@@ -257,11 +274,31 @@ void read_endpoint(const cxxopts::ParseResult& args, const std::string& protocol
     endpoint.port = default_port(protocol, endpoint.tls);
   }
   if (endpoint.port == 0 || endpoint.port > 65535) throw UsageError{"bad --" + port_key};
-  endpoint.address = pinned_address(resolve_pins(args), endpoint.host, endpoint.port);
+  const ConnectTarget target =
+      connect_target(connect_tos(args), resolve_pins(args), endpoint.host, endpoint.port);
+  endpoint.address = target.address;
+  if (target.port != endpoint.port) endpoint.connect_port = target.port;
   if (auto current = current_name_of_legacy_host(endpoint.host))
     warnings.push_back(endpoint.host + " is a retired server name; the current one is " +
                        std::string(*current) + " (--" + host_key + " " + std::string(*current) +
                        ")");
+}
+
+// --discover, --discover-only, --dns-server and the --resolve pins discovered hosts also get.
+void read_discovery(const cxxopts::ParseResult& args, ToolOptions& o) {
+  DiscoveryRequest& d = o.discovery;
+  d.only = args.count("discover-only") > 0;
+  d.requested = d.only || args.count("discover") > 0;
+  if (args.count("dns-server")) {
+    for (const std::string& v : args["dns-server"].as<std::vector<std::string>>()) {
+      std::string error;
+      std::optional<NameServer> server = parse_dns_server(v, error);
+      if (!server) throw UsageError{error};
+      d.servers.push_back(std::move(*server));
+    }
+  }
+  d.pins = resolve_pins(args);
+  d.connect_to = connect_tos(args);
 }
 
 // The secret options with this prefix ("" or "smtp-"); at most one source may be named.
@@ -316,7 +353,10 @@ cxxopts::Options make_options() {
     ("imap-tls", "IMAP TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE")
     ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
     ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<std::string>(), "PORT")
-    ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE");
+    ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE")
+    ("discover", "find the servers from the --email domain (preset, SRV records, the MX's provider), print the candidates with where each came from, then run with the best (a run without --host and without a preset discovers too)")
+    ("discover-only", "like --discover, but only print the candidates: exit 0 when every server the run needs was found")
+    ("dns-server", "ask the name server at ADDRESS[:PORT] for discovery and for every host's addresses, like dig @ADDRESS (repeatable; IPv6 in brackets with a port: [::1]:53; default: /etc/resolv.conf, and the system resolver for addresses)", cxxopts::value<std::vector<std::string>>(), "ADDRESS");
   opts.add_options("Sign-in")
     ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>(), "MECHANISM")
     ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>(), "USER")
@@ -338,6 +378,7 @@ cxxopts::Options make_options() {
   // clang-format off
   opts.add_options("Connection and TLS")
     ("cafile", "trust only the CAs in this PEM file (default: the system store)", cxxopts::value<std::string>(), "FILE")
+    ("connect-to", "HOST1:PORT1:HOST2:PORT2: connect to HOST2 on PORT2 for HOST1 on PORT1, as curl's --connect-to (empty fields match any host or port, or keep them; IPv6 in brackets; repeatable); HOST1 is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>(), "HOST1:PORT1:HOST2:PORT2")
     ("resolve", "HOST:PORT:ADDRESS[,ADDRESS...]: connect to ADDRESS for HOST:PORT, as curl's --resolve (IPv6 in brackets; repeatable); HOST is still the name checked in the certificate", cxxopts::value<std::vector<std::string>>(), "HOST:PORT:ADDRESS")
     ("insecure", "do not verify certificates (never needed with --cafile)")
     ("allow-plaintext", "allow credentials without TLS (only on a trusted network)")
@@ -405,6 +446,8 @@ constexpr const char* kHelpExamples = R"(Examples:
       submit on mail.example.org, read back over POP3S, no extra checks
   verify-roundtrip --email me@outlook.com --oauth2-token-env ACCESS_TOKEN
       sign in with an OAuth2 access token (XOAUTH2)
+  verify-roundtrip --email me@example.org --discover-only
+      show the servers found for example.org (preset, SRV records, MX), each with its source
   verify-roundtrip --email me@example.org --stop-after auth
       dry run: connect, TLS and log in on both servers; sends nothing
   verify-roundtrip --email me@example.org --nagios --warning 20 --critical 60
@@ -456,9 +499,14 @@ void parse_into(const cxxopts::ParseResult& args, ToolOptions& o) {
   const std::string receive = args["receive"].as<std::string>();
   if (receive != "imap" && receive != "pop3") throw UsageError{"--receive must be imap or pop3"};
   config.receive = receive == "imap" ? Receive::imap : Receive::pop3;
-  if (config.send) read_endpoint(args, "smtp", o.preset, config.smtp.endpoint, o.warnings);
+  read_discovery(args, o);
+  if (config.send)
+    read_endpoint(args, "smtp", o.preset, config.smtp.endpoint, o.warnings, o.discovery.smtp);
   if (config.read_back)
-    read_endpoint(args, receive, o.preset, config.incoming.endpoint, o.warnings);
+    read_endpoint(args, receive, o.preset, config.incoming.endpoint, o.warnings,
+                  o.discovery.incoming);
+  o.discovery.needed = (config.send && config.smtp.endpoint.host.empty()) ||
+                       (config.read_back && config.incoming.endpoint.host.empty());
   if (args.count("find-token")) {
     if (config.send) throw UsageError{"--find-token goes with --receive-only"};
     config.find_token = args["find-token"].as<std::string>();
@@ -543,6 +591,10 @@ void parse_peer(const std::vector<std::string>& peer_args, ToolOptions& o) {
         "--stop-after"};
   CommandLine peer = parse_command_line(peer_args);
   if (peer.action != Action::run) throw UsageError{"the peer account: " + peer.text};
+  if (peer.options.discovery.needed)
+    throw UsageError{
+        "the peer account: give --peer-host (settings discovery is not available "
+        "for the peer yet)"};
   if (iequals(peer.options.config.email, c.email))
     throw UsageError{"--peer-email must be another account than --email"};
   o.peer = std::make_shared<ToolOptions>(std::move(peer.options));

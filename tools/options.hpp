@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/dns_resolver.hpp"
 #include "engine/run.hpp"
 #include "tools/credentials.hpp"
 #include "tools/nagios_output.hpp"
 #include "tools/oauth2_options.hpp"
 #include "tools/presets.hpp"
+#include "tools/resolve_pins.hpp"
 
 namespace mv::tool {
 
@@ -29,6 +31,20 @@ struct IdentityPlan {
   SecretSources sources;
   bool is_token = false;
   bool shares_secret = false;  // SMTP's own user with the shared secret (read once for both)
+};
+
+// Settings discovery as the command line asks for it (tools/settings_discovery.hpp).
+struct DiscoveryRequest {
+  bool requested = false;           // --discover or --discover-only
+  bool only = false;                // --discover-only: print the candidates, run nothing
+  bool needed = false;              // a server the run needs has no host (no option, no preset)
+  std::vector<NameServer> servers;  // --dns-server, in order; empty: /etc/resolv.conf
+  struct Given {                    // which of an endpoint's fields an option set
+    bool host = false, port = false, tls = false;
+  };
+  Given smtp, incoming;
+  std::vector<ResolvePin> pins;       // --resolve, for discovered hosts too
+  std::vector<ConnectTo> connect_to;  // --connect-to, likewise
 };
 
 struct ToolOptions {
@@ -48,6 +64,7 @@ struct ToolOptions {
   std::optional<Mechanism> mechanism;         // --auth
   OAuth2Options oauth2;                       // --oauth2-login and its options
   bool delivery_timeout_given = false;        // --delivery-timeout was on the command line
+  DiscoveryRequest discovery;
   // --peer-email: the other account (tools/peer_account.hpp), its options parsed like these.
   std::shared_ptr<ToolOptions> peer;
 };

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "protocols/common/ascii.hpp"
 
 namespace mv::tool {
@@ -97,6 +99,80 @@ std::string pinned_address(const std::vector<ResolvePin>& pins, std::string_view
     return joined;
   }
   return {};
+}
+
+namespace {
+
+// One field of a --connect-to value, up to the next ':' (an IPv6 address in brackets, returned
+// without them); false when a bracket is not closed or not followed by ':' or the end.
+bool next_field(std::string_view& rest, std::string& field) {
+  field.clear();
+  if (!rest.empty() && rest.front() == '[') {
+    const std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) return false;
+    field = std::string(rest.substr(1, close - 1));
+    rest.remove_prefix(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+  } else {
+    const std::size_t colon = std::min(rest.find(':'), rest.size());
+    field = std::string(rest.substr(0, colon));
+    rest.remove_prefix(colon);
+  }
+  if (!rest.empty()) rest.remove_prefix(1);  // the ':'
+  return true;
+}
+
+bool read_port(const std::string& field, unsigned& port) {
+  if (field.empty()) return true;  // any, or the same
+  if (!all_digits(field)) return false;
+  port = static_cast<unsigned>(std::stoul(field));
+  return port >= 1 && port <= 65535;
+}
+
+}  // namespace
+
+std::optional<ConnectTo> parse_connect_to(std::string_view value, std::string& error) {
+  const std::string shown = "--connect-to " + std::string(value);
+  std::string_view rest = value;
+  std::string fields[4];
+  for (std::string& field : fields) {
+    if (!next_field(rest, field)) {
+      error = shown + ": an unclosed [ or a ] not followed by a colon";
+      return std::nullopt;
+    }
+  }
+  if (!rest.empty() || std::count(value.begin(), value.end(), ':') < 3) {
+    error = shown + ": expected HOST1:PORT1:HOST2:PORT2 (as curl's --connect-to; IPv6 in brackets)";
+    return std::nullopt;
+  }
+  ConnectTo c;
+  for (char ch : fields[0])
+    c.from_host += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+  c.to_host = fields[2];
+  if (!read_port(fields[1], c.from_port) || !read_port(fields[3], c.to_port)) {
+    error = shown + ": bad port";
+    return std::nullopt;
+  }
+  return c;
+}
+
+ConnectTarget connect_target(const std::vector<ConnectTo>& connect_to,
+                             const std::vector<ResolvePin>& pins, std::string_view host,
+                             unsigned port) {
+  std::string to_host(host);
+  unsigned to_port = port;
+  for (const ConnectTo& c : connect_to) {  // the first that applies wins, as in curl
+    if (!c.from_host.empty() && !iequals(c.from_host, host)) continue;
+    if (c.from_port != 0 && c.from_port != port) continue;
+    if (!c.to_host.empty()) to_host = c.to_host;
+    if (c.to_port != 0) to_port = c.to_port;
+    break;
+  }
+  ConnectTarget t;
+  t.port = to_port;
+  t.address = pinned_address(pins, to_host, to_port);
+  if (t.address.empty() && !iequals(to_host, host)) t.address = to_host;
+  return t;
 }
 
 }  // namespace mv::tool

@@ -16,6 +16,7 @@
 #include "tools/accounts.hpp"
 #include "tools/deadline.hpp"
 #include "tools/descriptor_limit.hpp"
+#include "tools/discovery_output.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/human_output.hpp"
 #include "tools/identities.hpp"
@@ -27,6 +28,7 @@
 #include "tools/plugin_range.hpp"
 #include "tools/prometheus_output.hpp"
 #include "tools/provider_list.hpp"
+#include "tools/settings_discovery.hpp"
 #include "tools/stop_signals.hpp"
 #include "tools/terminal.hpp"
 #include "tools/verdict.hpp"
@@ -133,6 +135,10 @@ int run_accounts(const CommandLine& cl) {
   std::vector<RunConfig> configs;  // moved out of the accounts: one copy of each, not two
   std::vector<std::string> labels;
   for (Account& a : accounts) {
+    if (wants_discovery(a.options))
+      return usage_error(format, label_of(a.options) +
+                                     ": settings discovery (--discover, --dns-server, or no "
+                                     "--host) is not available with --accounts yet: give --host");
     labels.push_back(label_of(a.options));
     for (const std::string& w : a.warnings)
       std::cerr << "warning: " << labels.back() << ": " << w << "\n";
@@ -178,6 +184,37 @@ int run_accounts(const CommandLine& cl) {
   return write_prometheus(cl.options.prometheus_file, metrics, format, worst);
 }
 
+// The result in the chosen format, and the exit code.
+int print_result(const ToolOptions& o, const RunResult& result,
+                 const std::vector<std::string>& warnings, const TerminalStyle& style,
+                 const std::string& discovery) {
+  int exit_code = exit_code_for(result.report.error);
+  switch (o.format) {
+    case OutputFormat::json:
+      std::cout << render_json({o.config, result, o.preset, warnings, exit_code, o.name}, discovery)
+                << "\n";
+      break;
+    case OutputFormat::nagios: {
+      NagiosVerdict v = render_nagios(o.config, result, o.thresholds, o.verbose > 0);
+      std::cout << v.line << "\n";
+      exit_code = v.exit_code;
+      break;
+    }
+    case OutputFormat::human:
+      if (o.discovery.only && !result.report.error) {
+        std::cout << "discovery: every server the run needs was found\n";
+        break;
+      }
+      print_human(std::cout, result.report, verdict_text(o.config, result), style);
+      if (o.preset && result.report.error.category == Category::auth)
+        std::cout << "  note (" << o.preset->name << "): " << o.preset->note << "\n";
+      break;
+  }
+  std::cout.flush();
+  return write_prometheus(o.prometheus_file, {{o.config, result, label_of(o)}}, o.format,
+                          exit_code);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -210,6 +247,21 @@ int main(int argc, char** argv) {
     if (!ok) return usage_error(o.format, text);
     std::cerr << text << "\n";
     return kExitOk;
+  }
+  // Settings discovery first: nothing secret is read for a run that cannot start.
+  DiscoveryReport discovery;
+  if (wants_discovery(o)) {
+    discovery = discover_settings(o);
+    if (o.format == OutputFormat::human) {
+      print_discovery(std::cout, discovery);
+      std::cout.flush();
+    }
+    if (discovery.error || o.discovery.only) {
+      RunResult result;
+      result.report.error = discovery.error;
+      return print_result(o, result, warnings, detect_terminal_style(o.color),
+                          discovery_json(discovery));
+    }
   }
   // A stored OAuth2 grant (or --oauth2-login) provides the token; else the secret options do.
   OAuth2SignIn signin = oauth2_sign_in(o);
@@ -268,24 +320,5 @@ int main(int argc, char** argv) {
   for (ServerLogin* login : {&o.config.smtp, &o.config.incoming})
     if (login->credentials) wipe(login->credentials->secret);
   if (progress) std::cerr << "\r\033[K" << std::flush;
-  int exit_code = exit_code_for(result.report.error);
-  switch (o.format) {
-    case OutputFormat::json:
-      std::cout << render_json({o.config, result, o.preset, warnings, exit_code, o.name}) << "\n";
-      break;
-    case OutputFormat::nagios: {
-      NagiosVerdict v = render_nagios(o.config, result, o.thresholds, o.verbose > 0);
-      std::cout << v.line << "\n";
-      exit_code = v.exit_code;
-      break;
-    }
-    case OutputFormat::human:
-      print_human(std::cout, result.report, verdict_text(o.config, result), style);
-      if (o.preset && result.report.error.category == Category::auth)
-        std::cout << "  note (" << o.preset->name << "): " << o.preset->note << "\n";
-      break;
-  }
-  std::cout.flush();
-  return write_prometheus(o.prometheus_file, {{o.config, result, label_of(o)}}, o.format,
-                          exit_code);
+  return print_result(o, result, warnings, style, discovery_json(discovery));
 }

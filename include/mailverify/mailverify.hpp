@@ -34,9 +34,10 @@
 //   to one run_many() (one loop, no threads of yours needed) rather than calling run() from
 //   several threads.
 // - Call them from one thread at a time: the process-wide name cache below is not locked.
-// - Name cache (tls/connector.hpp): host names are resolved with getaddrinfo on short-lived
-//   detached threads of the engine's own (hence Threads::Threads / -pthread), and an answer, once
-//   found, is kept for the life of the process and reused by every later run. A long-lived
+// - Name cache (tls/address_cache.hpp, shared_address_cache()): host names are resolved with
+//   getaddrinfo on short-lived detached threads of the engine's own (hence Threads::Threads /
+//   -pthread), and an answer, once found, is kept for the life of the process and reused by
+//   every later run. A long-lived
 //   process that must notice DNS changes between checks should run each check in a process of
 //   its own (as verify-roundtrip does).
 // - Interrupt flag (engine/interrupt.hpp): process-wide. After mv::arm_interrupts(), a signal

@@ -83,9 +83,9 @@ TEST_CASE("options: --provider forces a preset, none disables it") {
   REQUIRE(o.preset != nullptr);
   CHECK(o.config.smtp.endpoint.host == "smtp.office365.com");
   CHECK(o.config.incoming.endpoint.host == "outlook.office365.com");
-  CHECK(contains(
-      parse_error({"--email", "me@gmail.com", "--provider", "none", "--password-env", "X"}),
-      "--smtp-host"));
+  // No preset and no host: settings discovery finds the servers (issue 12).
+  CHECK(parse_ok({"--email", "me@gmail.com", "--provider", "none", "--password-env", "X"})
+            .discovery.needed);
   CHECK(contains(parse_error({"--email", "me@x.org", "--provider", "nosuch"}), "nosuch"));
   CHECK(contains(
       parse_error({"--email", "me@icloud.com", "--receive", "pop3", "--password-env", "X"}),
@@ -102,13 +102,14 @@ TEST_CASE("options: a retired host name is accepted with a warning naming the cu
   CHECK(contains(o.warnings[1], "outlook.office365.com"));
 }
 
-TEST_CASE("options: without a preset the host is required and the standard ports apply") {
+TEST_CASE("options: without a preset a host or discovery is needed; the standard ports apply") {
   ToolOptions o =
       parse_ok({"--email", "a@example.org", "--host", "mail.example.org", "--password-env", "X"});
   CHECK(o.preset == nullptr);
   CHECK(o.config.smtp.endpoint.port == 587);
   CHECK(o.config.incoming.endpoint.port == 993);
-  CHECK(contains(parse_error({"--email", "a@example.org", "--password-env", "X"}), "--smtp-host"));
+  CHECK(parse_ok({"--email", "a@example.org", "--password-env", "X"}).discovery.needed);
+  CHECK_FALSE(o.discovery.needed);
 }
 
 TEST_CASE("options: conflicts and bad values are usage errors") {
@@ -519,6 +520,31 @@ TEST_CASE("options: --resolve pins HOST:PORT to addresses, as curl's") {
   CHECK(contains(parse_error({"--email", "me@contoso.com", "--host", "h.example", "--resolve",
                               "h.example:192.0.2.1"}),
                  "HOST:PORT:ADDRESS"));
+}
+
+TEST_CASE("options: --connect-to sends HOST1:PORT1 to HOST2:PORT2, as curl's") {
+  ToolOptions o =
+      parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com", "--connect-to",
+                "mail.contoso.com:587:relay.example:2525", "--connect-to", "::[::1]:"});
+  CHECK(o.config.smtp.endpoint.host == "mail.contoso.com");  // still the certificate's name
+  CHECK(o.config.smtp.endpoint.address == "relay.example");
+  CHECK(o.config.smtp.endpoint.port == 587);
+  CHECK(o.config.smtp.endpoint.connect_port == 2525);
+  // The second applies to any host and port, keeping the port: only the host changes.
+  CHECK(o.config.incoming.endpoint.address == "::1");
+  CHECK(o.config.incoming.endpoint.connect_port == 0);
+  // --resolve applies to where the connection goes.
+  ToolOptions pinned = parse_ok({"--email", "me@contoso.com", "--host", "mail.contoso.com",
+                                 "--connect-to", "mail.contoso.com:993:imap.example:1993",
+                                 "--resolve", "imap.example:1993:192.0.2.5"});
+  CHECK(pinned.config.incoming.endpoint.address == "192.0.2.5");
+  CHECK(pinned.config.incoming.endpoint.connect_port == 1993);
+  CHECK(contains(parse_error({"--email", "me@contoso.com", "--host", "h.example", "--connect-to",
+                              "h.example:993:other"}),
+                 "HOST1:PORT1:HOST2:PORT2"));
+  CHECK(contains(parse_error({"--email", "me@contoso.com", "--host", "h.example", "--connect-to",
+                              "h.example:99999:other:1"}),
+                 "bad port"));
 }
 
 TEST_CASE("options: a --user without domain is warned about before connecting") {

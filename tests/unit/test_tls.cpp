@@ -385,7 +385,8 @@ TEST_CASE("tls/a slow name lookup runs beside the caller's loop, then connects")
   REQUIRE(server.listening());
   g_let_go = false;
   const auto before = Clock::now();
-  Connector c("localhost", server.port(), Family::ipv4, &held_resolver);
+  mv::AddressCache held(&held_resolver);
+  Connector c("localhost", server.port(), Family::ipv4, held);
   // Had the constructor looked up the name itself, it would have taken the resolver's 3 s.
   CHECK(Clock::now() - before < std::chrono::seconds(1));
   REQUIRE(c.status() == Connector::Status::in_progress);
@@ -400,8 +401,9 @@ TEST_CASE("tls/a slow name lookup runs beside the caller's loop, then connects")
 TEST_CASE("tls/a name server that does not answer is net.dns at the caller's deadline") {
   g_let_go = false;
   const int done_before = g_lookups_done.load();
+  mv::AddressCache held(&held_resolver);
   {
-    Connector c("no-answer.invalid", 25, Family::ipv4, &held_resolver);
+    Connector c("no-answer.invalid", 25, Family::ipv4, held);
     REQUIRE(c.status() == Connector::Status::in_progress);
     CHECK(c.on_attempt_timeout() == Connector::Status::failed);
     CHECK(c.error().code == "net.dns");
@@ -430,22 +432,28 @@ TEST_CASE("tls/connectors share a lookup under way and reuse a name found, each 
   REQUIRE(one.listening());
   REQUIRE(two.listening());
   // Started together (the SMTP and IMAP sessions of a run): one lookup between them.
-  Connector a("localhost", one.port(), Family::ipv4, &counting_resolver);
-  Connector b("localhost", two.port(), Family::ipv4, &counting_resolver);
+  mv::AddressCache cache(&counting_resolver);
+  Connector a("localhost", one.port(), Family::ipv4, cache);
+  Connector b("localhost", two.port(), Family::ipv4, cache);
   REQUIRE_MESSAGE(drive_connect(a) == Connector::Status::connected, a.error().detail);
   REQUIRE_MESSAGE(drive_connect(b) == Connector::Status::connected, b.error().detail);
   CHECK(a.peer() == "127.0.0.1:" + std::to_string(one.port()));
   CHECK(b.peer() == "127.0.0.1:" + std::to_string(two.port()));
   CHECK(g_counted_lookups.load() == 1);
   // Later (the second IMAP session): the answer is known, no lookup and no wait.
-  Connector c("localhost", one.port(), Family::ipv4, &counting_resolver);
+  Connector c("localhost", one.port(), Family::ipv4, cache);
   CHECK(c.events() == POLLOUT);
   REQUIRE_MESSAGE(drive_connect(c) == Connector::Status::connected, c.error().detail);
   CHECK(g_counted_lookups.load() == 1);
   // Another family is another question.
-  Connector d("localhost", one.port(), Family::any, &counting_resolver);
+  Connector d("localhost", one.port(), Family::any, cache);
   drive_connect(d);
   CHECK(g_counted_lookups.load() == 2);
+  // Another cache (another test, another process) knows nothing of this one's answers.
+  mv::AddressCache other(&counting_resolver);
+  Connector e("localhost", one.port(), Family::ipv4, other);
+  REQUIRE_MESSAGE(drive_connect(e) == Connector::Status::connected, e.error().detail);
+  CHECK(g_counted_lookups.load() == 3);
 }
 
 TEST_CASE("tls/an attempt that gets no answer fails with net.timeout") {

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: Apache-2.0
+// Settings discovery against a real local DNS server (dnsmasq, on 127.0.0.1 at the stack's port
+// base + 153) serving SRV, MX and address records for the stack's domain: a run with only
+// --email and --dns-server finds the stack and passes the round trip; --discover-only shows the
+// candidates with where each came from; the "." record, SRV priority, a target in another domain
+// (warned about), a truncated answer asked again over TCP, NXDOMAIN, a name server that answers
+// garbage and one that never answers (a clear error at the deadline, no hang).
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/stack.hpp"
+
+extern char** environ;
+
+namespace mv::test {
+
+namespace {
+
+const char* kDnsmasq = "/usr/sbin/dnsmasq";
+
+unsigned port_base() {
+  return static_cast<unsigned>(std::stoul(stack().get("MAILSTACK_SMTP_SUBMISSION_PORT"))) - 587;
+}
+
+std::string domain() {
+  return stack().get("MAILSTACK_DOMAIN");
+}
+
+// dnsmasq in the foreground with a generated configuration; stopped (by its PID) when destroyed.
+class Dnsmasq {
+ public:
+  // records: srv-host=, mx-host=, host-record= lines for the configuration.
+  explicit Dnsmasq(const std::vector<std::string>& records) {
+    port_ = port_base() + 153;
+    char dir[] = "/tmp/mv-dnsmasq-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    dir_ = dir;
+    const std::string conf = dir_ + "/dnsmasq.conf";
+    std::ofstream out(conf);
+    out << "port=" << port_ << "\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\n"
+        << "no-hosts\nlocal=/" << domain() << "/\nlocal=/other.test/\n";
+    for (const std::string& r : records)
+      out << r << "\n";
+    out.close();
+    int pipe_fds[2];
+    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipe_fds[1], 2);
+    const std::string conf_arg = "--conf-file=" + conf;
+    const std::string pid_arg = "--pid-file=" + dir_ + "/pid";
+    std::vector<std::string> args{kDnsmasq, "--keep-in-foreground", "--log-facility=-", conf_arg,
+                                  pid_arg};
+    std::vector<char*> argv;
+    for (std::string& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, kDnsmasq, &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(pipe_fds[1]);
+    REQUIRE(rc == 0);
+    // Ready once it logs "started" (it has bound its sockets by then); at most 5 s.
+    std::string log;
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (log.find("started") == std::string::npos && std::chrono::steady_clock::now() < until &&
+           ::poll(&p, 1, 100) >= 0) {
+      char buf[512];
+      if (p.revents == 0) continue;
+      const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+      if (n <= 0) break;
+      log.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(pipe_fds[0]);  // dnsmasq writes no more to stderr than its start lines here
+    REQUIRE_MESSAGE(log.find("started") != std::string::npos, "dnsmasq did not start: " << log);
+  }
+  ~Dnsmasq() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  unsigned port_ = 0;
+  std::string dir_;
+};
+
+bool have_dnsmasq() {
+  return ::access(kDnsmasq, X_OK) == 0;
+}
+
+// The stack's records: submission and IMAPS by SRV at mail.<domain>, which resolves to the stack.
+std::vector<std::string> stack_records() {
+  const Stack& s = stack();
+  const std::string d = domain();
+  return {"srv-host=_submission._tcp." + d + ",mail." + d + "," +
+              s.get("MAILSTACK_SMTP_SUBMISSION_PORT") + ",0,0",
+          "srv-host=_imaps._tcp." + d + ",mail." + d + "," + s.get("MAILSTACK_IMAPS_PORT") + ",0,0",
+          "srv-host=_pop3s._tcp." + d,  // no target: "." - decidedly not available
+          "host-record=mail." + d + ",127.0.0.1", "mx-host=" + d + ",mail." + d + ",10"};
+}
+
+std::vector<std::string> account_args(const std::string& dns_server) {
+  return {"--email",        stack().get("MAILSTACK_USER1"),
+          "--dns-server",   dns_server,
+          "--cafile",       stack().get("MAILSTACK_CA"),
+          "--timeout",      "10",
+          "--password-env", "MV_TEST_PASSWORD"};
+}
+
+std::string good_password() {
+  return "MV_TEST_PASSWORD=" + stack().get("MAILSTACK_PASS1");
+}
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& more) {
+  a.insert(a.end(), more.begin(), more.end());
+  return a;
+}
+
+// A UDP socket on 127.0.0.1 at base + 154 that answers every datagram with `reply` (empty: never
+// answers), on a thread of its own while the tool runs.
+class UdpResponder {
+ public:
+  explicit UdpResponder(std::string reply) : reply_(std::move(reply)) {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port_base() + 154));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        char buf[1024];
+        sockaddr_storage from{};
+        socklen_t len = sizeof from;
+        const ssize_t n =
+            ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n > 0 && !reply_.empty())
+          ::sendto(fd_, reply_.data(), reply_.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+      }
+    });
+  }
+  ~UdpResponder() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string server() const { return "127.0.0.1:" + std::to_string(port_base() + 154); }
+
+ private:
+  std::string reply_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// scripts/validate-json.py over this document: "valid 1", or each problem.
+std::string validate_json(const std::string& doc) {
+  char path[] = "/tmp/mv-discovery-json-XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, doc.data(), doc.size()) == static_cast<ssize_t>(doc.size()));
+  ::close(fd);
+  const std::string cmd =
+      std::string("python3 " MV_SOURCE_DIR "/scripts/validate-json.py ") + path + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[1024];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    out.append(buf, n);
+  ::pclose(p);
+  ::unlink(path);
+  while (!out.empty() && out.back() == '\n')
+    out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "discovery/only --email and --dns-server: SRV finds the stack and the round trip passes") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  Dnsmasq dns(stack_records());
+  const ToolRun r = run_tool(account_args(dns.server()), {good_password()});
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("PASS round trip complete") != std::string::npos);
+  CHECK(r.out.find("using for SMTP: mail." + domain() + ":" +
+                   stack().get("MAILSTACK_SMTP_SUBMISSION_PORT") + " STARTTLS") !=
+        std::string::npos);
+  // The addresses came from the name server too (dnsmasq's host-record), not /etc/hosts.
+  CHECK(r.out.find("connected to 127.0.0.1:" + stack().get("MAILSTACK_IMAPS_PORT")) !=
+        std::string::npos);
+}
+
+TEST_CASE(
+    "discovery/--discover-only prints the candidates with provenance, the '.' record, "
+    "priority order") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  std::vector<std::string> records = stack_records();
+  records.push_back("srv-host=_imap._tcp." + d + ",backup." + d + ",143,20,0");
+  records.push_back("srv-host=_imap._tcp." + d + ",primary." + d + ",143,10,0");
+  Dnsmasq dns(records);
+  const ToolRun r = run_tool(with(account_args(dns.server()), {"--discover-only"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("from srv _submission._tcp." + d) != std::string::npos);
+  CHECK(r.out.find("_pop3s._tcp." + d + ": target \".\"") != std::string::npos);
+  CHECK(r.out.find("the certificate is checked against mail." + d) != std::string::npos);
+  const std::size_t primary = r.out.find("IMAP primary." + d + ":143 STARTTLS");
+  const std::size_t backup = r.out.find("IMAP backup." + d + ":143 STARTTLS");
+  REQUIRE(primary != std::string::npos);
+  REQUIRE(backup != std::string::npos);
+  CHECK(primary < backup);  // priority 10 before 20
+  // Implicit TLS (imaps) is chosen over the STARTTLS records at equal standing.
+  CHECK(r.out.find("using for IMAP: mail." + d) != std::string::npos);
+  CHECK(r.out.find("PASS") == std::string::npos);  // nothing was run
+  // --json carries the same in its "discovery" object.
+  const ToolRun j = run_tool(with(account_args(dns.server()), {"--discover-only", "--json"}));
+  CHECK(j.exit_code == 0);
+  CHECK(j.out.find("\"discovery\":{\"domain\":\"" + d + "\"") != std::string::npos);
+  CHECK(j.out.find("\"source\":\"srv\",\"origin\":\"_imaps._tcp." + d + "\"") != std::string::npos);
+}
+
+TEST_CASE("discovery/an SRV target in another domain is shown with a warning") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  Dnsmasq dns({"srv-host=_submissions._tcp." + d + ",mail.other.test,465,0,0",
+               "srv-host=_imaps._tcp." + d + ",mail.other.test,993,0,0",
+               "host-record=mail.other.test,127.0.0.1"});
+  const ToolRun r = run_tool(with(account_args(dns.server()), {"--discover-only"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("WARNING: mail.other.test is outside your address's domain " + d) !=
+        std::string::npos);
+}
+
+TEST_CASE("discovery/a truncated UDP answer is asked again over TCP") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  // Enough records that the answer exceeds 512 bytes: dnsmasq sets TC over UDP.
+  const std::string d = domain();
+  std::vector<std::string> records = stack_records();
+  for (int i = 0; i < 24; ++i)
+    records.push_back("srv-host=_imap._tcp." + d + ",a-rather-long-host-name-number-" +
+                      std::to_string(i) + ".imap-servers." + d + ",143,30,0");
+  Dnsmasq dns(records);
+  const ToolRun r = run_tool(with(account_args(dns.server()), {"--discover-only"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("a-rather-long-host-name-number-23.imap-servers." + d) != std::string::npos);
+}
+
+TEST_CASE("discovery/a domain with nothing published: a clear error, exit 2") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  Dnsmasq dns({});  // local=/<domain>/: NXDOMAIN for every name under it
+  const ToolRun r = run_tool(with(account_args(dns.server()), {"--discover-only"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("found no smtp server") != std::string::npos);
+  CHECK(r.out.find("[run.no_settings]") != std::string::npos);
+  const ToolRun j = run_tool(with(account_args(dns.server()), {"--discover-only", "--json"}));
+  CHECK(j.exit_code == 2);
+  CHECK(j.out.find("\"code\":\"run.no_settings\"") != std::string::npos);
+  CHECK(validate_json(j.out) == "valid 1");
+}
+
+TEST_CASE("discovery/a name server that never answers: net.dns at the deadline, no hang") {
+  UdpResponder silent("");
+  const auto start = std::chrono::steady_clock::now();
+  const ToolRun r = run_tool(with(account_args(silent.server()), {"--connect-timeout", "2"}));
+  const auto took = std::chrono::steady_clock::now() - start;
+  INFO(r.all());
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.find("no answer within") != std::string::npos);
+  CHECK(r.out.find("[net.dns]") != std::string::npos);
+  CHECK(took < std::chrono::seconds(6));
+}
+
+TEST_CASE("discovery/a name server that answers garbage: net.dns naming what it sent") {
+  UdpResponder garbage("this is no DNS message");
+  const ToolRun r = run_tool(with(account_args(garbage.server()), {"--connect-timeout", "2"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.find("no DNS response") != std::string::npos);
+}
+
+TEST_CASE("discovery/--dns-server also answers for --host: its addresses come from there") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const Stack& s = stack();
+  // Only the name server knows mail.<domain> (no /etc/hosts entry): a pass proves it was asked.
+  Dnsmasq dns({"host-record=mail." + domain() + ",127.0.0.1"});
+  const ToolRun r = run_tool(
+      with(account_args(dns.server()),
+           {"--host", "mail." + domain(), "--smtp-port", s.get("MAILSTACK_SMTP_SUBMISSION_PORT"),
+            "--imap-port", s.get("MAILSTACK_IMAPS_PORT"), "--stop-after", "auth"}),
+      {good_password()});
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Discovery for") == std::string::npos);  // explicit servers: no discovery
+}
+
+TEST_CASE(
+    "discovery/--connect-to: the connection goes elsewhere, the certificate is still HOST1's") {
+  const Stack& s = stack();
+  const std::string name = "mail." + domain();  // in the certificate, resolvable by nobody
+  const std::string sub = s.get("MAILSTACK_SMTP_SUBMISSION_PORT");
+  const std::string imaps = s.get("MAILSTACK_IMAPS_PORT");
+  const ToolRun r =
+      run_tool({"--email", s.get("MAILSTACK_USER1"), "--host", name, "--smtp-port", "587",
+                "--imap-port", "993", "--connect-to", name + ":587:127.0.0.1:" + sub,
+                "--connect-to", name + ":993:127.0.0.1:" + imaps, "--cafile", s.get("MAILSTACK_CA"),
+                "--password-env", "MV_TEST_PASSWORD", "--stop-after", "auth"},
+               {good_password()});
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("connected to 127.0.0.1:" + imaps) != std::string::npos);
+  // Pointed at a name the certificate lacks, the check still applies to HOST1: it fails.
+  const ToolRun wrong = run_tool(
+      {"--email", s.get("MAILSTACK_USER1"), "--host", "imap.elsewhere.test", "--smtp-port", "587",
+       "--imap-port", "993", "--connect-to", "imap.elsewhere.test:587:127.0.0.1:" + sub,
+       "--connect-to", "imap.elsewhere.test:993:127.0.0.1:" + imaps, "--cafile",
+       s.get("MAILSTACK_CA"), "--password-env", "MV_TEST_PASSWORD", "--stop-after", "tls"},
+      {good_password()});
+  CHECK(wrong.exit_code == 4);
+}
+
+}  // namespace mv::test
