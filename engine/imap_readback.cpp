@@ -63,8 +63,9 @@ struct ImapLink {
     o.tag_seed = random_u64();
     o.list_after_login = list_after_login;
     client = std::make_unique<ImapClient>(o);
-    session = std::make_unique<Session>(prefix, deps.config.incoming.endpoint, deps.tls, *client,
-                                        deps.config.timeouts, deps.report, deps.trace);
+    session =
+        std::make_unique<Session>(deps.transport, prefix, deps.config.incoming.endpoint, deps.tls,
+                                  *client, deps.config.timeouts, deps.report, deps.trace);
   }
   bool failed() const { return session->phase() == Session::Phase::failed; }
   bool settled() const { return session->finished() || client->ready(); }
