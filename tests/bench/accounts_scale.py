@@ -86,7 +86,7 @@ def run(binary, values, users, concurrency, check, password):
                     hwm_kib = max(hwm_kib, int(line.split()[1]))
         except OSError:
             pass
-        time.sleep(0.005)
+        time.sleep(0.005)  # the sampling interval of the fd and memory peaks; not a synchronisation
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     os.unlink(accounts)

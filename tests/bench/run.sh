@@ -75,7 +75,7 @@ curl_readback() {
     uid=$(tr -d '\r' <<<"$out" | awk '/^\* SEARCH [0-9]/ {print $NF}')
     [[ -n $uid ]] && break
     ((SECONDS > deadline)) && return 1
-    sleep 0.02
+    sleep 0.02  # the peer's own polling interval, part of what is measured; not a synchronisation
   done
   curl_imap "imaps://$HOST:$IMAPS_PORT/INBOX;UID=$uid" | grep -q "$token"
 }
