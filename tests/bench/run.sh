@@ -432,7 +432,7 @@ if want over; then
       : >"$TMP/oc.$c"
       "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os0.$c"
       for ((i = 0; i < N; i++)); do WRAP="$CPU_OF $TMP/oc.$c" "peer_$c" >/dev/null 2>&1; done
-      sleep 0.2
+      sleep 0.2  # settling, not an event: the stack's last work after the client's exit (to do)
       "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os1.$c"
     done
     echo
