@@ -7,28 +7,23 @@
 
 namespace mv {
 
-Millis monotonic_ms() {
-  return monotonic_us() / 1000;
-}
-
 namespace {
 class SystemClock final : public Clock {
  public:
-  Millis now() const override { return monotonic_ms(); }
+  std::int64_t now_us() const override { return monotonic_us(); }
+  // clock_gettime rather than <chrono>: in C++20 <chrono> drags in the iostream and locale
+  // headers, which the minimal profile (musl, no iostreams) leaves out.
+  std::int64_t wall_us() const override {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+  }
 };
 }  // namespace
 
 Clock& system_clock() {
   static SystemClock clock;
   return clock;
-}
-
-// clock_gettime rather than <chrono>: in C++20 <chrono> drags in the iostream and locale headers,
-// which the minimal profile (musl, no iostreams) leaves out.
-std::int64_t wall_clock_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
 std::int64_t monotonic_us() {

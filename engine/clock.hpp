@@ -10,22 +10,25 @@
 
 namespace mv {
 
-// Monotonic milliseconds since an arbitrary start.
-Millis monotonic_ms();
-
-// Where the loop (engine/pump.hpp) and its plans read the time: the system's monotonic clock in a
-// run, a virtual one in tests, so deadlines and waits are asserted exactly, without sleeping.
+// Where the engine reads the time, and its only source of it: the system's clocks in a run, a
+// virtual one in tests, so deadlines, waits and step timings are asserted exactly, without
+// sleeping. The loop (engine/pump.hpp) owns the one a run uses; sessions and plans ask it.
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual Millis now() const = 0;
+  // Monotonic microseconds since an arbitrary start: step timings.
+  virtual std::int64_t now_us() const = 0;
+  // The same in milliseconds: deadlines and waits.
+  Millis now() const { return now_us() / 1000; }
+  // Wall-clock microseconds since the Unix epoch: when a run began, the test message's Date, the
+  // trace's first line. Only for showing; nothing is timed with it.
+  virtual std::int64_t wall_us() const = 0;
 };
-// monotonic_ms(), shared by every pump that is given no other clock.
+// monotonic_us() and the system's real-time clock, shared by every pump given no other clock.
 Clock& system_clock();
-// Monotonic microseconds, for step timings finer than a millisecond.
+// Monotonic microseconds since an arbitrary start: the system clock's, for the tool's own edge
+// (the engine asks its Clock).
 std::int64_t monotonic_us();
-// Wall-clock milliseconds since the Unix epoch, for the time a run began.
-std::int64_t wall_clock_ms();
 // A duration for people: "0.8 s", "12.5 s", "30 s" (one decimal below ten seconds).
 std::string seconds_text(Millis ms);
 // RFC 5322 date-time of a wall-clock instant, in UTC: "Sun, 22 Nov 2026 01:24:36 +0000".

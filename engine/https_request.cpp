@@ -26,7 +26,7 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
   endpoint.host = request.url.host;
   endpoint.port = request.url.port;
   endpoint.tls = TlsMode::implicit;
-  Session session(step, endpoint, tls, exchange, timeouts, report);
+  Session session(pump.transport(), step, endpoint, tls, exchange, timeouts, report);
   pump.add(session);
   co_await pump.until([&] { return session.finished(); });
   if (session.phase() == Session::Phase::failed) {

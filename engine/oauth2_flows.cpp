@@ -140,13 +140,13 @@ Task<FlowOutcome> device_flow(Pump& pump, TlsContext& tls, const OAuthClient& cl
     message += "(or open " + d.verification_uri_complete + " , which carries the code)\n";
   if (io.show) io.show(message);
 
-  const Millis expires = monotonic_ms() + d.expires_in * 1000;
+  const Millis expires = pump.now() + d.expires_in * 1000;
   Millis interval = d.interval * 1000;
   out.step = "oauth2.token";
   for (;;) {
-    const Millis poll_at = monotonic_ms() + interval;
+    const Millis poll_at = pump.now() + interval;
     // Wait for the poll time, a second at a time on a terminal (the countdown).
-    for (Millis now = monotonic_ms(); now < poll_at; now = monotonic_ms()) {
+    for (Millis now = pump.now(); now < poll_at; now = pump.now()) {
       if (io.progress)
         io.progress("waiting for the sign-in in the browser: " + countdown(expires - now) +
                     " left");
@@ -158,7 +158,7 @@ Task<FlowOutcome> device_flow(Pump& pump, TlsContext& tls, const OAuthClient& cl
         co_return out;
       }
     }
-    if (monotonic_ms() >= expires) {
+    if (pump.now() >= expires) {
       out.refusal = OAuthError{"expired_token", "the code was not used in time", {}, 0};
       break;
     }
@@ -220,9 +220,9 @@ Task<FlowOutcome> browser_flow(Pump& pump, TlsContext& tls, const OAuthClient& c
   if (io.show)
     io.show("To sign in, open this address in a browser on this machine:\n" + url + "\n");
   if (io.open_browser) io.open_browser(url);
-  const Millis give_up = monotonic_ms() + give_up_after;
-  while (!listener.result() && !interrupted() && monotonic_ms() < give_up) {
-    const Millis now = monotonic_ms();
+  const Millis give_up = pump.now() + give_up_after;
+  while (!listener.result() && !interrupted() && pump.now() < give_up) {
+    const Millis now = pump.now();
     if (io.progress)
       io.progress("waiting for the browser's redirect to 127.0.0.1:" +
                   std::to_string(listener.port()) + ": " + countdown(give_up - now) + " left");

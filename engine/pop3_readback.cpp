@@ -18,10 +18,6 @@ namespace {
 // How many of the newest messages one visit scans; the test message is among the newest.
 constexpr std::uint32_t kScanWindow = 50;
 
-double ms_since(std::int64_t start_us) {
-  return static_cast<double>(monotonic_us() - start_us) / 1000.0;
-}
-
 class Pop3Readback final : public Readback {
  public:
   explicit Pop3Readback(const ReadbackDeps& deps) : deps_(deps) {}
@@ -72,7 +68,7 @@ class Pop3Readback final : public Readback {
 
     Visit(const Pop3Readback& r, Pump& p)
         : client(r.options()),
-          session("pop3", r.deps_.config.incoming.endpoint, r.deps_.tls, client,
+          session(p.transport(), "pop3", r.deps_.config.incoming.endpoint, r.deps_.tls, client,
                   r.deps_.config.timeouts, r.deps_.report, r.deps_.trace),
           pump(p) {
       pump.add(session);
@@ -136,7 +132,7 @@ class Pop3Readback final : public Readback {
   }
 
   Task<Error> verify(Visit& v, std::uint32_t number, const Expected& expected) {
-    std::int64_t start = monotonic_us();
+    const std::int64_t start = v.pump.clock().now_us();
     v.client.retrieve(number);
     if (Error e = co_await v.settle()) co_return e;
     const Pop3Message& m = v.client.retrieved();
@@ -152,7 +148,8 @@ class Pop3Readback final : public Readback {
       e.step = "pop3.verify";
       co_return e;
     }
-    deps_.report.add_step("pop3.verify", ms_since(start),
+    deps_.report.add_step("pop3.verify",
+                          static_cast<double>(v.pump.clock().now_us() - start) / 1000.0,
                           "token and body intact, " + std::to_string(m.size) + " bytes");
     co_return Error{};
   }

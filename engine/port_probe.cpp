@@ -37,8 +37,8 @@ Task<std::vector<PortProbe>> probe_ports(Pump& pump, TlsContext& tls, Endpoint b
   for (unsigned port : ports) {
     Endpoint e = base;
     e.port = port;
-    sessions.push_back(
-        std::make_unique<Session>("probe", e, tls, silent, timeouts, scratch, nullptr));
+    sessions.push_back(std::make_unique<Session>(pump.transport(), "probe", e, tls, silent,
+                                                 timeouts, scratch, nullptr));
     sessions.back()->stop_at(Session::StopAt::connect);
     pump.add(*sessions.back());
   }

@@ -19,15 +19,18 @@
 #include "engine/poller.hpp"
 #include "engine/session.hpp"
 #include "engine/task.hpp"
+#include "engine/transport.hpp"
 
 namespace mv {
 
 class Pump {
  public:
-  // The clock and the poller are the loop's only contact with time and the outside world: the
-  // system's in a run, virtual ones in tests.
-  explicit Pump(Clock& clock = system_clock(), Poller& poller = system_poller())
-      : clock_(clock), poller_(poller) {}
+  // The clock, the poller and the transport its sessions connect through are the loop's only
+  // contact with time and the outside world: the system's in a run, virtual ones and memory in
+  // tests.
+  explicit Pump(Clock& clock = system_clock(), Poller& poller = system_poller(),
+                Transport& transport = tcp_transport())
+      : clock_(clock), poller_(poller), transport_(transport) {}
   Pump(const Pump&) = delete;
   Pump& operator=(const Pump&) = delete;
   ~Pump();
@@ -66,6 +69,9 @@ class Pump {
 
   // The loop's time: plans measure and set their deadlines with it.
   Millis now() const { return clock_.now(); }
+  const Clock& clock() const { return clock_; }
+  // What the sessions of its plans connect through.
+  Transport& transport() const { return transport_; }
 
   // A descriptor that is not a session's (a listening socket): while watched, the loop polls it
   // for `events` and calls on_ready(revents) when it is ready. A plan waiting for it must wait
@@ -98,6 +104,7 @@ class Pump {
 
   Clock& clock_;
   Poller& poller_;
+  Transport& transport_;
   struct Watch {
     int fd;
     short events;

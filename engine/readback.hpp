@@ -62,6 +62,7 @@ struct ReadbackDeps {
   const RunConfig& config;
   TlsContext& tls;
   Report& report;
+  Transport& transport;  // the pump's: where the sessions connect
   Trace* trace = nullptr;
 };
 

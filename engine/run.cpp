@@ -102,8 +102,9 @@ Task<void> add_port_probe(Pump& pump, TlsContext& tls, Error& e, const RunConfig
 Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   RunResult result;
   Report& report = result.report;
-  std::int64_t start = monotonic_us();
-  report.started_at_ms = wall_clock_ms();
+  const Clock& clock = pump.clock();
+  const std::int64_t start = clock.now_us();
+  report.started_at_ms = clock.wall_us() / 1000;
   auto finish = [&](Error e) {
     for (const TlsFact& t : report.tls) {
       if (t.days_to_expiry < config.cert_warning_days && t.days_to_expiry >= 0)
@@ -114,7 +115,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
       diagnose(e, context_for(e, config, report));
       report.error = std::move(e);
     }
-    report.total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
+    report.total_ms = static_cast<double>(clock.now_us() - start) / 1000.0;
     return result;
   };
 
@@ -125,7 +126,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   if (!tls) co_return finish(std::move(error));
   std::unique_ptr<Trace> trace;
   if (!config.trace_path.empty()) {
-    trace = Trace::open(config.trace_path, error);
+    trace = Trace::open(config.trace_path, error, clock);
     if (!trace) co_return finish(std::move(error));
   }
 
@@ -149,7 +150,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
     spec.to = config.rcpt_to.empty() ? config.email : config.rcpt_to;
     spec.in_reply_to = config.in_reply_to;
     spec.token = result.token;
-    spec.date = rfc5322_date(std::time(nullptr));
+    spec.date = rfc5322_date(static_cast<std::time_t>(clock.wall_us() / 1'000'000));
     spec.body_size = config.body_size;
     message = TestMessage::compose(spec, error);
     if (!message) co_return finish(std::move(error));
@@ -165,7 +166,7 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   const bool dry = config.stop_after != StopAfter::nothing;
   std::unique_ptr<Readback> readback;
   if (config.read_back) {
-    ReadbackDeps deps{config, *tls, report, trace.get()};
+    ReadbackDeps deps{config, *tls, report, pump.transport(), trace.get()};
 #if MAILVERIFY_WITH_IMAP
     if (config.receive == Receive::imap) readback = make_imap_readback(deps);
 #endif
@@ -184,8 +185,8 @@ Task<RunResult> run_plan(Pump& pump, const RunConfig& config) {
   if (config.send) {
     smtp = std::make_unique<SmtpClient>(
         smtp_options(config, dry ? nullptr : static_cast<MessageSource*>(&*message)));
-    smtp_session = std::make_unique<Session>("smtp", config.smtp.endpoint, *tls, *smtp,
-                                             config.timeouts, report, trace.get());
+    smtp_session = std::make_unique<Session>(pump.transport(), "smtp", config.smtp.endpoint, *tls,
+                                             *smtp, config.timeouts, report, trace.get());
     smtp_session->stop_at(session_stop(config.stop_after));
     pump.add(*smtp_session);
   }
@@ -240,8 +241,12 @@ Task<void> run_lane(Pump& pump, const std::vector<RunConfig>& configs, std::size
 }  // namespace
 
 RunResult run(const RunConfig& config) {
-  RunResult result;
   Pump pump;
+  return run(config, pump);
+}
+
+RunResult run(const RunConfig& config, Pump& pump) {
+  RunResult result;
   pump.spawn(run_into(pump, config, result));
   pump.run();
   return result;

@@ -18,6 +18,8 @@
 
 namespace mv {
 
+class Pump;
+
 enum class StopAfter { nothing, connect, tls, auth };
 enum class Receive { imap, pop3 };
 
@@ -68,8 +70,11 @@ struct RunResult {
   std::optional<double> delivery_ms;  // SMTP accepted → seen in the mailbox
 };
 
-// One run, on a pump of its own.
+// One run, on a pump of its own (the system's clock, poller and TCP).
 RunResult run(const RunConfig& config);
+// One run on the given pump, with its clock, poller and transport (tests: virtual ones); the
+// pump runs until every plan on it has ended.
+RunResult run(const RunConfig& config, Pump& pump);
 
 // The setup guide's other two directions (--peer-email): from_peer sends a tagged message from
 // the peer to the account, which must receive it (its usual checks run there); then the account

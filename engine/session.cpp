@@ -25,9 +25,10 @@ std::string describe_tls(const TlsInfo& info) {
 }
 }  // namespace
 
-Session::Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
-                 Timeouts timeouts, Report& report, Trace* trace)
-    : prefix_(std::move(prefix)),
+Session::Session(Transport& transport, std::string prefix, Endpoint endpoint, TlsContext& tls,
+                 Conversation& conversation, Timeouts timeouts, Report& report, Trace* trace)
+    : transport_(transport),
+      prefix_(std::move(prefix)),
       endpoint_(std::move(endpoint)),
       tls_(tls),
       conv_(conversation),
@@ -53,7 +54,7 @@ const TlsInfo* Session::tls_info() const {
 }
 
 double Session::elapsed_ms() {
-  std::int64_t now = monotonic_us();
+  const std::int64_t now = clock_->now_us();
   double ms = static_cast<double>(now - mark_us_) / 1000.0;
   mark_us_ = now;
   return ms;
@@ -90,12 +91,13 @@ void Session::fail_timeout(ErrorKind kind, const std::string& what) {
 
 void Session::start(Millis now) {
   started_ = true;
-  mark_us_ = monotonic_us();
-  connector_ = std::make_unique<Connector>(
-      endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
-      endpoint_.connect_port != 0 ? endpoint_.connect_port : endpoint_.port, endpoint_.family);
+  clock_ = &pump_->clock();
+  mark_us_ = clock_->now_us();
+  connector_ = transport_.dial(endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
+                               endpoint_.connect_port != 0 ? endpoint_.connect_port : endpoint_.port,
+                               endpoint_.family);
   deadline_ = now + timeouts_.connect;
-  if (connector_->status() == Connector::Status::failed) {
+  if (connector_->status() == Dial::Status::failed) {
     Error e = connector_->error();
     e.step = prefix_ + ".connect";
     fail(std::move(e));
@@ -177,24 +179,24 @@ void Session::on_poll(short revents, Millis now) {
   }
   switch (phase_) {
     case Phase::connecting: {
-      Connector::Status st = Connector::Status::in_progress;
+      Dial::Status st = Dial::Status::in_progress;
       if (revents != 0) {
         st = connector_->on_ready();
       } else if (now >= deadline_) {
         st = connector_->on_attempt_timeout();
       }
-      if (st == Connector::Status::in_progress) {
+      if (st == Dial::Status::in_progress) {
         if (revents != 0 || now >= deadline_) deadline_ = now + timeouts_.connect;
         return;
       }
-      if (st == Connector::Status::failed) {
+      if (st == Dial::Status::failed) {
         Error e = connector_->error();
         e.step = prefix_ + ".connect";
         fail(std::move(e));
         return;
       }
       peer_ = connector_->peer();
-      stream_ = std::make_unique<Stream>(connector_->release());
+      stream_ = transport_.open(connector_->release());
       connector_.reset();
       report_.add_step(prefix_ + ".connect", elapsed_ms(), "connected to " + peer_);
       report_.peers.push_back({prefix_, peer_});
@@ -315,7 +317,7 @@ bool Session::pump_conversation(Millis now) {
     if (trace_) trace_->sent(prefix_, out.substr(0, r.bytes), conv_.output_sensitive());
     if (!wrote_since_event_) {
       // A step lasts from its command to its reply, not from the previous reply.
-      mark_us_ = monotonic_us();
+      mark_us_ = clock_->now_us();
       wrote_since_event_ = true;
       start_window(now);
     }

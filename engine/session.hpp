@@ -11,13 +11,14 @@
 
 #include "engine/report.hpp"
 #include "engine/trace.hpp"
+#include "engine/transport.hpp"
 #include "protocols/common/conversation.hpp"
 #include "protocols/common/tls_mode.hpp"
-#include "tls/connector.hpp"
 #include "tls/stream.hpp"
 
 namespace mv {
 
+class Clock;
 class Pump;
 
 struct Endpoint {
@@ -42,10 +43,12 @@ struct Timeouts {
 
 class Session {
  public:
-  // prefix names the steps ("smtp" → "smtp.connect", "smtp.tls"); report receives every step.
-  // trace, when given, receives every byte (credentials redacted) and every phase change.
-  Session(std::string prefix, Endpoint endpoint, TlsContext& tls, Conversation& conversation,
-          Timeouts timeouts, Report& report, Trace* trace = nullptr);
+  // transport makes the connection and its stream (TCP in a run, memory in tests); prefix names
+  // the steps ("smtp" → "smtp.connect", "smtp.tls"); report receives every step. trace, when
+  // given, receives every byte (credentials redacted) and every phase change. Times come from
+  // the clock of the pump the session is added to.
+  Session(Transport& transport, std::string prefix, Endpoint endpoint, TlsContext& tls,
+          Conversation& conversation, Timeouts timeouts, Report& report, Trace* trace = nullptr);
   // Leaves the pump it was added to.
   ~Session();
   Session(const Session&) = delete;
@@ -88,6 +91,7 @@ class Session {
   void check_progress(Millis now);
   double elapsed_ms();
 
+  Transport& transport_;
   std::string prefix_;
   Endpoint endpoint_;
   TlsContext& tls_;
@@ -96,10 +100,11 @@ class Session {
   Report& report_;
   Trace* trace_;
   Pump* pump_ = nullptr;
+  const Clock* clock_ = nullptr;  // the pump's, from start()
 
   Phase phase_ = Phase::connecting;
   StopAt stop_at_ = StopAt::end;
-  std::unique_ptr<Connector> connector_;
+  std::unique_ptr<Dial> connector_;
   std::unique_ptr<Stream> stream_;
   Error error_;
   std::string peer_;

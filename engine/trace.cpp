@@ -36,33 +36,30 @@ std::string_view word(std::string_view line, int index) {
   return rest.substr(0, rest.find(' '));
 }
 
-// ISO 8601 UTC with microseconds, "2026-11-22T04:18:29.612690Z", of the wall clock now.
-// clock_gettime rather than <chrono>, as in engine/clock.cpp (the minimal profile has no
-// iostreams).
-std::string utc_now_us() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
+// ISO 8601 UTC with microseconds, "2026-11-22T04:18:29.612690Z", of a wall-clock instant.
+std::string utc_text_us(std::int64_t wall_us) {
+  const std::time_t seconds = static_cast<std::time_t>(wall_us / 1'000'000);
   std::tm tm{};
-  gmtime_r(&now.tv_sec, &tm);
+  gmtime_r(&seconds, &tm);
   char buf[48];
   std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>(now.tv_nsec / 1000));
+  std::snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>(wall_us % 1'000'000));
   return buf;
 }
 
 }  // namespace
 
-std::unique_ptr<Trace> Trace::open(const std::string& path, Error& error) {
+std::unique_ptr<Trace> Trace::open(const std::string& path, Error& error, const Clock& clock) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) {
     error = make_error(ErrorKind::trace_file, Protocol::none,
                        "cannot write the trace file " + path + ": " + std::strerror(errno));
     return nullptr;
   }
-  std::unique_ptr<Trace> trace(new Trace(f, monotonic_us()));
+  std::unique_ptr<Trace> trace(new Trace(f, clock));
   // The wall-clock instant of time 0, so a trace can be lined up with server logs.
-  trace->note("trace",
-              "started " + utc_now_us() + " (wall clock; the first column is ms since then)");
+  trace->note("trace", "started " + utc_text_us(clock.wall_us()) +
+                           " (wall clock; the first column is ms since then)");
   return trace;
 }
 
@@ -103,7 +100,7 @@ std::string Trace::redact(std::string_view line) {
 }
 
 void Trace::prefix(std::string_view session, char direction) {
-  double ms = static_cast<double>(monotonic_us() - start_us_) / 1000.0;
+  double ms = static_cast<double>(clock_.now_us() - start_us_) / 1000.0;
   std::fprintf(file_, "%10.3f %-12.*s %c ", ms, static_cast<int>(session.size()), session.data(),
                direction);
 }

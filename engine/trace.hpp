@@ -18,13 +18,16 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "engine/clock.hpp"
 
 namespace mv {
 
 class Trace {
  public:
-  // Opens (truncates) the file; a usage error when it cannot be written.
-  static std::unique_ptr<Trace> open(const std::string& path, Error& error);
+  // Opens (truncates) the file; a usage error when it cannot be written. Times come from clock,
+  // which must outlive the trace.
+  static std::unique_ptr<Trace> open(const std::string& path, Error& error,
+                                     const Clock& clock = system_clock());
   ~Trace();
   Trace(const Trace&) = delete;
   Trace& operator=(const Trace&) = delete;
@@ -41,12 +44,14 @@ class Trace {
   static std::string escape(std::string_view text);
 
  private:
-  Trace(std::FILE* file, std::int64_t start_us) : file_(file), start_us_(start_us) {}
+  Trace(std::FILE* file, const Clock& clock)
+      : file_(file), clock_(clock), start_us_(clock.now_us()) {}
   void write_lines(std::string_view session, char direction, std::string_view bytes, bool sensitive,
                    bool wire);
   void prefix(std::string_view session, char direction);
 
   std::FILE* file_;
+  const Clock& clock_;
   std::int64_t start_us_;
 };
 

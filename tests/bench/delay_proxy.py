@@ -74,7 +74,7 @@ class Direction:
             due, data = self.queue.popleft()
             wait = max(due, self.not_before) - loop.time()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await asyncio.sleep(wait)  # the simulated latency itself, not a synchronisation
             if writer is None:
                 writer = await writer_future
             if not data:
@@ -99,10 +99,13 @@ async def serve(one_way, target, client_reader, client_writer):
     up = Direction(one_way, opened + 3 * one_way)  # arrives with/after the handshake's ACK
     down = Direction(one_way, opened)
     up_task = asyncio.ensure_future(up.write_to(upstream))
+    # asyncio.sleep(0, x): an awaitable of x that is ready at once (no delay).
     down_task = asyncio.ensure_future(down.write_to(asyncio.sleep(0, client_writer)))
     read_up = asyncio.ensure_future(up.read_from(client_reader, client_sock))
     try:
-        await asyncio.sleep(3 * one_way)  # SYN, SYN-ACK, ACK: the server accepts 1.5 RTT later
+        # The simulated handshake latency, not a synchronisation: SYN, SYN-ACK, ACK, the server
+        # accepts 1.5 RTT later.
+        await asyncio.sleep(3 * one_way)
         server_reader, server_writer = await asyncio.open_connection("127.0.0.1", target)
         server_sock = tune(server_writer)
         upstream.set_result(server_writer)

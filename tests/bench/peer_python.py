@@ -57,7 +57,7 @@ def round_trip(host, smtp_port, imaps_port, user, cafile, password):
                 break
             if time.monotonic() > deadline:
                 sys.exit("peer_python: message did not arrive")
-            time.sleep(0.02)
+            time.sleep(0.02)  # the peer's own polling interval, measured; not a synchronisation
         _, data = imap.uid("FETCH", uids[-1], "(BODY.PEEK[])")
         if token.encode() not in data[0][1]:
             sys.exit("peer_python: token missing from the fetched message")

@@ -67,6 +67,19 @@ message() {  # $1 token, $2 client name
     "$BENCH_USER" "$BENCH_USER" "$1" "$1" "$2" "$1"
 }
 curl_imap() { $WRAP curl -sS --cacert "$CA" --netrc-file "$NETRC" "$@"; }
+# Waits (at most 10 s between lines) until the file holds a line containing text: tail follows it
+# (inotify), this shell reads what it writes; the tail is ended by its pid.
+wait_for_line() { # file text
+  local line found=1
+  coproc TAILER { exec tail -n +1 -F "$1" 2>/dev/null; }
+  while IFS= read -r -t 10 line <&"${TAILER[0]}"; do
+    [[ $line == *"$2"* ]] && { found=0; break; }
+  done
+  kill "$TAILER_PID" 2>/dev/null
+  wait "$TAILER_PID" 2>/dev/null || true
+  return $found
+}
+
 # curl: UID SEARCH every 20 ms (one connection and login each, as curl does), then UID FETCH.
 curl_readback() {
   local token=$1 out uid deadline=$((SECONDS + 30))
@@ -75,7 +88,7 @@ curl_readback() {
     uid=$(tr -d '\r' <<<"$out" | awk '/^\* SEARCH [0-9]/ {print $NF}')
     [[ -n $uid ]] && break
     ((SECONDS > deadline)) && return 1
-    sleep 0.02
+    sleep 0.02  # the peer's own polling interval, part of what is measured; not a synchronisation
   done
   curl_imap "imaps://$HOST:$IMAPS_PORT/INBOX;UID=$uid" | grep -q "$token"
 }
@@ -398,7 +411,17 @@ if want over; then
         echo "$t0 $t1" >"$TMP/ov.$c/$i.wall"
       done
     done
-    sleep 0.2  # let Dovecot's log process write the last lines
+    # Both logs are written by logging processes of their own, a little after the fact: wait until
+    # each holds the last run's line (tail follows the file, nothing polls here).
+    last="$TMP/ov.${ov[-1]}/$((N - 1)).json"
+    tok=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"] or "")' "$last" \
+      2>/dev/null) || tok=""
+    qid=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["queue_id"] or "")' "$last" \
+      2>/dev/null) || qid=""
+    [[ -n $tok ]] && { wait_for_line "$DLOG" "msgid=<mailverify.$tok@" ||
+      echo "(table 8: Dovecot never logged the last run's delivery)" >&2; }
+    [[ -n $qid ]] && { wait_for_line "$PLOG" " $qid: to=<" ||
+      echo "(table 8: Postfix never logged the last run's delivery)" >&2; }
     echo
     echo "## 8. Client's own overhead: wall − server delivery time (ms, median of $N runs; --json --trace)"
     echo
@@ -409,7 +432,7 @@ if want over; then
       : >"$TMP/oc.$c"
       "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os0.$c"
       for ((i = 0; i < N; i++)); do WRAP="$CPU_OF $TMP/oc.$c" "peer_$c" >/dev/null 2>&1; done
-      sleep 0.2
+      sleep 0.2  # settling, not an event: the stack's last work after the client's exit (to do)
       "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os1.$c"
     done
     echo

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,7 +22,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 extern char** environ;
 
@@ -199,8 +199,14 @@ std::optional<std::string> wait_for_delivery(const std::string& address, const s
                                              int timeout_ms) {
   const std::string needle = "X-Mailverify-Token: " + token;
   const std::string root = stack().maildir(address);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  do {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  // Woken by the kernel when a file lands in new/ or cur/ (Dovecot writes into tmp/ and renames),
+  // not by polling the directories on a timer.
+  const int watch = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  for (const char* sub : {"/new", "/cur"})
+    if (watch >= 0) ::inotify_add_watch(watch, (root + sub).c_str(), IN_MOVED_TO | IN_CREATE);
+  std::optional<std::string> found;
+  for (;;) {
     for (const char* sub : {"/new", "/cur"}) {
       std::error_code ec;
       for (const auto& entry : fs::directory_iterator(root + sub, ec)) {
@@ -208,12 +214,21 @@ std::optional<std::string> wait_for_delivery(const std::string& address, const s
         std::stringstream ss;
         ss << in.rdbuf();
         std::string text = ss.str();
-        if (text.find(needle) != std::string::npos) return text;
+        if (text.find(needle) != std::string::npos) found = std::move(text);
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  } while (std::chrono::steady_clock::now() < deadline);
-  return std::nullopt;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (found || left <= 0 || watch < 0) break;
+    pollfd p{watch, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;  // the deadline: one last look
+    char events[4096];
+    while (::read(watch, events, sizeof events) > 0) {
+    }
+  }
+  if (watch >= 0) ::close(watch);
+  return found;
 }
 
 }  // namespace mv::test

@@ -146,6 +146,8 @@ TEST_CASE("integration/monitoring: every kind of --json document validates again
       run_tool(account({"--json", "--receive-only", "--find-token", "NoSuchToken0", "-t", "1.5"}),
                {password_env()}),
       3);
+  // The password command's sleep is the subject, not a synchronisation: a command that outlives
+  // the -t deadline.
   keep("deadline-last-words",
        run_tool({"--json", "--email", stack().get("MAILSTACK_USER1"), "--host", "127.0.0.1",
                  "--password-cmd", "exec 2>/dev/null; sleep 5", "-t", "1"}),
@@ -214,8 +216,9 @@ TEST_CASE("integration/monitoring: -t is one deadline for the whole run, ended c
   CHECK(unknown.exit_code == 3);
   CHECK(unknown.out.rfind("MAILVERIFY UNKNOWN - ", 0) == 0);
 
-  // Something that does not stop when asked (here the password command): at the deadline itself
-  // the process prints its last words and ends with the deadline's status.
+  // Something that does not stop when asked (here the password command, whose sleep outlives the
+  // deadline on purpose: not a synchronisation): at the deadline itself the process prints its
+  // last words and ends with the deadline's status.
   ToolRun hard = run_tool({"--nagios", "--email", stack().get("MAILSTACK_USER1"), "--host",
                            "127.0.0.1", "--password-cmd", "exec 2>/dev/null; sleep 5", "-t", "1"});
   INFO(hard.all());

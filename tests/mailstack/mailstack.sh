@@ -29,7 +29,6 @@
 #   MAILSTACK_OAUTH_PORT            base+443  the OAuth2 authorization server of tests/oauth2 (HTTPS,
 #                                             127.0.0.1 only) that Dovecot asks to introspect tokens
 #   MAILSTACK_IPV6                  auto (default) | 0 | 1: also listen on [::1]
-#   MAILSTACK_START_TIMEOUT         seconds to wait for all ports at start (default 20)
 #   MAILSTACK_PROCESS_LIMIT         Postfix's and Dovecot's default_process_limit (default: theirs,
 #                                   100), for tests/bench's --accounts scale runs
 #   MAILSTACK_KEY_TYPE              ec (default: ECDSA P-256) | rsa (RSA-2048, what Microsoft's
@@ -191,13 +190,17 @@ dovecot_pid() { tr -d ' \n' 2>/dev/null <"$DV_BASE/master.pid" || true; }
 postfix_running() { pid_alive "$(postfix_pid)" master; }
 dovecot_running() { pid_alive "$(dovecot_pid)" dovecot; }
 
+# Waits at most timeout_s for a daemon (not this shell's child) to end: woken by the kernel through
+# a pidfd the moment it exits, not by polling on a timer.
 wait_gone() { # pid exe timeout_s
-  local pid=$1 exe=$2 i
-  for ((i = 0; i < $3 * 50; i++)); do
-    pid_alive "$pid" "$exe" || return 0
-    sleep 0.02
-  done
-  return 1
+  pid_alive "$1" "$2" || return 0
+  python3 -c '
+import os, select, sys
+try:
+    fd = os.pidfd_open(int(sys.argv[1]))
+except ProcessLookupError:
+    sys.exit(0)
+sys.exit(0 if select.select([fd], [], [], float(sys.argv[2]))[0] else 1)' "$1" "$3"
 }
 
 # ---------------------------------------------------------------- generated files
@@ -511,8 +514,9 @@ oauth_running() { pid_alive "$(oauth_pid)" python3; }
 
 start_oauth_server() {
   rm -f "$D/run/oauth_server.pid"
+  # Returns once the server listens (it goes on in the background), or fails.
   python3 "$SCRIPT_DIR/../oauth2/oauth_server.py" "$OAUTH_PORT" "$TLS/server.crt" "$TLS/server.key" \
-    "$D/run/oauth_server.pid" </dev/null >>"$LOG/oauth_server.log" 2>&1 &
+    "$D/run/oauth_server.pid" </dev/null >>"$LOG/oauth_server.log" 2>&1
 }
 
 gen_dovecot() {
@@ -751,7 +755,10 @@ cmd_start() {
 
   : >>"$LOG/start.log"
   echo "=== start $(date -Is)" >>"$LOG/start.log"
-  start_oauth_server
+  if ! start_oauth_server; then
+    log_tails
+    die "the OAuth2 server failed to start"
+  fi
   # Dovecot keeps the caller's stdio open: redirect it.
   if ! dovecot -c "$DV_CONF" </dev/null >>"$LOG/start.log" 2>&1; then
     log_tails
@@ -767,25 +774,23 @@ cmd_start() {
     die "postfix failed to start"
   fi
 
-  local deadline=$(($(now_ms) + ${MAILSTACK_START_TIMEOUT:-20} * 1000)) missing
-  while :; do
-    missing=""
-    while read -r name port; do
-      while read -r h; do
-        probe "$h" "$port" || missing+=" $name($h:$port)"
-      done < <(hosts)
-    done < <(services)
-    [[ -S $DV_BASE/lmtp ]] || missing+=" dovecot-lmtp-socket"
-    [[ -S $DV_BASE/auth-postfix ]] || missing+=" dovecot-auth-socket"
-    probe 127.0.0.1 "$OAUTH_PORT" || missing+=" oauth-server(127.0.0.1:$OAUTH_PORT)"
-    [[ -z $missing ]] && break
-    if (($(now_ms) > deadline)); then
-      log_tails
-      stop_daemons >/dev/null 2>&1 || true
-      die "timed out waiting for:$missing"
-    fi
-    sleep 0.02
-  done
+  # Each start above returns once its daemon listens (postfix start waits for the master's
+  # initialisation, dovecot binds before it detaches, the OAuth2 server forks once bound): one look
+  # finds everything, or names what is missing. No polling.
+  local missing="" name port h
+  while read -r name port; do
+    while read -r h; do
+      probe "$h" "$port" || missing+=" $name($h:$port)"
+    done < <(hosts)
+  done < <(services)
+  [[ -S $DV_BASE/lmtp ]] || missing+=" dovecot-lmtp-socket"
+  [[ -S $DV_BASE/auth-postfix ]] || missing+=" dovecot-auth-socket"
+  probe 127.0.0.1 "$OAUTH_PORT" || missing+=" oauth-server(127.0.0.1:$OAUTH_PORT)"
+  if [[ -n $missing ]]; then
+    log_tails
+    stop_daemons >/dev/null 2>&1 || true
+    die "not listening after start:$missing"
+  fi
   info "started in $(($(now_ms) - t0)) ms (postfix pid $(postfix_pid), dovecot pid $(dovecot_pid)); env: $ENV_FILE"
 }
 

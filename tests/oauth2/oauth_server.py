@@ -198,7 +198,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/token" and f.get("grant_type") == "refresh_token":
             delay = CONTROL["refresh_delay_ms"]
             if delay:
-                time.sleep(delay / 1000.0)  # widens the window two concurrent refreshes share
+                # Deliberately slow (the "slow" mode the test asks for), not a synchronisation:
+                # widens the window two concurrent refreshes share.
+                time.sleep(delay / 1000.0)
         with LOCK:
             handler = {"/devicecode": self.devicecode, "/token": self.token,
                        "/introspect": self.introspect, "/control": self.control,
@@ -371,9 +373,14 @@ def main():
     # The handshake runs in the request thread: a peer that connects and stalls blocks no one.
     server.socket = context.wrap_socket(server.socket, server_side=True,
                                         do_handshake_on_connect=False)
-    with open(pidfile + ".tmp", "w") as f:
-        f.write(str(os.getpid()))
-    os.replace(pidfile + ".tmp", pidfile)
+    # Listening now: the server goes on in a child and the command returns, so whoever started it
+    # knows it is ready without polling its port (as postfix start -w and dovecot do).
+    child = os.fork()
+    if child:
+        with open(pidfile + ".tmp", "w") as f:
+            f.write(str(child))
+        os.replace(pidfile + ".tmp", pidfile)
+        os._exit(0)
     server.serve_forever()
 
 

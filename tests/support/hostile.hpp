@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Hostile scripted servers for the engine: a LoopbackServer whose script speaks lines that no real
-// server would, while every byte the client sends is recorded (after TLS: the decrypted bytes).
-// Tests drive the real engine (mv::run) against it and assert the error code, what reached the
-// wire (no credentials, no MAIL, no ClientHello after an injection) and that run() returned in
-// time. A script that sees something it did not expect records a script error and stops.
+// Hostile scripted servers for the engine: a server whose script speaks lines that no real server
+// would, while every byte the client sends is recorded (after TLS: the decrypted bytes). Tests
+// drive the real engine (mv::run) against it and assert the error code, what reached the wire (no
+// credentials, no MAIL, no ClientHello after an injection) and when run() returned. The servers
+// live in memory on a virtual clock (tests/support/memory_net.hpp), so "when" is an exact virtual
+// time; a few smoke tests serve the same scripts over real loopback sockets (LoopbackServer) and
+// keep a generous wall-clock bound. A script that sees something it did not expect records a
+// script error and stops.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -20,11 +23,15 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/pump.hpp"
 #include "engine/run.hpp"
 #include "protocols/common/base64.hpp"
+#include "tests/support/memory_net.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace mv::test::hostile {
+
+using test::MemoryNet;
 
 inline constexpr std::string_view kCanary = "Canary-7f3e9a";
 inline constexpr const char* kUser = "alice@example.test";
@@ -163,6 +170,8 @@ class Peer {
   bool start_tls(const std::string& cert, const std::string& key) {
     return conn_.start_tls(cert, key);
   }
+  // The server takes its time: ms of the virtual clock (memory_net.hpp peers only).
+  void pause(int ms) { conn_.pause(ms); }
   void close() { conn_.close(); }
   Wire& wire() { return wire_; }
 
@@ -217,30 +226,34 @@ using HostileScript = std::function<void(Peer&)>;
 
 class HostileServer {
  public:
-  // Plaintext at accept; set cert/key for implicit TLS.
-  explicit HostileServer(HostileScript script, const std::string& cert = {},
-                         const std::string& key = {})
-      : HostileServer(std::vector<HostileScript>{std::move(script)}, cert, key) {}
+  // In memory, on net's virtual clock: plaintext at accept; set cert/key for implicit TLS.
+  HostileServer(MemoryNet& net, HostileScript script, const std::string& cert = {},
+                const std::string& key = {})
+      : HostileServer(net, std::vector<HostileScript>{std::move(script)}, cert, key) {}
   // One script per connection, in accept order, served at the same time (a run's second IMAP
   // session, or the one that looks into Sent, next to the first). All share one wire record.
-  HostileServer(std::vector<HostileScript> scripts, const std::string& cert, const std::string& key)
-      : state_(std::make_shared<State>(scripts.size())),
-        server_(options(cert, key, state_->script_errors.size()),  // (scripts moves below)
-                [st = state_, scripts = std::move(scripts)](ServerConn& c) {
-                  Peer peer(c, st->wire, st->script_errors[c.index()]);
-                  try {
-                    scripts[c.index()](peer);
-                  } catch (const ScriptAbort&) {
-                  }
-                  // Whatever the script did, keep reading until the client hangs up: everything
-                  // it sends afterwards is on the record too.
-                  peer.drain();
-                }) {}
+  HostileServer(MemoryNet& net, std::vector<HostileScript> scripts, const std::string& cert,
+                const std::string& key)
+      : state_(std::make_shared<State>(scripts.size())), net_(&net) {
+    const std::size_t n = scripts.size();
+    port_ = net.listen(options(cert, key, n), serve(std::move(scripts)));
+  }
+  // The smoke variant: over a real loopback socket, on the wall clock.
+  explicit HostileServer(HostileScript script, const std::string& cert = {},
+                         const std::string& key = {})
+      : state_(std::make_shared<State>(1)),
+        loopback_(std::make_unique<LoopbackServer>(
+            options(cert, key, 1), serve(std::vector<HostileScript>{std::move(script)}))) {
+    port_ = loopback_->port();
+  }
 
-  unsigned port() const { return server_.port(); }
-  bool listening() const { return server_.listening(); }
-  // Waits for the script (and its final drain) to end; then the wire is complete.
-  bool finish(int timeout_ms = 3000) { return server_.wait_done(timeout_ms); }
+  unsigned port() const { return port_; }
+  bool listening() const { return !loopback_ || loopback_->listening(); }
+  // Waits for the script (and its final drain) to end; then the wire is complete. The bound is
+  // real time: a safety net, never what a test waits for.
+  bool finish(int timeout_ms = 3000) {
+    return loopback_ ? loopback_->wait_done(timeout_ms) : net_->wait_done(port_, timeout_ms);
+  }
   const Wire& wire() const { return state_->wire; }
   // The scripts' errors (each connection's own), joined; empty when every script ran through.
   std::string script_error() const {
@@ -253,7 +266,7 @@ class HostileServer {
     }
     return all;
   }
-  std::string failure() const { return server_.failure(); }
+  std::string failure() const { return loopback_ ? loopback_->failure() : net_->failure(port_); }
 
  private:
   static ServerOptions options(const std::string& cert, const std::string& key,
@@ -270,8 +283,22 @@ class HostileServer {
     Wire wire;
     std::vector<std::string> script_errors;  // one per connection: each written by its thread
   };
+  ServerScript serve(std::vector<HostileScript> scripts) {
+    return [st = state_, scripts = std::move(scripts)](ServerConn& c) {
+      Peer peer(c, st->wire, st->script_errors[c.index()]);
+      try {
+        scripts[c.index()](peer);
+      } catch (const ScriptAbort&) {
+      }
+      // Whatever the script did, keep reading until the client hangs up: everything it sends
+      // afterwards is on the record too.
+      peer.drain();
+    };
+  }
   std::shared_ptr<State> state_;
-  LoopbackServer server_;
+  MemoryNet* net_ = nullptr;
+  std::unique_ptr<LoopbackServer> loopback_;
+  unsigned port_ = 0;
 };
 
 // ---- engine side -------------------------------------------------------------------------------
@@ -350,10 +377,22 @@ inline RunConfig roundtrip_config(const std::string& ca_file, unsigned smtp_port
 
 struct Timed {
   RunResult result;
-  double ms = 0;
+  double ms = 0;  // how long run() took: virtual ms in memory, wall-clock ms over sockets
   const Error& error() const { return result.report.error; }
 };
 
+// The run in memory: t.ms is exact virtual time. The peers never stalled the loop (stuck()).
+inline Timed run_timed(MemoryNet& net, const RunConfig& config) {
+  Pump pump(net, net, net);
+  Timed t;
+  const Millis start = net.now();
+  t.result = run(config, pump);
+  t.ms = static_cast<double>(net.now() - start);
+  CHECK_FALSE_MESSAGE(net.stuck(), "a scripted peer kept the virtual clock waiting");
+  return t;
+}
+
+// The smoke variant over real sockets: t.ms is wall-clock time.
 inline Timed run_timed(const RunConfig& config) {
   const auto start = std::chrono::steady_clock::now();
   Timed t;
@@ -370,8 +409,9 @@ inline std::string describe(const Timed& t) {
 
 // Runs the config against scripted servers, then waits for each to end: every script must have
 // run through (a script that saw something unexpected says what).
-inline Timed run_scripted(const RunConfig& config, std::initializer_list<HostileServer*> servers) {
-  Timed t = run_timed(config);
+inline Timed run_scripted(MemoryNet& net, const RunConfig& config,
+                          std::initializer_list<HostileServer*> servers) {
+  Timed t = run_timed(net, config);
   INFO(describe(t));
   for (HostileServer* s : servers) {
     REQUIRE(s->finish());

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -79,6 +80,18 @@ struct TestPki {
   static TestPki make(const std::string& dir);
 };
 
+// Hears when a connection's thread blocks on its descriptor and when it runs on, so a virtual
+// clock (tests/support/memory_net.hpp) moves only while every scripted peer waits for the client.
+class PeerActivity {
+ public:
+  virtual ~PeerActivity() = default;
+  // About to wait for fd to be ready for events (POLLIN: the client's bytes; POLLOUT: room).
+  virtual void blocked(int fd, short events) = 0;
+  virtual void running() = 0;
+  // Holds the peer's thread for ms of the virtual clock (a server taking its time).
+  virtual void pause(int ms) = 0;
+};
+
 // The accepted connection as the server script sees it: blocking calls with a deadline.
 class ServerConn {
  public:
@@ -105,6 +118,11 @@ class ServerConn {
   bool start_tls(const std::string& cert_file, const std::string& key_file);
   // close_notify when TLS is up, then close.
   void close();
+  // Reports every wait to activity (which must outlive the connection).
+  void observe(PeerActivity* activity) { activity_ = activity; }
+  // Holds the script for ms of the virtual clock; only with an observer (a memory_net.hpp peer):
+  // on real sockets it records a failure instead (a test must not sleep to synchronise).
+  void pause(int ms);
 
   const std::string& failure() const { return failure_; }
   void fail(std::string what) {
@@ -113,12 +131,14 @@ class ServerConn {
 
  private:
   friend struct Tls;
-  bool wait(short events);  // poll in short slices until ready, stop or deadline
+  bool wait(short events);        // wait_ready(), reported to the observer
+  bool wait_ready(short events);  // poll in short slices until ready, stop or deadline
   int fd_;
   std::size_t index_;
   int timeout_ms_;
   const std::atomic<bool>& stop_;
   std::unique_ptr<Tls> tls_;
+  PeerActivity* activity_ = nullptr;
   std::string buffered_;  // bytes read past a line end
   std::string failure_;
 };
@@ -159,7 +179,8 @@ class LoopbackServer {
   int listen_fd_ = -1;
   unsigned port_ = 0;
   std::atomic<bool> stop_{false};
-  std::atomic<bool> done_{false};
+  bool done_ = false;  // under mutex_, signalled by done_changed_
+  std::condition_variable done_changed_;
   mutable std::mutex mutex_;
   std::string failure_;
   std::thread thread_;

@@ -21,7 +21,7 @@ struct Outcome {
   double ms = 0;
 };
 
-Outcome refresh_against(unsigned port, const std::string& ca_file) {
+Outcome refresh_against(MemoryNet& net, unsigned port, const std::string& ca_file) {
   Outcome out;
   Error error;
   TlsContextOptions options;
@@ -36,8 +36,8 @@ Outcome refresh_against(unsigned port, const std::string& ca_file) {
   timeouts.handshake = 2000;
   timeouts.idle = 1500;
   Report report;
-  Pump pump;
-  const auto start = std::chrono::steady_clock::now();
+  Pump pump(net, net, net);
+  const Millis start = net.now();
   struct Run {
     static Task<void> go(Pump& pump, TlsContext& tls, const OAuthClient& client, Timeouts t,
                          Report& report, FlowOutcome& out) {
@@ -46,8 +46,8 @@ Outcome refresh_against(unsigned port, const std::string& ca_file) {
   };
   pump.spawn(Run::go(pump, *tls, client, timeouts, report, out.flow));
   pump.run();
-  out.ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  out.ms = static_cast<double>(net.now() - start);
+  CHECK_FALSE(net.stuck());
   return out;
 }
 
@@ -58,11 +58,12 @@ void read_head(Peer& p) {
   }
 }
 
-void check(const Outcome& o, const char* code, double max_ms = 3000) {
+// at_ms: the exact virtual time the flow ended; 0 (the default) means at once, no timer ran out.
+void check(const Outcome& o, const char* code, double at_ms = 0) {
   INFO("error: ", o.flow.error.code, " / ", o.flow.error.detail, " / ", o.flow.error.server_says);
   CHECK_FALSE(o.flow.grant);
   CHECK(o.flow.error.code == code);
-  CHECK(o.ms < max_ms);
+  CHECK(o.ms == at_ms);
   CHECK(o.flow.error.detail.find(kCanary) == std::string::npos);
   CHECK(o.flow.error.server_says.find(kCanary) == std::string::npos);
 }
@@ -71,14 +72,16 @@ void check(const Outcome& o, const char* code, double max_ms = 3000) {
 
 TEST_CASE("hostile/http: a body cut short is an error, not a short token") {
   Pki pki;
+  MemoryNet net;
   HostileServer s(
+      net,
       [](Peer& p) {
         read_head(p);
         p.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"access_token\":\"x");
         p.close();
       },
       pki.pki.cert_file, pki.pki.key_file);
-  const Outcome o = refresh_against(s.port(), pki.pki.ca_file);
+  const Outcome o = refresh_against(net, s.port(), pki.pki.ca_file);
   check(o, "http.truncated");
   s.finish();
   // The refresh token went only inside TLS to the endpoint, form-encoded, once.
@@ -87,7 +90,9 @@ TEST_CASE("hostile/http: a body cut short is an error, not a short token") {
 
 TEST_CASE("hostile/http: huge headers and endless chunks hit their bounds") {
   Pki pki;
+  MemoryNet net;
   HostileServer huge(
+      net,
       [](Peer& p) {
         read_head(p);
         p.send("HTTP/1.1 200 OK\r\n");
@@ -95,8 +100,9 @@ TEST_CASE("hostile/http: huge headers and endless chunks hit their bounds") {
           p.send("X-Filler-" + std::to_string(i) + ": " + std::string(40, 'a') + "\r\n");
       },
       pki.pki.cert_file, pki.pki.key_file);
-  check(refresh_against(huge.port(), pki.pki.ca_file), "http.too_large");
+  check(refresh_against(net, huge.port(), pki.pki.ca_file), "http.too_large");
   HostileServer endless(
+      net,
       [](Peer& p) {
         read_head(p);
         p.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -105,14 +111,18 @@ TEST_CASE("hostile/http: huge headers and endless chunks hit their bounds") {
           p.send(chunk);
       },
       pki.pki.cert_file, pki.pki.key_file);
-  check(refresh_against(endless.port(), pki.pki.ca_file), "http.too_large");
+  check(refresh_against(net, endless.port(), pki.pki.ca_file), "http.too_large");
 }
 
 TEST_CASE("hostile/http: a stalled endpoint times out; a redirect is not followed") {
   Pki pki;
-  HostileServer stall([](Peer& p) { read_head(p); }, pki.pki.cert_file, pki.pki.key_file);
-  check(refresh_against(stall.port(), pki.pki.ca_file), "net.timeout");
+  MemoryNet net;
+  HostileServer stall(
+      net, [](Peer& p) { read_head(p); }, pki.pki.cert_file, pki.pki.key_file);
+  check(refresh_against(net, stall.port(), pki.pki.ca_file), "net.timeout",
+        1500);  // the idle bound
   HostileServer redirect(
+      net,
       [](Peer& p) {
         read_head(p);
         p.send(
@@ -120,16 +130,18 @@ TEST_CASE("hostile/http: a stalled endpoint times out; a redirect is not followe
             "Content-Length: 0\r\n\r\n");
       },
       pki.pki.cert_file, pki.pki.key_file);
-  const Outcome o = refresh_against(redirect.port(), pki.pki.ca_file);
+  const Outcome o = refresh_against(net, redirect.port(), pki.pki.ca_file);
   check(o, "oauth2.redirect");
   CHECK(o.flow.error.detail.find("https://evil.test/token") != std::string::npos);
 }
 
 TEST_CASE("hostile/http: plaintext where TLS was due; a 200 that is not JSON") {
   Pki pki;
-  HostileServer plain([](Peer& p) { p.send("HTTP/1.1 400 Bad Request\r\n\r\n"); });
-  check(refresh_against(plain.port(), pki.pki.ca_file), "tls.plaintext_reply");
+  MemoryNet net;
+  HostileServer plain(net, [](Peer& p) { p.send("HTTP/1.1 400 Bad Request\r\n\r\n"); });
+  check(refresh_against(net, plain.port(), pki.pki.ca_file), "tls.plaintext_reply");
   HostileServer html(
+      net,
       [](Peer& p) {
         read_head(p);
         const std::string body = "<html>" + std::string(kCanary) + "</html>";
@@ -137,5 +149,5 @@ TEST_CASE("hostile/http: plaintext where TLS was due; a 200 that is not JSON") {
                std::to_string(body.size()) + "\r\n\r\n" + body);
       },
       pki.pki.cert_file, pki.pki.key_file);
-  check(refresh_against(html.port(), pki.pki.ca_file), "oauth2.response");
+  check(refresh_against(net, html.port(), pki.pki.ca_file), "oauth2.response");
 }

@@ -56,7 +56,9 @@ enum class SmtpAt { greeting, auth, mail, rcpt, data };
 
 Timed smtp_refusing(SmtpAt at, const std::string& reply) {
   Pki k;
+  MemoryNet net;
   HostileServer s(
+      net,
       [&](Peer& p) {
         if (at == SmtpAt::greeting) return p.send(reply);
         p.send("220 mx.hostile.test ESMTP\r\n");
@@ -78,7 +80,7 @@ Timed smtp_refusing(SmtpAt at, const std::string& reply) {
         p.send(reply);
       },
       k.pki.cert_file, k.pki.key_file);
-  Timed t = run_timed(smtp_config(k.pki.ca_file, s.port(), TlsMode::implicit));
+  Timed t = run_timed(net, smtp_config(k.pki.ca_file, s.port(), TlsMode::implicit));
   REQUIRE(s.finish());
   CHECK(s.script_error().empty());
   return t;
@@ -155,7 +157,9 @@ enum class ImapAt { greeting, auth, select };
 
 Timed imap_refusing(ImapAt at, const std::string& reply, const std::string& before = {}) {
   Pki k;
+  MemoryNet net;
   HostileServer s(
+      net,
       [&](Peer& p) {
         if (at == ImapAt::greeting) return p.send(reply);
         p.send("* OK hostile IMAP ready\r\n");
@@ -168,7 +172,8 @@ Timed imap_refusing(ImapAt at, const std::string& reply, const std::string& befo
         p.send(before + tag + " " + reply);
       },
       k.pki.cert_file, k.pki.key_file);
-  Timed t = run_timed(incoming_config(k.pki.ca_file, s.port(), Receive::imap, TlsMode::implicit));
+  Timed t =
+      run_timed(net, incoming_config(k.pki.ca_file, s.port(), Receive::imap, TlsMode::implicit));
   REQUIRE(s.finish());
   CHECK(s.script_error().empty());
   return t;
@@ -233,7 +238,9 @@ enum class Pop3At { greeting, auth, stat };
 
 Timed pop3_refusing(Pop3At at, const std::string& reply) {
   Pki k;
+  MemoryNet net;
   HostileServer s(
+      net,
       [&](Peer& p) {
         if (at == Pop3At::greeting) return p.send(reply);
         p.send("+OK hostile POP3 ready\r\n");
@@ -246,7 +253,8 @@ Timed pop3_refusing(Pop3At at, const std::string& reply) {
         p.send(reply);
       },
       k.pki.cert_file, k.pki.key_file);
-  Timed t = run_timed(incoming_config(k.pki.ca_file, s.port(), Receive::pop3, TlsMode::implicit));
+  Timed t =
+      run_timed(net, incoming_config(k.pki.ca_file, s.port(), Receive::pop3, TlsMode::implicit));
   REQUIRE(s.finish());
   CHECK(s.script_error().empty());
   return t;
@@ -282,7 +290,9 @@ TEST_CASE("refusals/fingerprint: Exchange Online behind a custom name pinned lik
   // pinned to the server's address; only the greeting says it is Exchange Online, whose IMAP
   // takes no passwords since October 2022 and answers "NO LOGIN failed." to any.
   Pki k;
+  MemoryNet net;
   HostileServer s(
+      net,
       [&](Peer& p) {
         p.send(
             "* OK The Microsoft Exchange IMAP4 service is ready. "
@@ -301,7 +311,7 @@ TEST_CASE("refusals/fingerprint: Exchange Online behind a custom name pinned lik
   c.email = "me@contoso.com";
   c.incoming.endpoint.address = "127.0.0.1";  // what --resolve localhost:PORT:127.0.0.1 sets
   c.incoming.endpoint.family = mv::Family::any;
-  const Timed t = run_timed(c);
+  const Timed t = run_timed(net, c);
   REQUIRE(s.finish());
   check(t, {"imap.auth_failed", Category::policy, 6, "imap.auth"});
   CHECK(t.error().cause.find("Exchange Online") != std::string::npos);
@@ -310,12 +320,14 @@ TEST_CASE("refusals/fingerprint: Exchange Online behind a custom name pinned lik
 
 TEST_CASE("refusals/resolve: a pinned address is reached, the certificate checked for the name") {
   Pki k;
-  HostileServer s([&](Peer& p) { p.send("* OK hostile IMAP ready\r\n"); }, k.pki.cert_file,
-                  k.pki.key_file);
+  MemoryNet net;
+  HostileServer s(
+      net, [&](Peer& p) { p.send("* OK hostile IMAP ready\r\n"); }, k.pki.cert_file,
+      k.pki.key_file);
   mv::RunConfig c = incoming_config(k.pki.ca_file, s.port(), Receive::imap, TlsMode::implicit);
   c.incoming.endpoint.host = "mail.contoso.test";  // no DNS needed: pinned
   c.incoming.endpoint.address = "127.0.0.1";
-  const Timed t = run_timed(c);
+  const Timed t = run_timed(net, c);
   REQUIRE(s.finish());
   INFO(describe(t));
   CHECK(t.error().code == "tls.bad_host");  // the test certificate names localhost only

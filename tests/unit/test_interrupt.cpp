@@ -26,10 +26,13 @@ struct InterruptScope {
   ~InterruptScope() { mv::reset_interrupt(); }
 };
 
-// The run ended because of the request, not at a deadline: well under the waits each test would
-// otherwise sit out (the SMTP reply's 5 s, the delivery timeout's 10 s, an IDLE slice's 5 s), yet
-// 20x what the tests take under ASan here (0.08-0.15 s), for slow CI machines.
-constexpr double kPromptMs = 3000;
+// The run ended because of the request, not at a deadline: at the exact virtual time the request
+// came (tests/support/memory_net.hpp), never at the waits each test would otherwise sit out (the
+// SMTP reply's 5 s, the delivery timeout's 10 s, an IDLE slice's 5 s). The first poll for the
+// message comes poll_gap(0) = 5 ms after SMTP's 250; IDLE begins once the short polls' gaps add up
+// to 2 s (5 + 10 + ... + 750 = 2080 ms).
+constexpr double kFirstPollMs = 5;
+constexpr double kIdleBeginsMs = 2080;
 
 // Implicit-TLS IMAP up to the first search for the token, which finds nothing.
 void selected_and_first_search(Peer& p) {
@@ -46,9 +49,12 @@ void selected_and_first_search(Peer& p) {
 
 TEST_CASE("interrupt: the message found after the signal is removed, the rest skipped") {
   Pki k;
+  MemoryNet net;
   InterruptScope scope;
-  HostileServer smtp([](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(
+      net, [](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       [&](Peer& p) {
         selected_and_first_search(p);
         std::string tag = p.expect_imap("NOOP");  // the first poll, after a short gap
@@ -63,13 +69,13 @@ TEST_CASE("interrupt: the message found after the signal is removed, the rest sk
       },
       k.pki.cert_file, k.pki.key_file);
   const Timed t =
-      run_scripted(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
+      run_scripted(net, roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
   INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().code == "run.interrupted");
   CHECK(t.error().detail.find("SIGINT") != std::string::npos);
   CHECK(t.error().fix.find("removed") != std::string::npos);
-  CHECK(t.ms < kPromptMs);
+  CHECK(t.ms == kFirstPollMs);
   // Not fetched, not verified, folders not listed: only what removes the message.
   CHECK_FALSE(imap.wire().saw("UID FETCH"));
   CHECK_FALSE(imap.wire().saw("LIST"));
@@ -78,9 +84,12 @@ TEST_CASE("interrupt: the message found after the signal is removed, the rest sk
 
 TEST_CASE("interrupt: the overall deadline stops the run the same way, reported as a timeout") {
   Pki k;
+  MemoryNet net;
   InterruptScope scope;
-  HostileServer smtp([](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(
+      net, [](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       [&](Peer& p) {
         selected_and_first_search(p);
         std::string tag = p.expect_imap("NOOP");
@@ -95,22 +104,25 @@ TEST_CASE("interrupt: the overall deadline stops the run the same way, reported 
       },
       k.pki.cert_file, k.pki.key_file);
   const Timed t =
-      run_scripted(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
+      run_scripted(net, roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
   INFO(describe(t));
   CHECK(t.error().category == Category::network);
   CHECK(t.error().code == "run.deadline");
   CHECK(t.error().step == "imap.arrival");
   CHECK(t.error().detail.find("deadline (-t)") != std::string::npos);
   CHECK(t.error().fix.find("removed") != std::string::npos);
-  CHECK(t.ms < kPromptMs);
+  CHECK(t.ms == kFirstPollMs);
   CHECK(find_step(t, "imap.cleanup") != nullptr);
 }
 
 TEST_CASE("interrupt: a message not seen yet is named for removal by hand; LOGOUT still sent") {
   Pki k;
+  MemoryNet net;
   InterruptScope scope;
-  HostileServer smtp([](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(
+      net, [](Peer& p) { smtp_accept_message(p); }, k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       [&](Peer& p) {
         selected_and_first_search(p);
         std::string tag = p.expect_imap("NOOP");
@@ -122,20 +134,22 @@ TEST_CASE("interrupt: a message not seen yet is named for removal by hand; LOGOU
       },
       k.pki.cert_file, k.pki.key_file);
   const Timed t =
-      run_scripted(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
+      run_scripted(net, roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), {&smtp, &imap});
   INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().detail.find("SIGTERM") != std::string::npos);
   REQUIRE(t.result.token.size() > 0);
   CHECK(t.error().fix.find("mailverify round-trip test " + t.result.token) != std::string::npos);
   CHECK_FALSE(imap.wire().saw("STORE"));
-  CHECK(t.ms < kPromptMs);
+  CHECK(t.ms == kFirstPollMs);
 }
 
 TEST_CASE("interrupt: an IDLE wait for the message ends at once, with DONE and LOGOUT") {
   Pki k;
+  MemoryNet net;
   InterruptScope scope;
   HostileServer imap(
+      net,
       [&](Peer& p) {
         p.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE] ready\r\n");
         std::string tag = p.expect_imap("AUTHENTICATE PLAIN");
@@ -167,17 +181,19 @@ TEST_CASE("interrupt: an IDLE wait for the message ends at once, with DONE and L
       incoming_config(k.pki.ca_file, imap.port(), mv::Receive::imap, TlsMode::implicit);
   c.delivery_timeout = 20'000;
   c.timeouts.idle = 10'000;
-  const Timed t = run_scripted(c, {&imap});
+  const Timed t = run_scripted(net, c, {&imap});
   INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().fix == "run it again");  // --receive-only: not this run's message to remove
-  CHECK(t.ms < 2000 + kPromptMs);          // 2 s of polls, then an IDLE slice would last 5 s more
+  CHECK(t.ms == kIdleBeginsMs);            // not 5 s later, when the IDLE slice would have ended
 }
 
 TEST_CASE("interrupt: waiting for an SMTP reply ends at once; nothing was accepted") {
   Pki k;
+  MemoryNet net;
   InterruptScope scope;
   HostileServer smtp(
+      net,
       [&](Peer& p) {
         p.send("220 mx.hostile.test ESMTP\r\n");
         p.expect("EHLO localhost");
@@ -186,18 +202,20 @@ TEST_CASE("interrupt: waiting for an SMTP reply ends at once; nothing was accept
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c = smtp_config(k.pki.ca_file, smtp.port(), TlsMode::implicit);
   c.timeouts.idle = 5000;
-  const Timed t = run_scripted(c, {&smtp});
+  const Timed t = run_scripted(net, c, {&smtp});
   INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().fix.find("no test message was accepted") != std::string::npos);
   CHECK_FALSE(smtp.wire().saw("AUTH"));
-  CHECK(t.ms < kPromptMs);
+  CHECK(t.ms == 0);  // at once: the reply it waited for would have taken the idle 5 s
 }
 
 TEST_CASE("interrupt: POP3 ends after the visit under way, without another one") {
   Pki k;
+  MemoryNet net;
   InterruptScope scope;
   HostileServer pop3(
+      net,
       [&](Peer& p) {
         p.send("+OK hostile POP3 ready\r\n");
         p.expect("CAPA");
@@ -214,11 +232,11 @@ TEST_CASE("interrupt: POP3 ends after the visit under way, without another one")
   mv::RunConfig c =
       incoming_config(k.pki.ca_file, pop3.port(), mv::Receive::pop3, TlsMode::implicit);
   c.delivery_timeout = 10'000;
-  const Timed t = run_scripted(c, {&pop3});
+  const Timed t = run_scripted(net, c, {&pop3});
   INFO(describe(t));
   CHECK(t.error().category == Category::interrupted);
   CHECK(t.error().step == "pop3.arrival");
-  CHECK(t.ms < kPromptMs);
+  CHECK(t.ms == 0);  // at once: the first visit, no second one after a poll gap
 }
 
 TEST_CASE("interrupt: --accounts runs not started yet end at once as interrupted") {

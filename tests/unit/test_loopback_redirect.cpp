@@ -44,8 +44,8 @@ std::string ask(unsigned port, const std::string& request) {
 
 struct Plan {
   static mv::Task<void> wait(mv::Pump& pump, mv::LoopbackRedirect& listener) {
-    const mv::Millis until = mv::monotonic_ms() + 5000;
-    while (!listener.result() && mv::monotonic_ms() < until)
+    const mv::Millis until = pump.now() + 5000;
+    while (!listener.result() && pump.now() < until)
       co_await pump.until([&] { return listener.result().has_value(); }, until);
   }
 };

@@ -326,6 +326,20 @@ ServerConn::~ServerConn() {
 }
 
 bool ServerConn::wait(short events) {
+  if (activity_) activity_->blocked(fd_, events);
+  const bool ready = wait_ready(events);
+  if (activity_) activity_->running();
+  return ready;
+}
+
+void ServerConn::pause(int ms) {
+  if (activity_)
+    activity_->pause(ms);
+  else
+    fail("pause() needs a virtual clock (a memory_net.hpp peer)");
+}
+
+bool ServerConn::wait_ready(short events) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
   while (!stop_.load()) {
     pollfd p{fd_, events, 0};
@@ -481,7 +495,7 @@ LoopbackServer::LoopbackServer(ServerOptions options, ServerScript script)
     failure_ = std::string("cannot listen on ") + host_ + ": " + std::strerror(errno);
     if (listen_fd_ >= 0) ::close(listen_fd_);
     listen_fd_ = -1;
-    done_ = true;
+    done_ = true;  // no thread yet: nothing to lock against
     return;
   }
   port_ = options_.ipv6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
@@ -520,16 +534,14 @@ void LoopbackServer::run() {
   if (served.empty()) fail("no connection accepted");
   for (std::thread& t : served)
     t.join();
+  std::lock_guard<std::mutex> lock(mutex_);
   done_ = true;
+  done_changed_.notify_all();
 }
 
 bool LoopbackServer::wait_done(int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done_.load()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
+  std::unique_lock<std::mutex> lock(mutex_);
+  return done_changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return done_; });
 }
 
 std::string LoopbackServer::failure() const {

@@ -90,8 +90,9 @@ void expunge_and_logout(Peer& p) {
 }
 
 // Runs c against the two scripted servers; every script must have run through and the run pass.
-Timed run_passing(const mv::RunConfig& c, HostileServer& smtp, HostileServer& imap) {
-  Timed t = run_scripted(c, {&smtp, &imap});
+Timed run_passing(MemoryNet& net, const mv::RunConfig& c, HostileServer& smtp,
+                  HostileServer& imap) {
+  Timed t = run_scripted(net, c, {&smtp, &imap});
   INFO(describe(t));
   CHECK(t.result.report.ok());
   return t;
@@ -102,9 +103,11 @@ Timed run_passing(const mv::RunConfig& c, HostileServer& smtp, HostileServer& im
 TEST_CASE(
     "scripted/gmail: cleanup moves the message to [Gmail]/Trash; expunging would archive it") {
   Pki k;
+  MemoryNet net;
   Submitted submitted;
-  HostileServer smtp(submission(submitted), k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(net, submission(submitted), k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       [&](Peer& p) {
         gmail_to_fetched(p, submitted);
         // --check none: no folders check ran, so the Trash folder is asked for now.
@@ -122,7 +125,7 @@ TEST_CASE(
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c = roundtrip_config(k.pki.ca_file, smtp.port(), imap.port());
   c.check_folders = false;
-  const Timed t = run_passing(c, smtp, imap);
+  const Timed t = run_passing(net, c, smtp, imap);
   CHECK_FALSE(imap.wire().saw("EXPUNGE"));  // the client never expunged: the server did, on MOVE
   CHECK_FALSE(imap.wire().saw("STORE"));
   const mv::StepRecord* cleanup = find_step(t, "imap.cleanup");
@@ -135,9 +138,11 @@ TEST_CASE(
 TEST_CASE(
     "scripted/devices: a STORE answered without the flags: the second session asks for them") {
   Pki k;
+  MemoryNet net;
   Submitted submitted;
-  HostileServer smtp(submission(submitted), k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(net, submission(submitted), k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       {[&](Peer& p) {  // session A
          plain_login(p, "INBOX");
          found_and_fetched(p, submitted);
@@ -159,7 +164,7 @@ TEST_CASE(
   mv::RunConfig c = roundtrip_config(k.pki.ca_file, smtp.port(), imap.port());
   c.check_devices = true;
   c.check_folders = false;
-  const Timed t = run_passing(c, smtp, imap);
+  const Timed t = run_passing(net, c, smtp, imap);
   const mv::StepRecord* devices = find_step(t, "imap.devices");
   REQUIRE(devices != nullptr);
   CHECK(devices->detail == "marked read in a second session, seen as read in the first");
@@ -167,9 +172,11 @@ TEST_CASE(
 
 TEST_CASE("scripted/sent: a Sent folder that cannot be opened is a warning; the run still passes") {
   Pki k;
+  MemoryNet net;
   Submitted submitted;
-  HostileServer smtp(submission(submitted), k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(net, submission(submitted), k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       {[&](Peer& p) {  // session A
          plain_login(p, "INBOX");
          found_and_fetched(p, submitted);
@@ -186,7 +193,7 @@ TEST_CASE("scripted/sent: a Sent folder that cannot be opened is a warning; the 
        }},
       k.pki.cert_file, k.pki.key_file);
   const Timed t =
-      run_passing(roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), smtp, imap);
+      run_passing(net, roundtrip_config(k.pki.ca_file, smtp.port(), imap.port()), smtp, imap);
   const mv::StepRecord* sent = find_step(t, "imap.sent_copy");
   REQUIRE(sent != nullptr);
   CHECK_FALSE(sent->ok);
@@ -203,9 +210,11 @@ TEST_CASE(
     "scripted/folders: a German Exchange mailbox without SPECIAL-USE, names in modified "
     "UTF-7") {
   Pki k;
+  MemoryNet net;
   Submitted submitted;
-  HostileServer smtp(submission(submitted), k.pki.cert_file, k.pki.key_file);
+  HostileServer smtp(net, submission(submitted), k.pki.cert_file, k.pki.key_file);
   HostileServer imap(
+      net,
       {[&](Peer& p) {  // session A: Exchange lists its localised folders without attributes
          p.send("* OK The Microsoft Exchange IMAP4 service is ready.\r\n");
          std::string tag = p.expect_imap("CAPABILITY");
@@ -259,7 +268,7 @@ TEST_CASE(
       k.pki.cert_file, k.pki.key_file);
   mv::RunConfig c = roundtrip_config(k.pki.ca_file, smtp.port(), imap.port());
   c.check_devices = false;
-  const Timed t = run_passing(c, smtp, imap);
+  const Timed t = run_passing(net, c, smtp, imap);
   const mv::StepRecord* folders = find_step(t, "imap.folders");
   REQUIRE(folders != nullptr);
   CHECK(folders->detail ==

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "tests/support/loopback_listener.hpp"
@@ -369,21 +371,35 @@ TEST_CASE("tls/an address literal needs no lookup: the connect starts at once") 
 
 // A name server that does not answer, as far as the connector can tell: the lookup blocks until
 // the test lets it go (or 3 s pass), then answers for real.
-std::atomic<bool> g_let_go{false};
-std::atomic<int> g_lookups_done{0};
+std::mutex g_resolver_mutex;
+std::condition_variable g_resolver_changed;
+bool g_let_go = false;   // under g_resolver_mutex
+int g_lookups_done = 0;  // under g_resolver_mutex
+void let_go(bool go) {
+  std::lock_guard<std::mutex> lock(g_resolver_mutex);
+  g_let_go = go;
+  g_resolver_changed.notify_all();
+}
+int lookups_done() {
+  std::lock_guard<std::mutex> lock(g_resolver_mutex);
+  return g_lookups_done;
+}
 int held_resolver(const char* host, const char* service, const addrinfo* hints, addrinfo** out) {
-  const auto give_up = Clock::now() + std::chrono::seconds(3);
-  while (!g_let_go.load() && Clock::now() < give_up)
-    ::usleep(1000);
+  {
+    std::unique_lock<std::mutex> lock(g_resolver_mutex);
+    g_resolver_changed.wait_for(lock, std::chrono::seconds(3), [] { return g_let_go; });
+  }
   const int rc = ::getaddrinfo(host, service, hints, out);
-  g_lookups_done.fetch_add(1);
+  std::lock_guard<std::mutex> lock(g_resolver_mutex);
+  ++g_lookups_done;
+  g_resolver_changed.notify_all();
   return rc;
 }
 
 TEST_CASE("tls/a slow name lookup runs beside the caller's loop, then connects") {
   LoopbackServer server(ServerOptions{}, [](ServerConn& c) { c.close(); });
   REQUIRE(server.listening());
-  g_let_go = false;
+  let_go(false);
   const auto before = Clock::now();
   mv::AddressCache held(&held_resolver);
   Connector c("localhost", server.port(), Family::ipv4, held);
@@ -393,14 +409,14 @@ TEST_CASE("tls/a slow name lookup runs beside the caller's loop, then connects")
   CHECK(c.events() == POLLIN);
   CHECK_FALSE(wait_fd(c.fd(), c.events(), Clock::now() + std::chrono::milliseconds(20)));
   CHECK(c.on_ready() == Connector::Status::in_progress);  // a spurious wake-up changes nothing
-  g_let_go = true;
+  let_go(true);
   REQUIRE_MESSAGE(drive_connect(c) == Connector::Status::connected, c.error().detail);
   CHECK(c.attempts() == "127.0.0.1:" + std::to_string(server.port()) + ": ok");
 }
 
 TEST_CASE("tls/a name server that does not answer is net.dns at the caller's deadline") {
-  g_let_go = false;
-  const int done_before = g_lookups_done.load();
+  let_go(false);
+  const int done_before = lookups_done();
   mv::AddressCache held(&held_resolver);
   {
     Connector c("no-answer.invalid", 25, Family::ipv4, held);
@@ -412,11 +428,13 @@ TEST_CASE("tls/a name server that does not answer is net.dns at the caller's dea
           "deadline");
     CHECK(c.fd() == -1);
   }  // gone while its lookup still runs: the lookup finishes and frees itself (LSan checks)
-  g_let_go = true;
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (g_lookups_done.load() == done_before && Clock::now() < deadline)
-    ::usleep(1000);
-  CHECK(g_lookups_done.load() == done_before + 1);
+  let_go(true);
+  {
+    std::unique_lock<std::mutex> lock(g_resolver_mutex);
+    g_resolver_changed.wait_for(lock, std::chrono::seconds(5),
+                                [&] { return g_lookups_done != done_before; });
+  }
+  CHECK(lookups_done() == done_before + 1);
 }
 
 std::atomic<int> g_counted_lookups{0};
