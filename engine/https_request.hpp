@@ -8,6 +8,7 @@
 // be forged.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,9 +25,14 @@ struct HttpOutcome {
   Error error;                           // else why not (network, tls, protocol, usage)
 };
 
+// Where a connection goes instead of where DNS says (the tools' --connect-to and --resolve): sets
+// the endpoint's address and connect_port; the host stays the name checked in the certificate.
+using ConnectRoute = std::function<void(Endpoint&)>;
+
 // step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...); limits
 // bound the response (discovery passes its XML document size as the body's).
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step, HttpLimits limits = {});
+                                Report& report, std::string step, HttpLimits limits = {},
+                                ConnectRoute route = {});
 
 }  // namespace mv
