@@ -49,6 +49,11 @@ std::string_view trusted_because(SettingsSource s) {
       return "it is a host of the built-in provider table (the MX only chose the provider)";
     case SettingsSource::srv:
       return "the SRV answer was validated with DNSSEC (AD bit)";
+    case SettingsSource::ispdb_local:
+      return "you named the local ISPDB (--ispdb)";
+    case SettingsSource::ispdb:
+    case SettingsSource::ispdb_mx:
+      return "the ISPDB is curated and was fetched over HTTPS";
     default:
       return "the source was fetched over HTTPS under your domain";
   }

@@ -191,6 +191,12 @@ std::vector<PlannedSource> discovery_sources(const HttpsContext& h, DnsResolver&
   return s;
 }
 
+// The sources that ask the run's name servers (not the preset table, files or HTTPS).
+bool asks_name_servers(SettingsSource s) {
+  return s == SettingsSource::srv || s == SettingsSource::mx_provider ||
+         s == SettingsSource::ispdb_mx;
+}
+
 ServerRole incoming_role(const RunConfig& c) {
   return c.receive == Receive::imap ? ServerRole::imap : ServerRole::pop3;
 }
@@ -251,12 +257,12 @@ Task<void> discovery_plan(Pump& pump, const HttpsContext& https, DnsResolver& re
       std::string what, first_failure;
       for (const SourceOutcome& so : report.result.outcomes) {
         const std::string name(settings_source_name(so.source));
-        if (so.status != SourceStatus::failed && so.source != SettingsSource::preset)
-          all_failed = false;
-        if (so.status == SourceStatus::failed && first_failure.empty())
-          first_failure = name + ": " + so.detail;
         what +=
             (what.empty() ? "" : ", ") + name + " " + std::string(source_status_name(so.status));
+        if (!asks_name_servers(so.source)) continue;
+        if (so.status != SourceStatus::failed) all_failed = false;
+        if (so.status == SourceStatus::failed && first_failure.empty())
+          first_failure = name + ": " + so.detail;
       }
       const std::string protocol(server_role_name(n.role));
       if (all_failed) {
