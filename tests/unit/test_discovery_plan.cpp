@@ -68,3 +68,22 @@ TEST_CASE("discovery plan/sources run at once; outcomes in order; candidates ran
   REQUIRE(result.best(ServerRole::imap) != nullptr);
   CHECK(result.best(ServerRole::smtp) == nullptr);
 }
+
+TEST_CASE("discovery plan/a source not ended by the deadline is failed, named by its origin") {
+  test::VirtualTime time;
+  Pump pump(time, time);
+  const std::vector<PlannedSource> sources{
+      {SettingsSource::autodiscover,
+       "https://autodiscover.example.test/autodiscover/autodiscover.xml", [&](Millis) {
+         return timed_source(pump, SettingsSource::autodiscover, 5'000, std::nullopt);
+       }}};
+  DiscoveryResult result;
+  pump.spawn(run_plan(pump, sources, time.now() + 2'000, result));
+  pump.run();
+  REQUIRE(result.outcomes.size() == 1);
+  CHECK(result.outcomes[0].source == SettingsSource::autodiscover);
+  CHECK(result.outcomes[0].origin ==
+        "https://autodiscover.example.test/autodiscover/autodiscover.xml");
+  CHECK(result.outcomes[0].status == SourceStatus::failed);
+  CHECK(result.outcomes[0].detail == "no answer before the deadline");
+}
