@@ -52,7 +52,6 @@ std::string_view trusted_because(SettingsSource s) {
     case SettingsSource::ispdb_local:
       return "you named the local ISPDB (--ispdb)";
     case SettingsSource::ispdb:
-    case SettingsSource::ispdb_mx:
       return "the ISPDB is curated and was fetched over HTTPS";
     default:
       return "the source was fetched over HTTPS under your domain";
