@@ -27,7 +27,14 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
   endpoint.host = request.url.host;
   endpoint.port = request.url.port;
   endpoint.tls = TlsMode::implicit;
-  if (route) route(endpoint);
+  if (route) {
+    Error routed = co_await route(endpoint);
+    if (routed) {
+      out.error = std::move(routed);
+      if (out.error.step.empty()) out.error.step = step + ".connect";
+      co_return out;
+    }
+  }
   Session session(step, endpoint, tls, exchange, timeouts, report);
   pump.add(session);
   co_await pump.until([&] { return session.finished(); });

@@ -25,9 +25,11 @@ struct HttpOutcome {
   Error error;                           // else why not (network, tls, protocol, usage)
 };
 
-// Where a connection goes instead of where DNS says (the tools' --connect-to and --resolve): sets
-// the endpoint's address and connect_port; the host stays the name checked in the certificate.
-using ConnectRoute = std::function<void(Endpoint&)>;
+// Where a connection goes instead of where the system resolver says (the tools' --connect-to,
+// --resolve, and addresses looked up at --dns-server): sets the endpoint's address and
+// connect_port before the connection; the host stays the name checked in the certificate. An
+// error (the name does not resolve there) ends the request with it.
+using ConnectRoute = std::function<Task<Error>(Endpoint&)>;
 
 // step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...); limits
 // bound the response (discovery passes its XML document size as the body's).

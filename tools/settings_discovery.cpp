@@ -63,13 +63,23 @@ struct HttpsContext {
   }
 };
 
-// The endpoint of a discovery connection through --connect-to and --resolve.
-ConnectRoute route_of(const DiscoveryRequest& d) {
-  return [connect_to = d.connect_to, pins = d.pins](Endpoint& e) {
-    const ConnectTarget target = connect_target(connect_to, pins, e.host, e.port);
-    e.address = target.address;
-    e.connect_port = target.port != e.port ? target.port : 0;
-  };
+// A discovery connection's endpoint through --connect-to and --resolve, then (with --dns-server)
+// the name it goes to looked up at the run's name servers, like every other host of the run.
+Task<Error> route_endpoint(Pump& pump, DnsResolver& resolver, const DiscoveryRequest& d,
+                           Endpoint& e, Millis deadline) {
+  const ConnectTarget target = connect_target(d.connect_to, d.pins, e.host, e.port);
+  e.address = target.address;
+  e.connect_port = target.port != e.port ? target.port : 0;
+  if (d.servers.empty()) co_return Error{};  // the system resolver, as for the mail servers
+  const std::string name = e.address.empty() ? e.host : e.address;
+  const std::optional<HostAddress> literal = parse_host_address(name);
+  if (name.find(',') != std::string::npos || (literal && literal->literal())) co_return Error{};
+  AddressLookup found = co_await lookup_addresses(pump, resolver, name, e.family, deadline);
+  if (found.addresses.empty()) co_return make_error(ErrorKind::dns, Protocol::none, found.why);
+  e.address.clear();
+  for (const std::string& a : found.addresses)
+    e.address += (e.address.empty() ? "" : ",") + a;
+  co_return Error{};
 }
 
 Task<SourceOutcome> autoconfig_source(const HttpsContext& h, AutoconfigRequest r, Millis deadline) {
@@ -328,7 +338,10 @@ DiscoveryReport discover_settings(ToolOptions& o) {
   DnsResolver resolver(pump, report.servers);
   const Millis deadline = pump.now() + o.config.timeouts.connect;
   // Outlives the run: a source that overran the deadline may still be using it.
-  const HttpsContext https{pump, *tls, o.config.timeouts, route_of(o.discovery), o.config.email};
+  const ConnectRoute route = [&pump, &resolver, &o, deadline](Endpoint& e) {
+    return route_endpoint(pump, resolver, o.discovery, e, deadline);
+  };
+  const HttpsContext https{pump, *tls, o.config.timeouts, route, o.config.email};
   pump.spawn(discovery_plan(pump, https, resolver, o, report, deadline));
   pump.run();
   return report;

@@ -298,9 +298,10 @@ struct AutoconfigDomain {
   AutoconfigDomain() {
     server.write("mail/config-v1.1.xml", stack_document(domain(), "mail." + domain()));
   }
-  std::vector<std::string> args() const {
+  // HOST2 "127.0.0.1", or empty: then autoconfig.<domain> itself is looked up at --dns-server.
+  std::vector<std::string> args(const std::string& to = "127.0.0.1") const {
     return {"--connect-to",
-            "autoconfig." + domain() + ":443:127.0.0.1:" + std::to_string(server.port)};
+            "autoconfig." + domain() + ":443:" + to + ":" + std::to_string(server.port)};
   }
 };
 
@@ -345,8 +346,9 @@ TEST_CASE("discovery/--discover-only with SRV and autoconfig: both shown, autoco
   std::vector<std::string> records = stack_records();
   records.push_back("host-record=autoconfig." + d + ",127.0.0.1");
   Dnsmasq dns(records);
+  // The autoconfig host's address comes from the name server's A record.
   const ToolRun r =
-      run_tool(with(with(account_args(dns.server()), autoconfig.args()), {"--discover-only"}));
+      run_tool(with(with(account_args(dns.server()), autoconfig.args("")), {"--discover-only"}));
   INFO(r.all());
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("srv SRV under " + d + ": found") != std::string::npos);
@@ -397,6 +399,7 @@ TEST_CASE("discovery/--ispdb DIR finds the settings offline") {
     return;
   }
   const std::string d = domain();
+  Dnsmasq dns({"host-record=mail." + d + ",127.0.0.1"});  // and no SRV, MX or autoconfig
   char tmpl[] = "/tmp/mv-ispdb-XXXXXX";
   REQUIRE(::mkdtemp(tmpl) != nullptr);
   const std::string dir = tmpl;
@@ -405,7 +408,6 @@ TEST_CASE("discovery/--ispdb DIR finds the settings offline") {
     f << stack_document(d, "mail." + d);
     REQUIRE(f.good());
   }
-  Dnsmasq dns({"host-record=mail." + d + ",127.0.0.1"});  // and no SRV, MX or autoconfig
   const ToolRun r = run_tool(
       with(account_args(dns.server()), {"--discover-only", "--ispdb", dir, "--no-autodiscover"}));
   std::remove((dir + "/" + d + ".xml").c_str());
@@ -415,6 +417,9 @@ TEST_CASE("discovery/--ispdb DIR finds the settings offline") {
   const std::string file = dir + "/" + d + ".xml";
   CHECK(r.out.find("ispdb_local " + file + ": found") != std::string::npos);
   CHECK(r.out.find("from ispdb_local " + file) != std::string::npos);
+  // The HTTPS sources' hosts were asked at --dns-server too: they do not exist there.
+  CHECK(r.out.find("autoconfig." + d + " does not exist (NXDOMAIN at " + dns.server() + ")") !=
+        std::string::npos);
   CHECK(r.out.find("you named the local ISPDB (--ispdb)") != std::string::npos);
   CHECK(r.out.find("using for IMAP: mail." + d) != std::string::npos);
   CHECK(r.out.find("autodiscover") == std::string::npos);  // --no-autodiscover
