@@ -142,8 +142,11 @@ Task<SourceOutcome> autodiscover_source(const HttpsContext& h, std::size_t endpo
         notes.push_back("the address " + again + " is outside " + domain +
                         ": its settings may not name the certificate's host");
     }
-    if (!second.redirect_email.empty())
+    if (!second.redirect_email.empty()) {
       notes.push_back("it redirects again, to " + second.redirect_email + ": not followed");
+      second.error.detail = "the redirectAddr " + again + " redirects again, to " +
+                            second.redirect_email + ": not followed (one redirectAddr is asked)";
+    }
     notes.insert(notes.end(), second.notes.begin(), second.notes.end());
     second.notes = std::move(notes);
     second.redirects.insert(second.redirects.begin(), out.final_url + " -> " + again);

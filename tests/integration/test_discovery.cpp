@@ -426,3 +426,41 @@ TEST_CASE("discovery/--ispdb DIR finds the settings offline") {
 }
 
 }  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("discovery/Autodiscover's redirectAddr is asked once more, never twice") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  AutoconfigServer server;
+  // Every answer redirects to bob@<domain>: a loop the tool must cut after one more question.
+  server.write(
+      "redirect-addr.xml",
+      R"(<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><Action>redirectAddr</Action><RedirectAddr>bob@)" +
+          d + R"(</RedirectAddr></Account></Response></Autodiscover>)");
+  server.write("routes.json",
+               R"({"/autodiscover/autodiscover.xml": {"file": "redirect-addr.xml"}})");
+  Dnsmasq dns(stack_records());
+  const ToolRun r =
+      run_tool(with(account_args(dns.server()),
+                    {"--discover-only", "--connect-to",
+                     "autodiscover." + d + ":443:127.0.0.1:" + std::to_string(server.port)}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);  // SRV still finds the stack
+  CHECK(r.out.find("redirects to the address bob@" + d + ": asked once more") != std::string::npos);
+  CHECK(r.out.find("it redirects again, to bob@" + d + ": not followed") != std::string::npos);
+  CHECK(r.out.find(": failed: the redirectAddr bob@" + d + " redirects again, to bob@" + d +
+                   ": not followed (one redirectAddr is asked)") != std::string::npos);
+  const std::string log = server.requests();
+  std::size_t posts = 0;
+  for (std::size_t at = log.find("\"method\": \"POST\""); at != std::string::npos;
+       at = log.find("\"method\": \"POST\"", at + 1))
+    ++posts;
+  CHECK(posts == 2);  // the address, then bob once
+  CHECK(log.find("bob@" + d) != std::string::npos);
+}
+
+}  // namespace mv::test
