@@ -77,17 +77,25 @@ Dnsmasq::Dnsmasq(const std::vector<std::string>& records) {
     log.append(buf, static_cast<std::size_t>(n));
   }
   ::close(pipe_fds[0]);  // dnsmasq writes no more to stderr than its start lines here
-  REQUIRE_MESSAGE(log.find("started") != std::string::npos, "dnsmasq did not start: " << log);
+  if (log.find("started") == std::string::npos) {
+    stop();  // the destructor does not run when the constructor fails
+    FAIL("dnsmasq did not start: " << log);
+  }
 }
 
 Dnsmasq::~Dnsmasq() {
+  stop();
+}
+
+void Dnsmasq::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     int status = 0;
     ::waitpid(pid_, &status, 0);
+    pid_ = -1;
   }
   std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
 }
 
 bool have_dnsmasq() {

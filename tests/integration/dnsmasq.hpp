@@ -31,6 +31,7 @@ class Dnsmasq {
   std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
+  void stop();  // by its PID, and its directory removed
   pid_t pid_ = -1;
   unsigned port_ = 0;
   std::string dir_;
