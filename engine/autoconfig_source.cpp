@@ -44,7 +44,8 @@ void read_document(SourceOutcome& out, std::string_view document, std::string_vi
 
 Task<SourceOutcome> fetch_autoconfig(Pump& pump, TlsContext& tls, SettingsSource source,
                                      std::string url, std::string email, std::string domain,
-                                     Timeouts timeouts, Report& report, const Limits& limits) {
+                                     Timeouts timeouts, Report& report, const Limits& limits,
+                                     ConnectRoute route) {
   SourceOutcome out;
   out.source = source;
   out.origin = url;
@@ -61,7 +62,7 @@ Task<SourceOutcome> fetch_autoconfig(Pump& pump, TlsContext& tls, SettingsSource
   request.url = std::move(*parsed);
   request.headers = {{"Accept", "application/xml, text/xml"}};
   FollowOutcome got =
-      co_await https_follow(pump, tls, std::move(request), timeouts, report, step, limits);
+      co_await https_follow(pump, tls, std::move(request), timeouts, report, step, limits, route);
   out.final_url = got.final_url;
   out.redirects = got.hops;
   out.left_domain = got.left_domain;

@@ -33,7 +33,8 @@ namespace mv {
 Task<SourceOutcome> fetch_autoconfig(Pump& pump, TlsContext& tls, SettingsSource source,
                                      std::string url, std::string email, std::string domain,
                                      Timeouts timeouts, Report& report,
-                                     const Limits& limits = kDefaultLimits);
+                                     const Limits& limits = kDefaultLimits,
+                                     ConnectRoute route = {});
 
 // A local ISPDB document (read by the caller, at most Limits::max_xml_document bytes), as the
 // source ispdb_local; origin names the file.

@@ -21,7 +21,7 @@ Error source_error(ErrorKind kind, std::string detail, std::string_view server_s
 
 Task<SourceOutcome> fetch_autodiscover(Pump& pump, TlsContext& tls, std::string url,
                                        std::string email, Timeouts timeouts, Report& report,
-                                       const Limits& limits) {
+                                       const Limits& limits, ConnectRoute route) {
   SourceOutcome out;
   out.source = SettingsSource::autodiscover;
   out.origin = url;
@@ -41,7 +41,8 @@ Task<SourceOutcome> fetch_autodiscover(Pump& pump, TlsContext& tls, std::string 
   std::optional<AutodiscoverAnswer> answer;
   std::string final_host;
   for (std::size_t hops = 0;; ++hops) {
-    FollowOutcome got = co_await https_follow(pump, tls, request, timeouts, report, kStep, limits);
+    FollowOutcome got =
+        co_await https_follow(pump, tls, request, timeouts, report, kStep, limits, route);
     out.final_url = got.final_url;
     final_host = got.final_host;
     for (const std::string& hop : got.hops) {

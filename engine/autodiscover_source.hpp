@@ -21,6 +21,7 @@ namespace mv {
 // The report gets the steps "discover.autodiscover.connect", ".tls", ...
 Task<SourceOutcome> fetch_autodiscover(Pump& pump, TlsContext& tls, std::string url,
                                        std::string email, Timeouts timeouts, Report& report,
-                                       const Limits& limits = kDefaultLimits);
+                                       const Limits& limits = kDefaultLimits,
+                                       ConnectRoute route = {});
 
 }  // namespace mv

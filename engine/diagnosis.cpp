@@ -467,9 +467,10 @@ Diagnosis diagnose_kind(const Error& e, const DiagnosisContext& c) {
               "run it again"};
     case ErrorKind::no_settings:
       return {"settings discovery found no usable " + (c.protocol.empty() ? "mail" : c.protocol) +
-                  " server for the address's domain (no preset, no SRV record, no known MX)",
-              "give the servers (--host, or --smtp-host and --imap-host), or publish SRV records "
-              "(RFC 6186) for the domain"};
+                  " server for the address's domain (no preset, autoconfig, ISPDB entry, SRV "
+                  "record, known MX or Autodiscover answer)",
+              "give the servers (--host, or --smtp-host and --imap-host), or publish an autoconfig "
+              "document or SRV records (RFC 6186) for the domain"};
     case ErrorKind::no_name_server:
       return {"there is no name server to ask for the domain's SRV and MX records",
               "give --dns-server ADDRESS, or name one in /etc/resolv.conf"};

@@ -49,6 +49,10 @@ std::string_view trusted_because(SettingsSource s) {
       return "it is a host of the built-in provider table (the MX only chose the provider)";
     case SettingsSource::srv:
       return "the SRV answer was validated with DNSSEC (AD bit)";
+    case SettingsSource::ispdb_local:
+      return "you named the local ISPDB (--ispdb)";
+    case SettingsSource::ispdb:
+      return "the ISPDB is curated and was fetched over HTTPS";
     default:
       return "the source was fetched over HTTPS under your domain";
   }
@@ -86,42 +90,6 @@ std::string_view server_role_name(ServerRole r) {
   return "smtp";
 }
 
-std::string_view settings_source_name(SettingsSource s) {
-  switch (s) {
-    case SettingsSource::preset:
-      return "preset";
-    case SettingsSource::autoconfig_subdomain:
-      return "autoconfig_subdomain";
-    case SettingsSource::autoconfig_well_known:
-      return "autoconfig_well_known";
-    case SettingsSource::ispdb:
-      return "ispdb";
-    case SettingsSource::ispdb_mx:
-      return "ispdb_mx";
-    case SettingsSource::ispdb_local:
-      return "ispdb_local";
-    case SettingsSource::srv:
-      return "srv";
-    case SettingsSource::mx_provider:
-      return "mx_provider";
-    case SettingsSource::autodiscover:
-      return "autodiscover";
-  }
-  return "preset";
-}
-
-std::string_view source_status_name(SourceStatus s) {
-  switch (s) {
-    case SourceStatus::found:
-      return "found";
-    case SourceStatus::nothing:
-      return "nothing";
-    case SourceStatus::failed:
-      return "failed";
-  }
-  return "failed";
-}
-
 const RankedCandidate* DiscoveryResult::best(ServerRole role) const {
   for (const RankedCandidate& r : ranked)
     if (r.candidate.role == role && r.candidate.tls != TlsMode::none) return &r;
@@ -148,11 +116,10 @@ DiscoveryResult rank_candidates(const std::string& domain, std::vector<SourceOut
 }
 
 Task<DiscoveryResult> discover(Pump& pump, std::string domain,
-                               const std::vector<DiscoverySource>& sources,
-                               std::vector<std::string> source_names, Millis deadline) {
+                               const std::vector<PlannedSource>& sources, Millis deadline) {
   std::vector<Task<SourceOutcome>> tasks;
-  for (const DiscoverySource& s : sources)
-    tasks.push_back(s(deadline));
+  for (const PlannedSource& s : sources)
+    tasks.push_back(s.run(deadline));
   std::vector<std::optional<SourceOutcome>> ended =
       co_await concurrently(pump, std::move(tasks), deadline);
   std::vector<SourceOutcome> outcomes;
@@ -162,7 +129,8 @@ Task<DiscoveryResult> discover(Pump& pump, std::string domain,
       continue;
     }
     SourceOutcome late;
-    late.source = i < source_names.size() ? source_names[i] : "source " + std::to_string(i + 1);
+    late.source = sources[i].source;
+    late.origin = sources[i].origin;
     late.status = SourceStatus::failed;
     late.detail = "no answer before the deadline";
     outcomes.push_back(std::move(late));

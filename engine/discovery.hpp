@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/discovery_source.hpp"
 #include "engine/pump.hpp"
+#include "engine/source_outcome.hpp"
 
 namespace mv {
 
@@ -51,10 +51,8 @@ DiscoveryResult rank_candidates(const std::string& domain, std::vector<SourceOut
 // Runs the sources at once; each must end by the deadline. A source that has not ended by then
 // is reported as failed ("no answer before the deadline").
 Task<DiscoveryResult> discover(Pump& pump, std::string domain,
-                               const std::vector<DiscoverySource>& sources,
-                               std::vector<std::string> source_names, Millis deadline);
+                               const std::vector<PlannedSource>& sources, Millis deadline);
 
-std::string_view server_role_name(ServerRole r);          // "smtp", "imap", "pop3"
-std::string_view settings_source_name(SettingsSource s);  // "srv", "autoconfig_subdomain", ...
+std::string_view server_role_name(ServerRole r);  // "smtp", "imap", "pop3"
 
 }  // namespace mv

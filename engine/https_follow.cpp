@@ -22,7 +22,7 @@ Error redirect_error(std::string detail, const std::string& step) {
 
 Task<FollowOutcome> https_follow(Pump& pump, TlsContext& tls, HttpRequest request,
                                  Timeouts timeouts, Report& report, std::string step,
-                                 const Limits& limits) {
+                                 const Limits& limits, ConnectRoute route) {
   FollowOutcome out;
   const std::string first_domain = registered_domain(request.url.host);
   HttpLimits http;
@@ -30,7 +30,8 @@ Task<FollowOutcome> https_follow(Pump& pump, TlsContext& tls, HttpRequest reques
   for (std::size_t hop = 0;; ++hop) {
     out.final_url = url_text(request.url);
     out.final_host = request.url.host;
-    HttpOutcome answer = co_await https_request(pump, tls, request, timeouts, report, step, http);
+    HttpOutcome answer =
+        co_await https_request(pump, tls, request, timeouts, report, step, http, route);
     if (!answer.response) {
       out.error = std::move(answer.error);
       co_return out;

@@ -28,6 +28,6 @@ struct FollowOutcome {
 
 Task<FollowOutcome> https_follow(Pump& pump, TlsContext& tls, HttpRequest request,
                                  Timeouts timeouts, Report& report, std::string step,
-                                 const Limits& limits = kDefaultLimits);
+                                 const Limits& limits = kDefaultLimits, ConnectRoute route = {});
 
 }  // namespace mv

@@ -6,7 +6,8 @@
 namespace mv {
 
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step, HttpLimits limits) {
+                                Report& report, std::string step, HttpLimits limits,
+                                ConnectRoute route) {
   HttpOutcome out;
   if (!request.url.https) {
     out.error = make_error(ErrorKind::url, Protocol::none,
@@ -26,6 +27,14 @@ Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request
   endpoint.host = request.url.host;
   endpoint.port = request.url.port;
   endpoint.tls = TlsMode::implicit;
+  if (route) {
+    Error routed = co_await route(endpoint);
+    if (routed) {
+      out.error = std::move(routed);
+      if (out.error.step.empty()) out.error.step = step + ".connect";
+      co_return out;
+    }
+  }
   Session session(pump.transport(), step, endpoint, tls, exchange, timeouts, report);
   pump.add(session);
   co_await pump.until([&] { return session.finished(); });

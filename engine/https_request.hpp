@@ -8,6 +8,7 @@
 // be forged.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,9 +25,16 @@ struct HttpOutcome {
   Error error;                           // else why not (network, tls, protocol, usage)
 };
 
+// Where a connection goes instead of where the system resolver says (the tools' --connect-to,
+// --resolve, and addresses looked up at --dns-server): sets the endpoint's address and
+// connect_port before the connection; the host stays the name checked in the certificate. An
+// error (the name does not resolve there) ends the request with it.
+using ConnectRoute = std::function<Task<Error>(Endpoint&)>;
+
 // step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...); limits
 // bound the response (discovery passes its XML document size as the body's).
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step, HttpLimits limits = {});
+                                Report& report, std::string step, HttpLimits limits = {},
+                                ConnectRoute route = {});
 
 }  // namespace mv

@@ -22,6 +22,19 @@ void add_candidates(SourceOutcome& out, std::vector<DiscoveredServer> servers,
   }
 }
 
+void settle_status(SourceOutcome& out) {
+  if (!out.candidates.empty()) {
+    out.status = SourceStatus::found;
+    out.detail = std::to_string(out.candidates.size()) + " server setting(s) from " +
+                 (out.final_url.empty() ? out.origin : out.final_url);
+    return;
+  }
+  const bool absent =
+      out.error.kind == ErrorKind::dns || out.error.kind == ErrorKind::discover_not_found;
+  out.status = absent ? SourceStatus::nothing : SourceStatus::failed;
+  out.detail = out.error ? out.error.detail : "no server settings from " + out.origin;
+}
+
 std::string_view settings_source_name(SettingsSource source) {
   switch (source) {
     case SettingsSource::preset:
@@ -44,6 +57,18 @@ std::string_view settings_source_name(SettingsSource source) {
       return "autodiscover";
   }
   return "unknown";
+}
+
+std::string_view source_status_name(SourceStatus s) {
+  switch (s) {
+    case SourceStatus::found:
+      return "found";
+    case SourceStatus::nothing:
+      return "nothing";
+    case SourceStatus::failed:
+      return "failed";
+  }
+  return "failed";
 }
 
 std::string comma_list(const std::vector<std::string>& items) {

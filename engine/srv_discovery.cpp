@@ -97,7 +97,8 @@ void srv_candidates(const SrvService& service, const std::string& owner,
 Task<SourceOutcome> srv_source(Pump& pump, DnsResolver& resolver, std::string domain,
                                Millis deadline) {
   SourceOutcome out;
-  out.source = "SRV";
+  out.source = SettingsSource::srv;
+  out.origin = "SRV under " + domain;
   const std::vector<SrvService>& services = srv_services();
   std::vector<Task<DnsAnswer>> queries;
   for (const SrvService& s : services)

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/discovery_source.hpp"
 #include "engine/dns_resolver.hpp"
+#include "engine/source_outcome.hpp"
 
 namespace mv {
 

@@ -39,9 +39,14 @@ void print_discovery(std::ostream& out, const DiscoveryReport& report) {
     servers += (servers.empty() ? "" : ", ") + s.text();
   out << "Discovery for " << report.result.domain << " (name servers: " << servers << ")\n";
   for (const SourceOutcome& o : report.result.outcomes) {
-    out << "  " << o.source << ": " << source_status_name(o.status);
+    out << "  " << settings_source_name(o.source) << " " << o.origin << ": "
+        << source_status_name(o.status);
     if (!o.detail.empty()) out << ": " << o.detail;
     out << "\n";
+    for (const std::string& r : o.redirects)
+      out << "    redirected: " << r << "\n";
+    if (!o.final_url.empty() && o.final_url != o.origin)
+      out << "    answered by: " << o.final_url << "\n";
     for (const std::string& n : o.notes)
       out << "    note: " << n << "\n";
   }
@@ -71,7 +76,14 @@ std::string discovery_json(const DiscoveryReport& report) {
                   ",\"name_servers\":" + quoted_list(servers) + ",\"sources\":[";
   bool first = true;
   for (const SourceOutcome& o : report.result.outcomes) {
-    j += std::string(first ? "" : ",") + "{\"source\":" + json_quote(o.source) +
+    j += std::string(first ? "" : ",") +
+         "{\"source\":" + json_quote(settings_source_name(o.source)) +
+         ",\"origin\":" + json_quote(o.origin) +
+         ",\"final_url\":" + (o.final_url.empty() ? "null" : json_quote(o.final_url)) +
+         ",\"redirects\":" + quoted_list(o.redirects) +
+         ",\"left_domain\":" + (o.left_domain ? "true" : "false") + ",\"redirect_email\":" +
+         (o.redirect_email.empty() ? "null" : json_quote(o.redirect_email)) +
+         ",\"error\":" + (o.error ? json_quote(o.error.code) : "null") +
          ",\"outcome\":" + json_quote(source_status_name(o.status)) +
          ",\"detail\":" + (o.detail.empty() ? "null" : json_quote(o.detail)) +
          ",\"notes\":" + quoted_list(o.notes) +

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/discovery_urls.hpp"
 #include "protocols/common/ascii.hpp"
 
 namespace mv::tool {
@@ -59,39 +60,12 @@ bool matches(std::string_view pattern, std::string_view host) {
          iequals(host.substr(host.size() - pattern.size()), pattern);
 }
 
-// Second-level labels under which countries register domains (example.co.uk, example.com.au).
-bool country_second_level(std::string_view label) {
-  for (std::string_view s : {"co"sv, "com"sv, "net"sv, "org"sv, "ac"sv, "gov"sv, "edu"sv})
-    if (iequals(label, s)) return true;
-  return false;
-}
-
 }  // namespace
 
 std::optional<MxProvider> recognise_mx(std::string_view mx_host) {
   for (const MxProvider& row : kMxTable)
     if (matches(row.pattern, mx_host)) return row;
   return std::nullopt;
-}
-
-std::string registered_domain(std::string_view host) {
-  while (!host.empty() && host.back() == '.')
-    host.remove_suffix(1);
-  std::vector<std::string_view> labels;
-  for (std::size_t from = 0; from <= host.size();) {
-    const std::size_t dot = std::min(host.find('.', from), host.size());
-    labels.push_back(host.substr(from, dot - from));
-    from = dot + 1;
-  }
-  std::size_t keep = 2;
-  if (labels.size() >= 3 && labels.back().size() == 2 &&
-      country_second_level(labels[labels.size() - 2]))
-    keep = 3;
-  if (labels.size() <= keep) return std::string(host);
-  std::string out;
-  for (std::size_t i = labels.size() - keep; i < labels.size(); ++i)
-    out += (out.empty() ? "" : ".") + std::string(labels[i]);
-  return out;
 }
 
 std::vector<SettingsCandidate> preset_candidates(const ProviderPreset& preset,
@@ -117,27 +91,37 @@ std::vector<SettingsCandidate> preset_candidates(const ProviderPreset& preset,
   return out;
 }
 
+Task<MxHosts> mx_hosts(DnsResolver& resolver, std::string domain, Millis deadline) {
+  MxHosts out;
+  out.answer = co_await resolver.query(domain, dns::kTypeMx, deadline);
+  std::vector<dns::Record> mx;
+  for (const dns::Record& r : out.answer.response.answers)
+    if (r.type == dns::kTypeMx && r.target != "." && !r.target.empty()) mx.push_back(r);
+  std::stable_sort(mx.begin(), mx.end(), [](const dns::Record& x, const dns::Record& y) {
+    return x.preference < y.preference;
+  });
+  for (const dns::Record& r : mx)
+    out.hosts.push_back(r.target);
+  co_return out;
+}
+
 Task<SourceOutcome> mx_source(DnsResolver& resolver, std::string domain, Millis deadline) {
   SourceOutcome out;
-  out.source = "MX";
-  const DnsAnswer a = co_await resolver.query(domain, dns::kTypeMx, deadline);
+  out.source = SettingsSource::mx_provider;
+  out.origin = "MX of " + domain;
+  const MxHosts mx = co_await mx_hosts(resolver, domain, deadline);
+  const DnsAnswer& a = mx.answer;
   if (a.status == DnsAnswer::Status::failed) {
     out.status = SourceStatus::failed;
     out.detail = "MX of " + domain + ": " + a.why;
     co_return out;
   }
-  std::vector<dns::Record> mx;
-  for (const dns::Record& r : a.response.answers)
-    if (r.type == dns::kTypeMx && r.target != "." && !r.target.empty()) mx.push_back(r);
-  std::stable_sort(mx.begin(), mx.end(), [](const dns::Record& x, const dns::Record& y) {
-    return x.preference < y.preference;
-  });
-  if (mx.empty()) {
+  if (mx.hosts.empty()) {
     out.detail = a.status == DnsAnswer::Status::nxdomain ? domain + " does not exist (NXDOMAIN)"
                                                          : "no MX record for " + domain;
     co_return out;
   }
-  const std::string& host = mx.front().target;
+  const std::string& host = mx.hosts.front();
   out.mx_domain = registered_domain(host);
   const std::optional<MxProvider> p = recognise_mx(host);
   if (!p) {

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/discovery_source.hpp"
 #include "engine/dns_resolver.hpp"
+#include "engine/source_outcome.hpp"
 #include "tools/presets.hpp"
 
 namespace mv::tool {
@@ -30,14 +30,16 @@ struct MxProvider {
 // The row that recognises this MX host (lower case, no trailing dot); nullopt: unknown.
 std::optional<MxProvider> recognise_mx(std::string_view mx_host);
 
-// The registered domain of a host: its last two labels, three under a country's second-level
-// label ("mx.example.co.uk" -> "example.co.uk"). An approximation of the Public Suffix List,
-// which the tool does not carry.
-std::string registered_domain(std::string_view host);
-
 // A preset's servers as candidates from this source.
 std::vector<SettingsCandidate> preset_candidates(const ProviderPreset& preset,
                                                  SettingsSource source, const std::string& origin);
+
+// The domain's MX hosts, lowest preference first (empty: none, or the answer says why).
+struct MxHosts {
+  DnsAnswer answer;
+  std::vector<std::string> hosts;
+};
+Task<MxHosts> mx_hosts(DnsResolver& resolver, std::string domain, Millis deadline);
 
 // The source: the domain's MX (lowest preference first), recognised.
 Task<SourceOutcome> mx_source(DnsResolver& resolver, std::string domain, Millis deadline);

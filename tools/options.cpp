@@ -13,6 +13,7 @@
 
 #include "protocols/common/ascii.hpp"
 #include "protocols/common/idna.hpp"
+#include "protocols/http/url.hpp"
 #include "tls/host_address.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/name_servers.hpp"
@@ -299,6 +300,14 @@ void read_discovery(const cxxopts::ParseResult& args, ToolOptions& o) {
   }
   d.pins = resolve_pins(args);
   d.connect_to = connect_tos(args);
+  if (args.count("ispdb")) d.ispdb_path = args["ispdb"].as<std::string>();
+  if (args.count("ispdb-url")) {
+    d.ispdb_url = args["ispdb-url"].as<std::string>();
+    const std::optional<Url> url = parse_url(d.ispdb_url);
+    if (!url || !url->https)
+      throw UsageError{"--ispdb-url \"" + d.ispdb_url + "\" is not an https:// URL"};
+  }
+  d.autodiscover = args.count("no-autodiscover") == 0;
 }
 
 // The secret options with this prefix ("" or "smtp-"); at most one source may be named.
@@ -354,9 +363,12 @@ cxxopts::Options make_options() {
     ("pop3-host", "POP3 server (default: --host, or the preset)", cxxopts::value<std::string>(), "HOST")
     ("pop3-port", "POP3 port (default: the preset, or 995 implicit, 110 starttls)", cxxopts::value<std::string>(), "PORT")
     ("pop3-tls", "POP3 TLS mode: implicit (default; also SSL, SSL/TLS), starttls (also explicit) or none", cxxopts::value<std::string>(), "MODE")
-    ("discover", "find the servers from the --email domain (preset, SRV records, the MX's provider), print the candidates with where each came from, then run with the best (a run without --host and without a preset discovers too)")
+    ("discover", "find the servers from the --email domain (preset, autoconfig, ISPDB, SRV records, the MX's provider, Autodiscover), print the candidates with where each came from, then run with the best (a run without --host and without a preset discovers too)")
     ("discover-only", "like --discover, but only print the candidates: exit 0 when every server the run needs was found")
-    ("dns-server", "ask the name server at ADDRESS[:PORT] for discovery and for every host's addresses, like dig @ADDRESS (repeatable; IPv6 in brackets with a port: [::1]:53; default: /etc/resolv.conf, and the system resolver for addresses)", cxxopts::value<std::vector<std::string>>(), "ADDRESS");
+    ("dns-server", "ask the name server at ADDRESS[:PORT] for discovery and for every host's addresses, like dig @ADDRESS (repeatable; IPv6 in brackets with a port: [::1]:53; default: /etc/resolv.conf, and the system resolver for addresses)", cxxopts::value<std::vector<std::string>>(), "ADDRESS")
+    ("ispdb", "discovery also reads this local ISPDB: a directory laid out like Thunderbird's (DOMAIN, DOMAIN.xml or ispdb/DOMAIN.xml) or one config-v1.1.xml file; trusted like the central one", cxxopts::value<std::string>(), "PATH")
+    ("ispdb-url", "the central ISPDB's base URL, for a mirror (https only; default: https://autoconfig.thunderbird.net/v1.1/)", cxxopts::value<std::string>(), "URL")
+    ("no-autodiscover", "discovery does not ask Microsoft Autodiscover");
   opts.add_options("Sign-in")
     ("auth", "SASL mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: the strongest both sides have; XOAUTH2 with a token)", cxxopts::value<std::string>(), "MECHANISM")
     ("user", "user name to log in with (default: --email, or the ~/.netrc login)", cxxopts::value<std::string>(), "USER")

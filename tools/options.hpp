@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/discovery_urls.hpp"
 #include "engine/dns_resolver.hpp"
 #include "engine/run.hpp"
 #include "tools/credentials.hpp"
@@ -45,6 +46,9 @@ struct DiscoveryRequest {
   Given smtp, incoming;
   std::vector<ResolvePin> pins;       // --resolve, for discovered hosts too
   std::vector<ConnectTo> connect_to;  // --connect-to, likewise
+  std::string ispdb_path;             // --ispdb: a local ISPDB directory or file; empty: none
+  std::string ispdb_url{kIspdbBase};  // --ispdb-url: the central ISPDB's base
+  bool autodiscover = true;           // false: --no-autodiscover
 };
 
 struct ToolOptions {

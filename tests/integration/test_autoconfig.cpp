@@ -21,62 +21,12 @@
 #include "engine/autoconfig_source.hpp"
 #include "engine/autodiscover_source.hpp"
 #include "engine/discovery_urls.hpp"
+#include "tests/integration/autoconfig_server.hpp"
 #include "tests/integration/stack.hpp"
 
 namespace mv::test {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-// The server of tests/autoconfig on 127.0.0.1, port base+180 of the stack's ports, serving a
-// temporary directory; stopped (by its pid) and the directory removed at the end.
-struct AutoconfigServer {
-  fs::path dir;
-  unsigned port = 0;
-  FILE* pipe = nullptr;
-  long pid = 0;
-
-  AutoconfigServer() {
-    const Stack& s = stack();
-    char tmpl[] = "/tmp/mv-autoconfig-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    dir = tmpl;
-    port = static_cast<unsigned>(std::stoul(s.get("MAILSTACK_OAUTH_PORT"))) - 443 + 180;
-    const fs::path tls = fs::path(s.get("MAILSTACK_CA")).parent_path();
-    const std::string cmd = "exec python3 " MV_SOURCE_DIR
-                            "/tests/autoconfig/autoconfig_server.py " +
-                            std::to_string(port) + " '" + (tls / "server.crt").string() + "' '" +
-                            (tls / "server.key").string() + "' '" + dir.string() + "'";
-    pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char line[64] = {};
-    // The server prints its line once it listens: no sleep, and a failed start is EOF here.
-    REQUIRE_MESSAGE(std::fgets(line, sizeof line, pipe) != nullptr,
-                    "the autoconfig server did not start (port " << port << " in use?)");
-    REQUIRE(std::sscanf(line, "ready %ld", &pid) == 1);
-  }
-  ~AutoconfigServer() {
-    if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGTERM);
-    if (pipe) ::pclose(pipe);
-    fs::remove_all(dir);
-  }
-  std::string url(const std::string& path) const {
-    return "https://localhost:" + std::to_string(port) + path;
-  }
-  void write(const std::string& name, const std::string& text) const {
-    fs::create_directories((dir / name).parent_path());
-    std::ofstream file(dir / name);
-    file << text;
-    REQUIRE(file.good());
-  }
-  std::string requests() const {
-    std::ifstream in(dir / "requests.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-};
 
 std::unique_ptr<TlsContext> stack_tls(bool stack_ca = true) {
   Error error;
@@ -130,45 +80,6 @@ Ran autodiscover(const AutoconfigServer& server, const std::string& path) {
   Pump pump;
   return run(pump, fetch_autodiscover(pump, *tls, server.url(path), "alice@mailverify.test",
                                       short_timeouts(), report));
-}
-
-// The stack's settings as its domain would publish them: IMAPS, POP3S, submission with STARTTLS.
-std::string stack_document(const std::string& domain = "mailverify.test") {
-  const Stack& s = stack();
-  return R"(<?xml version="1.0" encoding="UTF-8"?>
-<clientConfig version="1.1">
-  <emailProvider id=")" +
-         domain + R"(">
-    <domain>)" +
-         domain + R"(</domain>
-    <displayName>mailverify test stack</displayName>
-    <incomingServer type="imap">
-      <hostname>localhost</hostname>
-      <port>)" +
-         s.get("MAILSTACK_IMAPS_PORT") + R"(</port>
-      <socketType>SSL</socketType>
-      <username>%EMAILADDRESS%</username>
-      <authentication>password-cleartext</authentication>
-    </incomingServer>
-    <incomingServer type="pop3">
-      <hostname>localhost</hostname>
-      <port>)" +
-         s.get("MAILSTACK_POP3S_PORT") + R"(</port>
-      <socketType>SSL</socketType>
-      <username>%EMAILADDRESS%</username>
-      <authentication>password-cleartext</authentication>
-    </incomingServer>
-    <outgoingServer type="smtp">
-      <hostname>localhost</hostname>
-      <port>)" +
-         s.get("MAILSTACK_SMTP_SUBMISSION_PORT") + R"(</port>
-      <socketType>STARTTLS</socketType>
-      <username>%EMAILADDRESS%</username>
-      <authentication>password-cleartext</authentication>
-    </outgoingServer>
-  </emailProvider>
-</clientConfig>
-)";
 }
 
 const SettingsCandidate* find_role(const SourceOutcome& out, ServerRole role) {

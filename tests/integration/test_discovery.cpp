@@ -4,112 +4,32 @@
 // --email and --dns-server finds the stack and passes the round trip; --discover-only shows the
 // candidates with where each came from; the "." record, SRV priority, a target in another domain
 // (warned about), a truncated answer asked again over TCP, NXDOMAIN, a name server that answers
-// garbage and one that never answers (a clear error at the deadline, no hang).
+// garbage and one that never answers (a clear error at the deadline, no hang). With the HTTPS
+// server of autoconfig_server.hpp as autoconfig.<domain> (through --connect-to): a domain with
+// no SRV record and no preset finds the stack from its autoconfig document and passes; with SRV
+// too, both sources are shown and autoconfig ranks first; an ISPDB entry chosen by a forged MX is
+// shown with its warning and not used; a local ISPDB (--ispdb) finds the settings offline.
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "tests/integration/autoconfig_server.hpp"
+#include "tests/integration/dnsmasq.hpp"
 #include "tests/integration/stack.hpp"
-
-extern char** environ;
 
 namespace mv::test {
 
 namespace {
-
-const char* kDnsmasq = "/usr/sbin/dnsmasq";
-
-unsigned port_base() {
-  return static_cast<unsigned>(std::stoul(stack().get("MAILSTACK_SMTP_SUBMISSION_PORT"))) - 587;
-}
-
-std::string domain() {
-  return stack().get("MAILSTACK_DOMAIN");
-}
-
-// dnsmasq in the foreground with a generated configuration; stopped (by its PID) when destroyed.
-class Dnsmasq {
- public:
-  // records: srv-host=, mx-host=, host-record= lines for the configuration.
-  explicit Dnsmasq(const std::vector<std::string>& records) {
-    port_ = port_base() + 153;
-    char dir[] = "/tmp/mv-dnsmasq-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    dir_ = dir;
-    const std::string conf = dir_ + "/dnsmasq.conf";
-    std::ofstream out(conf);
-    out << "port=" << port_ << "\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\n"
-        << "no-hosts\nlocal=/" << domain() << "/\nlocal=/other.test/\n";
-    for (const std::string& r : records)
-      out << r << "\n";
-    out.close();
-    int pipe_fds[2];
-    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pipe_fds[1], 2);
-    const std::string conf_arg = "--conf-file=" + conf;
-    const std::string pid_arg = "--pid-file=" + dir_ + "/pid";
-    std::vector<std::string> args{kDnsmasq, "--keep-in-foreground", "--log-facility=-", conf_arg,
-                                  pid_arg};
-    std::vector<char*> argv;
-    for (std::string& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, kDnsmasq, &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(pipe_fds[1]);
-    REQUIRE(rc == 0);
-    // Ready once it logs "started" (it has bound its sockets by then); at most 5 s.
-    std::string log;
-    pollfd p{pipe_fds[0], POLLIN, 0};
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (log.find("started") == std::string::npos && std::chrono::steady_clock::now() < until &&
-           ::poll(&p, 1, 100) >= 0) {
-      char buf[512];
-      if (p.revents == 0) continue;
-      const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      log.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(pipe_fds[0]);  // dnsmasq writes no more to stderr than its start lines here
-    REQUIRE_MESSAGE(log.find("started") != std::string::npos, "dnsmasq did not start: " << log);
-  }
-  ~Dnsmasq() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  pid_t pid_ = -1;
-  unsigned port_ = 0;
-  std::string dir_;
-};
-
-bool have_dnsmasq() {
-  return ::access(kDnsmasq, X_OK) == 0;
-}
 
 // The stack's records: submission and IMAPS by SRV at mail.<domain>, which resolves to the stack.
 std::vector<std::string> stack_records() {
@@ -367,6 +287,180 @@ TEST_CASE(
        s.get("MAILSTACK_CA"), "--password-env", "MV_TEST_PASSWORD", "--stop-after", "tls"},
       {good_password()});
   CHECK(wrong.exit_code == 4);
+}
+
+namespace {
+
+// The stack's autoconfig document at autoconfig.<domain>, naming mail.<domain>, served by the
+// test server; --connect-to sends autoconfig.<domain>:443 there (the certificate names it).
+struct AutoconfigDomain {
+  AutoconfigServer server;
+  AutoconfigDomain() {
+    server.write("mail/config-v1.1.xml", stack_document(domain(), "mail." + domain()));
+  }
+  // HOST2 "127.0.0.1", or empty: then autoconfig.<domain> itself is looked up at --dns-server.
+  std::vector<std::string> args(const std::string& to = "127.0.0.1") const {
+    return {"--connect-to",
+            "autoconfig." + domain() + ":443:" + to + ":" + std::to_string(server.port)};
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "discovery/no SRV, no preset: the autoconfig document finds the stack and the round trip "
+    "passes") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  AutoconfigDomain autoconfig;
+  Dnsmasq dns(
+      {"host-record=autoconfig." + d + ",127.0.0.1", "host-record=mail." + d + ",127.0.0.1"});
+  const ToolRun r =
+      run_tool(with(account_args(dns.server()), autoconfig.args()), {good_password()});
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("PASS round trip complete") != std::string::npos);
+  CHECK(r.out.find("autoconfig_subdomain https://autoconfig." + d +
+                   "/mail/config-v1.1.xml?emailaddress=") != std::string::npos);
+  CHECK(r.out.find("srv SRV under " + d + ": nothing") != std::string::npos);
+  CHECK(r.out.find("using for SMTP: mail." + d + ":" +
+                   stack().get("MAILSTACK_SMTP_SUBMISSION_PORT") + " STARTTLS") !=
+        std::string::npos);
+  CHECK(r.out.find("the certificate is checked against mail." + d +
+                   ": the source was fetched over HTTPS under your domain") != std::string::npos);
+  // The server was asked for the address, and discovery's own connections left no failed step.
+  CHECK(autoconfig.server.requests().find("emailaddress=") != std::string::npos);
+  CHECK(r.out.find(" discover.") == std::string::npos);
+}
+
+TEST_CASE("discovery/--discover-only with SRV and autoconfig: both shown, autoconfig ranks first") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  AutoconfigDomain autoconfig;
+  std::vector<std::string> records = stack_records();
+  records.push_back("host-record=autoconfig." + d + ",127.0.0.1");
+  Dnsmasq dns(records);
+  // The autoconfig host's address comes from the name server's A record.
+  const ToolRun r =
+      run_tool(with(with(account_args(dns.server()), autoconfig.args("")), {"--discover-only"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("srv SRV under " + d + ": found") != std::string::npos);
+  CHECK(r.out.find("autoconfig_subdomain https://autoconfig." + d) != std::string::npos);
+  const std::size_t from_autoconfig = r.out.find("from autoconfig_subdomain https://autoconfig.");
+  const std::size_t from_srv = r.out.find("from srv _");
+  REQUIRE(from_autoconfig != std::string::npos);
+  REQUIRE(from_srv != std::string::npos);
+  CHECK(from_autoconfig < from_srv);  // the documented order: autoconfig under the domain first
+  const ToolRun j = run_tool(
+      with(with(account_args(dns.server()), autoconfig.args()), {"--discover-only", "--json"}));
+  CHECK(j.exit_code == 0);
+  CHECK(j.out.find("{\"source\":\"autoconfig_subdomain\",\"origin\":\"https://autoconfig." + d) !=
+        std::string::npos);
+  CHECK(validate_json(j.out) == "valid 1");
+}
+
+TEST_CASE(
+    "discovery/an ISPDB entry chosen by a forged MX: shown with its warning, the trusted one "
+    "used") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  AutoconfigDomain autoconfig;
+  // The "mirror" is the same server: its v1.1/evil.test names mail.evil.test for everyone.
+  autoconfig.server.write("v1.1/evil.test", stack_document("evil.test", "mail.evil.test"));
+  Dnsmasq dns({"host-record=autoconfig." + d + ",127.0.0.1", "host-record=mail." + d + ",127.0.0.1",
+               "mx-host=" + d + ",mx.evil.test,10"});
+  const ToolRun r =
+      run_tool(with(with(account_args(dns.server()), autoconfig.args()),
+                    {"--discover-only", "--ispdb-url", "https://autoconfig." + d + "/v1.1/"}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("from ispdb_mx https://autoconfig." + d + "/v1.1/evil.test") !=
+        std::string::npos);
+  CHECK(r.out.find("WARNING: mail.evil.test is outside your address's domain " + d) !=
+        std::string::npos);
+  CHECK(r.out.find("using for IMAP: mail." + d) != std::string::npos);
+  CHECK(r.out.find("using for SMTP: mail." + d) != std::string::npos);
+  CHECK(r.out.find("using for IMAP: mail.evil.test") == std::string::npos);
+}
+
+TEST_CASE("discovery/--ispdb DIR finds the settings offline") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  Dnsmasq dns({"host-record=mail." + d + ",127.0.0.1"});  // and no SRV, MX or autoconfig
+  char tmpl[] = "/tmp/mv-ispdb-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  {
+    std::ofstream f(dir + "/" + d + ".xml");
+    f << stack_document(d, "mail." + d);
+    REQUIRE(f.good());
+  }
+  const ToolRun r = run_tool(
+      with(account_args(dns.server()), {"--discover-only", "--ispdb", dir, "--no-autodiscover"}));
+  std::remove((dir + "/" + d + ".xml").c_str());
+  ::rmdir(dir.c_str());
+  INFO(r.all());
+  CHECK(r.exit_code == 0);
+  const std::string file = dir + "/" + d + ".xml";
+  CHECK(r.out.find("ispdb_local " + file + ": found") != std::string::npos);
+  CHECK(r.out.find("from ispdb_local " + file) != std::string::npos);
+  // The HTTPS sources' hosts were asked at --dns-server too: they do not exist there.
+  CHECK(r.out.find("autoconfig." + d + " does not exist (NXDOMAIN at " + dns.server() + ")") !=
+        std::string::npos);
+  CHECK(r.out.find("you named the local ISPDB (--ispdb)") != std::string::npos);
+  CHECK(r.out.find("using for IMAP: mail." + d) != std::string::npos);
+  CHECK(r.out.find("autodiscover") == std::string::npos);  // --no-autodiscover
+}
+
+}  // namespace mv::test
+
+namespace mv::test {
+
+TEST_CASE("discovery/Autodiscover's redirectAddr is asked once more, never twice") {
+  if (!have_dnsmasq()) {
+    MESSAGE("skipped: no dnsmasq (scripts/setup.sh installs dnsmasq-base)");
+    return;
+  }
+  const std::string d = domain();
+  AutoconfigServer server;
+  // Every answer redirects to bob@<domain>: a loop the tool must cut after one more question.
+  server.write(
+      "redirect-addr.xml",
+      R"(<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><Action>redirectAddr</Action><RedirectAddr>bob@)" +
+          d + R"(</RedirectAddr></Account></Response></Autodiscover>)");
+  server.write("routes.json",
+               R"({"/autodiscover/autodiscover.xml": {"file": "redirect-addr.xml"}})");
+  Dnsmasq dns(stack_records());
+  const ToolRun r =
+      run_tool(with(account_args(dns.server()),
+                    {"--discover-only", "--connect-to",
+                     "autodiscover." + d + ":443:127.0.0.1:" + std::to_string(server.port)}));
+  INFO(r.all());
+  CHECK(r.exit_code == 0);  // SRV still finds the stack
+  CHECK(r.out.find("redirects to the address bob@" + d + ": asked once more") != std::string::npos);
+  CHECK(r.out.find("it redirects again, to bob@" + d + ": not followed") != std::string::npos);
+  CHECK(r.out.find(": failed: the redirectAddr bob@" + d + " redirects again, to bob@" + d +
+                   ": not followed (one redirectAddr is asked)") != std::string::npos);
+  const std::string log = server.requests();
+  std::size_t posts = 0;
+  for (std::size_t at = log.find("\"method\": \"POST\""); at != std::string::npos;
+       at = log.find("\"method\": \"POST\"", at + 1))
+    ++posts;
+  CHECK(posts == 2);  // the address, then bob once
+  CHECK(log.find("bob@" + d) != std::string::npos);
 }
 
 }  // namespace mv::test

@@ -41,7 +41,8 @@
 # Postfix enforces TLS-before-AUTH on every address.
 #
 # Certificate: throwaway CA ($MAILSTACK_CA) and server certificate for CN=localhost, SANs
-# DNS:localhost, DNS:mail.mailverify.test (for settings discovery), IP:127.0.0.1, IP:127.0.0.2,
+# DNS:localhost, DNS:mail.mailverify.test, DNS:autoconfig.mailverify.test,
+# DNS:autodiscover.mailverify.test (for settings discovery), IP:127.0.0.1, IP:127.0.0.2,
 # IP:::1, ECDSA P-256 (or RSA-2048, see
 # MAILSTACK_KEY_TYPE), valid 30 days (regenerated when less than a day is left or the key type
 # differs). Verify with the name "localhost" or the IP.
@@ -239,7 +240,7 @@ gen_certs() {
     openssl x509 -in "$TLS/server.crt" -noout -text 2>/dev/null |
     grep -q "Public Key Algorithm: $algorithm" &&
     openssl x509 -in "$TLS/server.crt" -noout -ext subjectAltName 2>/dev/null |
-    grep -q "DNS:mail.$DOMAIN" &&
+    grep -q "DNS:autodiscover.$DOMAIN" &&
     openssl x509 -in "$TLS/server.crt" -noout -checkend 86400 >/dev/null 2>&1 &&
     openssl x509 -in "$TLS/ca.crt" -noout -checkend 86400 >/dev/null 2>&1 &&
     openssl verify -CAfile "$TLS/ca.crt" "$TLS/server.crt" >/dev/null 2>&1; then
@@ -248,7 +249,9 @@ gen_certs() {
   info "generating throwaway CA and server certificate (30 days)"
   local tmp
   tmp=$(mktemp -d "$TLS/gen.XXXXXX")
-  # mail.$DOMAIN too: the name settings discovery (SRV, MX) finds for the stack's domain.
+  # mail.$DOMAIN too: the name settings discovery (SRV, MX) finds for the stack's domain;
+  # autoconfig.$DOMAIN and autodiscover.$DOMAIN: the HTTPS hosts discovery asks (the tests serve
+  # them with this certificate).
   cat >"$tmp/openssl.cnf" <<EOF
 [req]
 distinguished_name = dn
@@ -263,7 +266,7 @@ subjectKeyIdentifier = hash
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, DNS:mail.$DOMAIN, IP:127.0.0.1, IP:127.0.0.2, IP:::1
+subjectAltName = DNS:localhost, DNS:mail.$DOMAIN, DNS:autoconfig.$DOMAIN, DNS:autodiscover.$DOMAIN, IP:127.0.0.1, IP:127.0.0.2, IP:::1
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Settings discovery's pure parts: RFC 2782 SRV order, the "." record, the ranking with its
 // trust notes and warnings, MX recognition (providers and filters), registered domains, the name
-// server options and resolv.conf, and how the command line asks for discovery.
+// server options and resolv.conf, how the command line asks for discovery (--ispdb, --ispdb-url,
+// --no-autodiscover too), an HTTPS source's status from its outcome, and how the outputs show a
+// source's provenance (origin, final URL, redirects, error code).
 #include <doctest/doctest.h>
+
+#include <sstream>
 
 #include "engine/discovery.hpp"
 #include "engine/srv_discovery.hpp"
+#include "tools/discovery_output.hpp"
 #include "tools/mx_providers.hpp"
 #include "tools/name_servers.hpp"
 #include "tools/options.hpp"
@@ -103,7 +108,7 @@ TEST_CASE("discovery/ranking: source order, trust, SRV priority, implicit TLS at
   CHECK(r.best(ServerRole::smtp) == nullptr);
 }
 
-TEST_CASE("discovery/MX recognition: providers, filters, unknown; registered domains") {
+TEST_CASE("discovery/MX recognition: providers, filters, unknown") {
   auto m = tool::recognise_mx("example-com.mail.protection.outlook.com");
   REQUIRE(m);
   CHECK(m->preset == "office365");
@@ -115,10 +120,6 @@ TEST_CASE("discovery/MX recognition: providers, filters, unknown; registered dom
   CHECK(tool::recognise_mx("mx0a-001.pphosted.com")->filter);
   CHECK_FALSE(tool::recognise_mx("mail.example.test"));
   CHECK_FALSE(tool::recognise_mx("evilmimecast.com"));  // a suffix match needs the dot
-  CHECK(tool::registered_domain("mx1.mail.example.com") == "example.com");
-  CHECK(tool::registered_domain("mx.example.co.uk") == "example.co.uk");
-  CHECK(tool::registered_domain("example.com.") == "example.com");
-  CHECK(tool::registered_domain("localhost") == "localhost");
   const tool::ProviderPreset* office = tool::preset_by_name("office365");
   REQUIRE(office);
   const auto c = tool::preset_candidates(*office, SettingsSource::mx_provider, "MX x");
@@ -178,4 +179,81 @@ TEST_CASE("discovery/the command line: no host and no preset discovers; explicit
   CHECK(cl.text.find("--dns-server dns.example.test") != std::string::npos);
   cl = parse({"--email", "me@gmail.com"});  // a preset: no discovery needed
   CHECK_FALSE(cl.options.discovery.needed);
+}
+
+TEST_CASE("discovery/--ispdb, --ispdb-url (https only), --no-autodiscover") {
+  auto cl = parse({"--email", "me@example.test"});
+  REQUIRE(cl.action == tool::Action::run);
+  CHECK(cl.options.discovery.ispdb_path.empty());
+  CHECK(cl.options.discovery.ispdb_url == "https://autoconfig.thunderbird.net/v1.1/");
+  CHECK(cl.options.discovery.autodiscover);
+  cl = parse({"--email", "me@example.test", "--ispdb", "/srv/ispdb", "--ispdb-url",
+              "https://mirror.example.test/ispdb/", "--no-autodiscover"});
+  REQUIRE(cl.action == tool::Action::run);
+  CHECK(cl.options.discovery.ispdb_path == "/srv/ispdb");
+  CHECK(cl.options.discovery.ispdb_url == "https://mirror.example.test/ispdb/");
+  CHECK_FALSE(cl.options.discovery.autodiscover);
+  cl = parse({"--email", "me@example.test", "--ispdb-url", "http://mirror.example.test/"});
+  CHECK(cl.action == tool::Action::usage_error);
+  CHECK(cl.text.find("--ispdb-url \"http://mirror.example.test/\" is not an https:// URL") !=
+        std::string::npos);
+}
+
+TEST_CASE("discovery/an HTTPS source's status: found, nothing (no such host, 404), failed") {
+  SourceOutcome out;
+  out.origin = "https://autoconfig.example.test/mail/config-v1.1.xml";
+  out.final_url = out.origin;
+  out.error = make_error(ErrorKind::dns, Protocol::none, "cannot resolve host name");
+  settle_status(out);
+  CHECK(out.status == SourceStatus::nothing);
+  CHECK(out.detail == "cannot resolve host name");
+  out.error = make_error(ErrorKind::discover_not_found, Protocol::none, "answered HTTP 404");
+  settle_status(out);
+  CHECK(out.status == SourceStatus::nothing);
+  out.error = make_error(ErrorKind::unknown_ca, Protocol::none, "certificate not trusted");
+  settle_status(out);
+  CHECK(out.status == SourceStatus::failed);
+  CHECK(out.detail == "certificate not trusted");
+  out.error = Error{};
+  out.candidates = {candidate(SettingsSource::autoconfig_subdomain, "imap.example.test",
+                              TlsMode::implicit, true)};
+  settle_status(out);
+  CHECK(out.status == SourceStatus::found);
+  CHECK(out.detail == "1 server setting(s) from " + out.origin);
+}
+
+TEST_CASE("discovery/outputs: each source with its origin, final URL, redirects and error") {
+  SourceOutcome redirected;
+  redirected.source = SettingsSource::autoconfig_well_known;
+  redirected.origin = "https://example.test/.well-known/autoconfig/mail/config-v1.1.xml";
+  redirected.final_url = "https://www.example.test/config.xml";
+  redirected.redirects = {redirected.origin + " -> " + redirected.final_url};
+  redirected.candidates = {candidate(SettingsSource::autoconfig_well_known, "imap.example.test",
+                                     TlsMode::implicit, true)};
+  redirected.candidates[0].origin = redirected.final_url;
+  settle_status(redirected);
+  SourceOutcome refused;
+  refused.source = SettingsSource::autodiscover;
+  refused.origin = "https://autodiscover.example.test/autodiscover/autodiscover.xml";
+  refused.error =
+      make_error(ErrorKind::discover_needs_auth, Protocol::none, "answers only with credentials");
+  settle_status(refused);
+  tool::DiscoveryReport report;
+  report.ran = true;
+  report.result = rank_candidates("example.test", {redirected, refused});
+  std::ostringstream human;
+  tool::print_discovery(human, report);
+  const std::string h = human.str();
+  CHECK(h.find("autoconfig_well_known " + redirected.origin + ": found") != std::string::npos);
+  CHECK(h.find("    redirected: " + redirected.redirects[0]) != std::string::npos);
+  CHECK(h.find("    answered by: " + redirected.final_url) != std::string::npos);
+  CHECK(h.find("autodiscover " + refused.origin + ": failed: answers only with credentials") !=
+        std::string::npos);
+  CHECK(h.find("from autoconfig_well_known " + redirected.final_url) != std::string::npos);
+  const std::string j = tool::discovery_json(report);
+  CHECK(j.find("\"final_url\":\"" + redirected.final_url + "\",\"redirects\":[\"" +
+               redirected.redirects[0] + "\"]") != std::string::npos);
+  CHECK(j.find("\"error\":\"discover.needs_auth\"") != std::string::npos);
+  CHECK(j.find("\"source\":\"autodiscover\",\"origin\":\"" + refused.origin +
+               "\",\"final_url\":null") != std::string::npos);
 }

@@ -12,12 +12,12 @@ namespace {
 using namespace mv;
 
 // A source that answers after `after` ms of loop time with one candidate (or nothing).
-Task<SourceOutcome> timed_source(Pump& pump, std::string name, Millis after,
+Task<SourceOutcome> timed_source(Pump& pump, SettingsSource source, Millis after,
                                  std::optional<SettingsCandidate> found) {
   const Millis at = pump.now() + after;
   co_await pump.until([] { return false; }, at);
   SourceOutcome out;
-  out.source = std::move(name);
+  out.source = source;
   if (found) {
     out.status = SourceStatus::found;
     out.candidates.push_back(*found);
@@ -25,13 +25,12 @@ Task<SourceOutcome> timed_source(Pump& pump, std::string name, Millis after,
   co_return out;
 }
 
-Task<void> run_plan(Pump& pump, const std::vector<DiscoverySource>& sources, Millis deadline,
+Task<void> run_plan(Pump& pump, const std::vector<PlannedSource>& sources, Millis deadline,
                     DiscoveryResult& into) {
   // Named arguments: GCC 12 rejects a string literal passed straight to a coroutine inside a
   // co_await ("array used as initializer").
   std::string domain = "example.test";
-  std::vector<std::string> names{"slow", "fast", "none"};
-  into = co_await discover(pump, std::move(domain), sources, std::move(names), deadline);
+  into = co_await discover(pump, std::move(domain), sources, deadline);
 }
 
 }  // namespace
@@ -48,20 +47,43 @@ TEST_CASE("discovery plan/sources run at once; outcomes in order; candidates ran
   preset.host = "imap.preset.test";
   preset.source = SettingsSource::preset;
   preset.identity_trusted = true;
-  const std::vector<DiscoverySource> sources{
-      [&](Millis) { return timed_source(pump, "slow", 3'000, srv); },
-      [&](Millis) { return timed_source(pump, "fast", 1'000, preset); },
-      [&](Millis) { return timed_source(pump, "none", 2'000, std::nullopt); }};
+  const std::vector<PlannedSource> sources{
+      {SettingsSource::srv, "slow",
+       [&](Millis) { return timed_source(pump, SettingsSource::srv, 3'000, srv); }},
+      {SettingsSource::preset, "fast",
+       [&](Millis) { return timed_source(pump, SettingsSource::preset, 1'000, preset); }},
+      {SettingsSource::autodiscover, "none", [&](Millis) {
+         return timed_source(pump, SettingsSource::autodiscover, 2'000, std::nullopt);
+       }}};
   DiscoveryResult result;
   const Millis start = time.now();
   pump.spawn(run_plan(pump, sources, start + 10'000, result));
   pump.run();
   CHECK(time.now() - start == 3'000);  // the slowest, not 1 + 2 + 3 s
   REQUIRE(result.outcomes.size() == 3);
-  CHECK(result.outcomes[0].source == "slow");
+  CHECK(result.outcomes[0].source == SettingsSource::srv);
   CHECK(result.outcomes[2].status == SourceStatus::nothing);
   REQUIRE(result.ranked.size() == 2);
   CHECK(result.ranked[0].candidate.host == "imap.preset.test");  // the preset ranks first
   REQUIRE(result.best(ServerRole::imap) != nullptr);
   CHECK(result.best(ServerRole::smtp) == nullptr);
+}
+
+TEST_CASE("discovery plan/a source not ended by the deadline is failed, named by its origin") {
+  test::VirtualTime time;
+  Pump pump(time, time);
+  const std::vector<PlannedSource> sources{
+      {SettingsSource::autodiscover,
+       "https://autodiscover.example.test/autodiscover/autodiscover.xml", [&](Millis) {
+         return timed_source(pump, SettingsSource::autodiscover, 5'000, std::nullopt);
+       }}};
+  DiscoveryResult result;
+  pump.spawn(run_plan(pump, sources, time.now() + 2'000, result));
+  pump.run();
+  REQUIRE(result.outcomes.size() == 1);
+  CHECK(result.outcomes[0].source == SettingsSource::autodiscover);
+  CHECK(result.outcomes[0].origin ==
+        "https://autodiscover.example.test/autodiscover/autodiscover.xml");
+  CHECK(result.outcomes[0].status == SourceStatus::failed);
+  CHECK(result.outcomes[0].detail == "no answer before the deadline");
 }
