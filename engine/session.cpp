@@ -93,9 +93,9 @@ void Session::start(Millis now) {
   started_ = true;
   clock_ = &pump_->clock();
   mark_us_ = clock_->now_us();
-  connector_ = transport_.dial(endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
-                               endpoint_.connect_port != 0 ? endpoint_.connect_port : endpoint_.port,
-                               endpoint_.family);
+  connector_ = transport_.dial(
+      endpoint_.address.empty() ? endpoint_.host : endpoint_.address,
+      endpoint_.connect_port != 0 ? endpoint_.connect_port : endpoint_.port, endpoint_.family);
   deadline_ = now + timeouts_.connect;
   if (connector_->status() == Dial::Status::failed) {
     Error e = connector_->error();
