@@ -140,7 +140,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cfg.client_tls_active = [&client] { return client.tls_active(); };
   mv::fuzz::SessionHarness harness(client, cfg, tasks);
   harness.run(mv::fuzz::split(stream, seed));
-  FUZZ_CHECK(client.search_result().size() <= options.limits.max_search_results, "too many results");
+  FUZZ_CHECK(client.search_result().size() <= options.limits.max_search_results,
+             "too many results");
   FUZZ_CHECK(client.folders().folders.size() <= options.limits.max_folders, "too many folders");
   FUZZ_CHECK(client.alert().empty() || options.tls != mv::TlsMode::starttls || harness.tls(),
              "an [ALERT] from before STARTTLS was kept");
