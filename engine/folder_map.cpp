@@ -132,13 +132,13 @@ FolderMap map_folders(const ImapFolderList& list) {
     FolderRole role{spec.role, "", "not found", ""};
     if (const ImapFolder* f = list.special_use(spec.attribute)) {
       role.folder = f->name;
-      role.shown = folder_display_name(f->name);
+      role.shown = folder_display_name(f->name, list.utf8);
       role.how = std::string("SPECIAL-USE ") + spec.attribute;
     }
     std::vector<std::string> lookalikes;
     for (const ImapFolder& f : list.folders) {
       if (f.has_attribute("\\Noselect") || f.has_attribute("\\NonExistent")) continue;
-      const std::string shown = folder_display_name(f.name);
+      const std::string shown = folder_display_name(f.name, list.utf8);
       std::string_view local = local_name(shown, list.personal);
       bool named = std::any_of(spec.names.begin(), spec.names.end(),
                                [&](const std::string& n) { return iequals(local, n); });

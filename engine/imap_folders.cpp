@@ -78,7 +78,8 @@ Task<void> check_sent_copy(ImapContext& ctx, ImapLink& link, const std::string& 
   // On Gmail the copy in Sent is INBOX's message under another label: an expunge takes off just
   // that label, and INBOX's cleanup then moves the message to Trash.
   const FolderLook look = co_await look_in(ctx, link, token, std::string(), /*linger=*/true);
-  const std::string quoted = "\"" + folder_display_name(link.mailbox) + "\"";
+  const std::string quoted =
+      "\"" + folder_display_name(link.mailbox, link.client->utf8_enabled()) + "\"";
   const RunConfig& config = ctx.deps.config;
   Report& report = ctx.deps.report;
   std::string detail;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Modified UTF-7 folder names (protocols/imap/mutf7.hpp), as a server's LIST sends them. Asserts:
 // a decoded name is valid UTF-8; printable ASCII without '&' decodes to itself; "&-" is '&';
-// folder_display_name gives the decoded name when there is one and the raw bytes otherwise;
+// folder_display_name gives the decoded name when there is one and the raw bytes otherwise (always
+// the raw bytes under UTF8=ACCEPT);
 // decoding is deterministic.
 #include <cstdint>
 #include <string>
@@ -12,7 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view name(reinterpret_cast<const char*>(data), size);
   const auto decoded = mv::decode_mutf7(name);
-  const std::string display = mv::folder_display_name(name);
+  const std::string display = mv::folder_display_name(name, false);
+  FUZZ_CHECK(mv::folder_display_name(name, true) == name, "a UTF-8 (UTF8=ACCEPT) name changed");
   if (!decoded) {
     FUZZ_CHECK(display == name, "an undecodable name is not shown as sent");
     return 0;

@@ -77,6 +77,8 @@ w(t, "gmail_xoauth2_pipelined", B([8, 4, 1, 0x80]) + imap([
     "T OK Thats all she wrote! a1mb",
     "* CAPABILITY " + GMAIL_CAPS,
     "T OK fuzz@example.test authenticated (Success)",
+    "* ENABLED UTF8=ACCEPT",
+    "T OK Success",
     "* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen $NotPhishing $Phishing)",
     "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen $NotPhishing $Phishing \\*)] Flags permitted.",
     "* OK [UIDVALIDITY 1] UIDs valid.",
@@ -96,6 +98,26 @@ w(t, "gmail_xoauth2_pipelined", B([8, 4, 1, 0x80]) + imap([
     "T OK Success",
     "* BYE LOGOUT Requested",
     "T OK 73 good day (Success)",
+]))
+# UTF8=ACCEPT (RFC 6855) offered before login: ENABLE between AUTHENTICATE and SELECT, then LIST
+# answers with UTF-8 names ("&" is a character, not modified UTF-7's shift).
+w(t, "utf8_accept_list", B([0, 1, 1, 1]) + imap([
+    "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN UTF8=ACCEPT] ready",
+    "T OK [CAPABILITY IMAP4rev1 UIDPLUS SPECIAL-USE LIST-EXTENDED UTF8=ACCEPT] Logged in",
+    "* ENABLED UTF8=ACCEPT",
+    "T OK Enabled",
+    "* 1 EXISTS",
+    "T OK [READ-WRITE] selected",
+    "* SEARCH 42",
+    "T OK done",
+] + fetch + [
+    "T OK done",
+    "* LIST (\\HasNoChildren) \"/\" INBOX",
+    "* LIST (\\HasNoChildren \\Trash) \"/\" \"Gel\u00f6schte Elemente\"",
+    "* LIST (\\HasNoChildren) \"/\" \"Tom & Jerry\"",
+    "T OK done",
+    "* BYE bye",
+    "T OK bye",
 ]))
 # Exchange Online: LOGIN refused over plaintext STARTTLS session first, then the TLS session with
 # AUTHENTICATE PLAIN; NAMESPACE and LIST without SPECIAL-USE, IDLE with EXISTS, MOVE.

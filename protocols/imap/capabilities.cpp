@@ -31,6 +31,8 @@ ImapCapabilities parse_imap_capabilities(const std::vector<std::string>& names) 
       {"SPECIAL-USE", &ImapCapabilities::special_use},
       {"LIST-EXTENDED", &ImapCapabilities::list_extended},
       {"NAMESPACE", &ImapCapabilities::namespace_},
+      {"UTF8=ACCEPT", &ImapCapabilities::utf8_accept},
+      {"UTF8=ONLY", &ImapCapabilities::utf8_accept},
   };
   ImapCapabilities caps;
   for (const auto& raw : names) {

@@ -16,7 +16,8 @@ struct ImapCapabilities {
   std::vector<Mechanism> auth;     // AUTH=x we implement
   bool imap4rev1 = false, imap4rev2 = false, starttls = false, logindisabled = false,
        sasl_ir = false, literal_plus = false, literal_minus = false, idle = false, uidplus = false,
-       move = false, special_use = false, list_extended = false, namespace_ = false;
+       move = false, special_use = false, list_extended = false, namespace_ = false,
+       utf8_accept = false;  // UTF8=ACCEPT (or UTF8=ONLY, which implies it; RFC 6855 3)
   bool has(std::string_view name) const;  // case-insensitive
 };
 

@@ -48,6 +48,7 @@ enum class State {
   authenticate,
   login,
   capability_after_auth,
+  enable,
   select,
   capability_after_select,
   ready,
@@ -76,6 +77,7 @@ std::string_view state_name(State s) {
                                                 "authenticate",
                                                 "login",
                                                 "capability_after_auth",
+                                                "enable",
                                                 "select",
                                                 "capability_after_select",
                                                 "ready",
@@ -113,6 +115,7 @@ std::string step_of(State s) {
     case State::authenticate:
     case State::login:
       return "imap.auth";
+    case State::enable:
     case State::select:
       return "imap.select";
     case State::search:
@@ -213,6 +216,8 @@ struct ImapClient::Impl final : LiteralSink {
   bool caps_updated = false;
   bool tls_active = false;
   bool preauth = false;
+  bool enable_sent = false;  // ENABLE UTF8=ACCEPT (RFC 6855 3), at most once, before SELECT
+  bool utf8 = false;         // the server said ENABLED UTF8=ACCEPT: mailbox names are UTF-8
 
   // ---- commands in flight ----
   std::string tag;  // of the command whose reply comes next
@@ -488,6 +493,9 @@ struct ImapClient::Impl final : LiteralSink {
     const std::string& kw = r.keyword;
     if (kw == "CAPABILITY") {
       apply_caps(r.atoms);
+    } else if (kw == "ENABLED") {
+      for (const std::string& a : r.atoms)
+        utf8 = utf8 || ascii_upper(a) == "UTF8=ACCEPT";
     } else if (box.on_untagged(r)) {
       if (kw == "EXISTS" && state == State::idle && idle_accepted && !done_sent &&
           box.mailbox().exists > idle_exists_start) {
@@ -510,6 +518,7 @@ struct ImapClient::Impl final : LiteralSink {
       if (folders.folders.size() >= opt.limits.max_folders) {
         folders.truncated = true;
       } else {
+        folders.utf8 = utf8;
         folders.folders.push_back(ImapFolder{r.list.name, r.list.separator, r.list.attributes});
       }
     } else if (kw == "NAMESPACE" && state == State::namespace_) {
@@ -568,6 +577,8 @@ struct ImapClient::Impl final : LiteralSink {
       case State::authenticate:
       case State::login:
         return handle_login(r, ok);
+      case State::enable:
+        return handle_enable();
       case State::select:
         return handle_select(r, ok);
       case State::capability_after_select:
@@ -797,7 +808,7 @@ struct ImapClient::Impl final : LiteralSink {
       // A login reply without capabilities (Exchange's): asked for behind the SELECT.
       if (!caps_updated) pipeline("CAPABILITY", State::capability_after_select);
       pipeline_list();
-      return set_state(State::select);
+      return set_state(next_state.value_or(State::select));
     }
     if (caps_updated) {
       send_select();
@@ -809,7 +820,7 @@ struct ImapClient::Impl final : LiteralSink {
 
   void handle_capability_after_auth(const ImapResponse& r, bool ok) {
     if (!ok) return fail(ErrorKind::capability_failed, "CAPABILITY was refused", r);
-    if (!tag.empty()) return set_state(State::select);  // SELECT was pipelined: its reply
+    if (!tag.empty()) return set_state(next_state.value_or(State::select));  // SELECT was pipelined
     send_select();
   }
 
@@ -819,24 +830,45 @@ struct ImapClient::Impl final : LiteralSink {
     c.text(opt.read_only ? "EXAMINE " : "SELECT ").astring(opt.mailbox);
     return c;
   }
+  // ENABLE UTF8=ACCEPT first when offered, with the SELECT behind it in the same flight (these
+  // capabilities are the logged-in ones: a non-synchronising literal may carry the name).
   void send_select() {
+    if (caps.utf8_accept && !enable_sent) {
+      enable_sent = true;
+      send("ENABLE UTF8=ACCEPT");
+      set_state(State::enable);
+      return queue_select(select_command(command()));
+    }
     box.open(opt.mailbox, opt.read_only);
     send(select_command(command()));
     set_state(State::select);
   }
   // Behind the login, or behind the CAPABILITY after it, the SELECT saves a round trip. Only as
   // one line: the capabilities that would allow a non-synchronising literal may still change.
-  void pipeline_select() {
-    ImapCommand c = select_command(ImapCommand{});
+  void pipeline_select() { queue_select(select_command(ImapCommand{})); }
+  // c behind the command in flight, with ENABLE UTF8=ACCEPT before it when offered (RFC 5161
+  // 3.1: ENABLE only before a mailbox is selected); nothing when c needs a synchronising literal.
+  void queue_select(const ImapCommand& c) {
     if (!c.one_line()) return;
+    if (caps.utf8_accept && !enable_sent) {
+      enable_sent = true;
+      pipeline("ENABLE UTF8=ACCEPT", State::enable);
+    }
     box.open(opt.mailbox, opt.read_only);
     pipeline(c.parts.front());
+  }
+
+  // A refused ENABLE is moot: names stay modified UTF-7. The SELECT follows, maybe pipelined.
+  void handle_enable() {
+    if (!tag.empty()) return set_state(next_state.value_or(State::select));
+    send_select();
   }
 
   // ImapOptions::list_after_login: LIST RETURN (SPECIAL-USE) behind the SELECT in flight, when
   // the login reply's capabilities allow it in one command.
   void pipeline_list() {
     if (!opt.list_after_login || !caps_updated || !caps.special_use || !caps.list_extended) return;
+    if (state == State::enable && queued.empty()) return;  // the SELECT waits for ENABLE's reply
     folders = ImapFolderList{};
     folders.special_use_requested = true;
     pipeline("LIST \"\" \"*\" RETURN (SPECIAL-USE)", State::list);
@@ -1245,6 +1277,10 @@ const ImapFolderList& ImapClient::folders() const {
 ImapDeleteOutcome ImapClient::delete_outcome() const {
   return impl_->delete_outcome;
 }
+bool ImapClient::utf8_enabled() const {
+  return impl_->utf8;
+}
+
 const ImapCapabilities& ImapClient::capabilities() const {
   return impl_->caps;
 }

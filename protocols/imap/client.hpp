@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // A sans-I/O IMAP client (RFC 9051 / RFC 3501; 2595 STARTTLS, 4959 SASL-IR, 7888 LITERAL+,
-// 4315 UIDPLUS, 6154 SPECIAL-USE, 5258 LIST-EXTENDED, 2342 NAMESPACE, 2177 IDLE, 6851 MOVE).
+// 4315 UIDPLUS, 6154 SPECIAL-USE, 5258 LIST-EXTENDED, 2342 NAMESPACE, 2177 IDLE, 6851 MOVE,
+// 5161 ENABLE + 6855 UTF8=ACCEPT).
 // Setup: greeting (OK / PREAUTH / BYE), CAPABILITY unless the greeting carried it, STARTTLS
 // (any byte received after its tagged OK is an injection: abort; afterwards every pre-TLS fact is
 // dropped and CAPABILITY is asked again), login (AUTHENTICATE with SASL-IR when offered, else
 // LOGIN with quoted strings or literals; LOGINDISABLED honoured; credentials never sent before TLS
-// unless allow_plaintext), CAPABILITY again when the login reply did not carry it, then SELECT
-// (EXAMINE when read_only). Then ready() is true and the engine runs one task at a time (below);
-// each task ends with an Event and leaves its result in an accessor; ready() is true again.
-// Tags come from a PRNG seeded by the caller (no clock or randomness inside); a tagged reply whose
-// tag is not the command in flight is a protocol error. Message bodies stream through
-// MessageScanner: memory does not grow with message size. Secrets never appear in events/errors.
-// Built from parts: command building and tags (command.hpp), capabilities (capabilities.hpp), the
-// mailbox state (mailbox_tracker.hpp), and the shared core (CommandChannel, SaslExchange); here
-// only the states, one send_* and one handle_* per state.
+// unless allow_plaintext), CAPABILITY again when the login reply did not carry it, ENABLE
+// UTF8=ACCEPT when offered (in the SELECT's flight; after ENABLED, names are UTF-8, never
+// modified UTF-7; a refusal changes nothing), then SELECT (EXAMINE when read_only). Then ready() is
+// true and the engine runs one task at a time (below); each task ends with an Event and leaves its
+// result in an accessor; ready() is true again. Tags come from a PRNG seeded by the caller (no
+// clock or randomness inside); a tagged reply whose tag is not the command in flight is a protocol
+// error. Message bodies stream through MessageScanner: memory does not grow with message size.
+// Secrets never appear in events/errors. Built from parts: command building and tags (command.hpp),
+// capabilities (capabilities.hpp), the mailbox state (mailbox_tracker.hpp), and the shared core
+// (CommandChannel, SaslExchange); here only the states, one send_* and one handle_* per state.
 #pragma once
 
 #include <cstdint>
@@ -93,6 +95,7 @@ struct ImapFolderList {
   std::vector<ImapFolder> folders;
   bool truncated = false;
   bool special_use_requested = false;  // LIST ... RETURN (SPECIAL-USE) was used
+  bool utf8 = false;                   // names are UTF-8 (UTF8=ACCEPT enabled), not modified UTF-7
   ImapNamespace personal;              // from NAMESPACE when it was asked
   // First folder with the attribute (e.g. "\\Sent", "\\Trash"), or nullptr.
   const ImapFolder* special_use(std::string_view attr) const;
@@ -173,6 +176,8 @@ class ImapClient final : public Conversation {
   ImapDeleteOutcome delete_outcome() const;
 
   const ImapCapabilities& capabilities() const;
+  // The server answered ENABLE UTF8=ACCEPT with ENABLED: mailbox names are UTF-8 both ways.
+  bool utf8_enabled() const;
   const ImapMailbox& mailbox() const;
   bool tls_active() const;
   bool preauthenticated() const;

@@ -73,7 +73,8 @@ std::optional<std::string> decode_mutf7(std::string_view name) {
   return out;
 }
 
-std::string folder_display_name(std::string_view name) {
+std::string folder_display_name(std::string_view name, bool utf8) {
+  if (utf8) return std::string(name);
   if (auto decoded = decode_mutf7(name)) return *decoded;
   return std::string(name);  // UTF-8 as sent, or bytes no decoding makes sense of
 }

@@ -15,7 +15,8 @@ namespace mv {
 std::optional<std::string> decode_mutf7(std::string_view name);
 
 // The name for display and matching: decoded when it is modified UTF-7; a name that is valid
-// UTF-8 but not modified UTF-7 (a server that sends UTF-8 unasked) is kept as it is.
-std::string folder_display_name(std::string_view name);
+// UTF-8 but not modified UTF-7 (a server that sends UTF-8 unasked) is kept as it is. With utf8
+// (the session enabled UTF8=ACCEPT, RFC 6855 3) names are UTF-8 and kept as sent: "&" stays "&".
+std::string folder_display_name(std::string_view name, bool utf8);
 
 }  // namespace mv

@@ -389,7 +389,7 @@ bool parse_imap_response(std::string_view line, const Limits& limits, LiteralSin
       if (!lx.resp_text(r)) return failed("bad response text");
       return true;
     }
-    if (r.keyword == "CAPABILITY") {
+    if (r.keyword == "CAPABILITY" || r.keyword == "ENABLED") {
       bool truncated = false;
       r.atoms = split_imap_atoms(lx.rest(), limits.max_capabilities, truncated);
       if (truncated) {
@@ -459,7 +459,7 @@ bool parse_imap_response(std::string_view line, const Limits& limits, LiteralSin
       }
       return true;
     }
-    return true;  // ENABLED, ID, STATUS, ESEARCH, ...: keyword only
+    return true;  // ID, STATUS, ESEARCH, ...: keyword only
   }
   r.kind = ImapResponse::Kind::tagged;
   if (!lx.atom(r.tag, true) || r.tag.find_first_of("+[]{%*") != std::string::npos) {

@@ -73,7 +73,7 @@ struct ImapResponse {
   std::string text;     // human text after the code; continuation: everything after "+ "
   std::string keyword;  // untagged: upper-cased, "OK", "CAPABILITY", "EXISTS", "FETCH", ...
   std::optional<std::uint32_t> number;  // "* n EXISTS|EXPUNGE|RECENT|FETCH"
-  std::vector<std::string> atoms;       // CAPABILITY names, FLAGS flags
+  std::vector<std::string> atoms;       // CAPABILITY or ENABLED names, FLAGS flags
   std::vector<std::uint32_t> numbers;   // SEARCH results
   ImapFetch fetch;
   ImapListEntry list;  // LIST / LSUB

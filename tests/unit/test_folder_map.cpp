@@ -123,4 +123,16 @@ TEST_CASE("folder_map: SPECIAL-USE still wins over a localised name") {
   CHECK(map.warnings[0].find("\"Gel\u00F6schte Elemente\"") != std::string::npos);
 }
 
+TEST_CASE("folder_map: under UTF8=ACCEPT names are UTF-8: found as sent, '&' not decoded") {
+  ImapFolderList list;
+  list.utf8 = true;
+  list.folders = {folder("INBOX"), folder("Gel\u00F6schte Elemente"), folder("Gel&APY-scht")};
+  const FolderMap map = map_folders(list);
+  CHECK(map.find("Trash")->folder == "Gel\u00F6schte Elemente");
+  CHECK(map.find("Trash")->shown == "Gel\u00F6schte Elemente");
+  CHECK(map.find("Trash")->how == "by name");
+  list.folders = {folder("Gel&APY-schte Elemente")};  // mUTF-7 only when not in UTF-8 mode
+  CHECK(map_folders(list).find("Trash")->folder.empty());
+}
+
 }  // namespace mv

@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/folder_map.hpp"
 #include "protocols/common/base64.hpp"
 #include "protocols/common/message.hpp"
 #include "protocols/imap/client.hpp"
+#include "protocols/imap/mutf7.hpp"
 #include "tests/support/split_feed.hpp"
 
 namespace {
@@ -1051,4 +1053,125 @@ TEST_CASE("imap/client: state changes are reported by name") {
   login_and_select(t, "IMAP4rev1");
   CHECK(seen ==
         std::vector<std::string>{"greeting>authenticate", "authenticate>select", "select>ready"});
+}
+
+// ---- UTF8=ACCEPT (RFC 6855) ----
+
+namespace {
+
+const std::string kGeloescht = "Gel\xC3\xB6schte Elemente";  // 19 bytes of UTF-8
+
+struct Utf8Outcome {
+  bool utf8 = false, folders_utf8 = false, ready = false;
+  std::vector<std::string> names;
+  std::string error;
+  bool operator==(const Utf8Outcome&) const = default;
+};
+
+}  // namespace
+
+TEST_CASE("imap/client: UTF8=ACCEPT: ENABLE between login and SELECT; UTF-8 names kept as sent") {
+  const auto run = [](const std::vector<std::string_view>& chunks, Transcript& t) {
+    t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN UTF8=ACCEPT] hi\r\n");
+    REQUIRE(t.sent() == t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n" + t.tag(1) +
+                            " ENABLE UTF8=ACCEPT\r\n" + t.tag(2) + " SELECT INBOX\r\n");
+    t.server(t.tag(0) +
+             " OK [CAPABILITY IMAP4rev1 LITERAL+ SPECIAL-USE LIST-EXTENDED MOVE UTF8=ACCEPT] "
+             "Logged in\r\n");
+    REQUIRE(t.sent() == t.tag(3) + " LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n");
+    for (auto c : chunks)
+      t.server(c);
+    return Utf8Outcome{t.client.utf8_enabled(), t.client.folders().utf8, t.client.ready(),
+                       [&] {
+                         std::vector<std::string> n;
+                         for (const auto& f : t.client.folders().folders)
+                           n.push_back(f.name);
+                         return n;
+                       }(),
+                       t.client.error().code};
+  };
+  const auto make = [] {
+    ImapOptions o = options();
+    o.list_after_login = true;
+    return o;
+  };
+  Transcript probe(make());
+  const std::string replies = "* ENABLED UTF8=ACCEPT\r\n" + probe.tag(1) + " OK Enabled\r\n" +
+                              "* 2 EXISTS\r\n" + probe.tag(2) + " OK [READ-WRITE] selected\r\n" +
+                              "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+                              "* LIST (\\HasNoChildren) \"/\" \"" +
+                              kGeloescht +
+                              "\"\r\n"
+                              "* LIST (\\HasNoChildren) \"/\" \"Gel&APY-scht\"\r\n" +
+                              probe.tag(3) + " OK List completed.\r\n";
+  const Utf8Outcome whole = mv::test::same_for_every_split<Utf8Outcome>(
+      replies,
+      [&](const std::vector<std::string_view>& chunks) {
+        Transcript t(make());
+        return run(chunks, t);
+      },
+      [](const Utf8Outcome& w, const Utf8Outcome& split, std::size_t i) {
+        INFO("split " << i);
+        CHECK(w == split);
+      });
+  CHECK(whole.error == "");
+  CHECK(whole.ready);
+  CHECK(whole.utf8);
+  CHECK(whole.folders_utf8);
+  CHECK(whole.names == std::vector<std::string>{"INBOX", kGeloescht, "Gel&APY-scht"});
+
+  // Trash by its German name, and the same UTF-8 bytes go back out (a literal: 8-bit bytes).
+  Transcript t(make());
+  run({replies}, t);
+  const mv::FolderMap map = mv::map_folders(t.client.folders());
+  REQUIRE(map.find("Trash") != nullptr);
+  CHECK(map.find("Trash")->folder == kGeloescht);
+  CHECK(map.find("Trash")->shown == kGeloescht);
+  CHECK(map.find("Trash")->how == "by name");
+  CHECK(mv::folder_display_name("Gel&APY-scht", t.client.folders().utf8) == "Gel&APY-scht");
+  REQUIRE(t.client.move_uid(7, map.find("Trash")->folder));
+  CHECK(t.sent() == t.tag(4) + " UID MOVE 7 {19+}\r\n" + kGeloescht + "\r\n");
+  CHECK(t.client.turns() == 2);  // ENABLE added no round trip: AUTHENTICATE, then UID MOVE
+}
+
+TEST_CASE("imap/client: UTF8=ACCEPT after login: ENABLE with the UTF-8 SELECT behind it") {
+  ImapOptions o = options();
+  o.mailbox = kGeloescht;
+  Transcript t(std::move(o));
+  t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  // The name needs a literal: no SELECT (and so no ENABLE) behind the login.
+  CHECK(t.sent() == t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n");
+  t.server(t.tag(0) + " OK [CAPABILITY IMAP4rev1 LITERAL+ UTF8=ACCEPT] Logged in\r\n");
+  CHECK(t.sent() == t.tag(1) + " ENABLE UTF8=ACCEPT\r\n" + t.tag(2) + " SELECT {19+}\r\n" +
+                        kGeloescht + "\r\n");
+  t.server("* ENABLED UTF8=ACCEPT\r\n" + t.tag(1) + " OK Enabled\r\n* 0 EXISTS\r\n" + t.tag(2) +
+           " OK [READ-WRITE] selected\r\n");
+  CHECK_FALSE(t.client.error());
+  CHECK(t.client.ready());
+  CHECK(t.client.utf8_enabled());
+  CHECK(t.client.mailbox().name == kGeloescht);
+  CHECK(t.client.turns() == 2);  // AUTHENTICATE; ENABLE + SELECT in one flight
+}
+
+TEST_CASE("imap/client: ENABLE UTF8=ACCEPT refused (BAD or NO): the run goes on in mUTF-7") {
+  for (const std::string status : {"BAD", "NO"}) {
+    INFO(status);
+    Transcript t(options());
+    t.server("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN UTF8=ACCEPT] hi\r\n");
+    REQUIRE(t.sent() == t.tag(0) + " AUTHENTICATE PLAIN " + kPlainIr + "\r\n" + t.tag(1) +
+                            " ENABLE UTF8=ACCEPT\r\n" + t.tag(2) + " SELECT INBOX\r\n");
+    t.server(t.tag(0) + " OK [CAPABILITY IMAP4rev1 UTF8=ACCEPT] Logged in\r\n" + t.tag(1) + " " +
+             status + " not now\r\n* 1 EXISTS\r\n" + t.tag(2) + " OK [READ-WRITE] selected\r\n");
+    CHECK_FALSE(t.client.error());
+    REQUIRE(t.client.ready());
+    CHECK_FALSE(t.client.utf8_enabled());
+    REQUIRE(t.client.list_folders());
+    CHECK(t.sent() == t.tag(3) + " LIST \"\" \"*\"\r\n");
+    t.server("* LIST (\\HasNoChildren) \"/\" \"Gel&APY-schte Elemente\"\r\n" + t.tag(3) +
+             " OK done\r\n");
+    CHECK_FALSE(t.client.folders().utf8);
+    const mv::FolderMap map = mv::map_folders(t.client.folders());
+    CHECK(map.find("Trash")->folder == "Gel&APY-schte Elemente");
+    CHECK(map.find("Trash")->shown == kGeloescht);
+  }
 }

@@ -172,7 +172,7 @@ TEST_CASE("imap/response: untagged data") {
   CHECK(one("* SEARCH\r\n") == "U st= text= kw=SEARCH");
   CHECK(one("* SEARCH 7 (MODSEQ 917162500)\r\n") == "U st= text= kw=SEARCH #7");
   CHECK(one("* ESEARCH (TAG \"A1\") UID ALL 4:7\r\n") == "U st= text= kw=ESEARCH");
-  CHECK(one("* ENABLED CONDSTORE\r\n") == "U st= text= kw=ENABLED");
+  CHECK(one("* ENABLED CONDSTORE\r\n") == "U st= text= kw=ENABLED atoms=CONDSTORE");
   CHECK(error_of("* SEARCH 1 x\r\n") == "imap.bad_response");
   CHECK(error_of("* SEARCH 4294967296\r\n") == "imap.bad_response");
   CHECK(error_of("* 4294967296 EXISTS\r\n").empty());  // not a number: an unknown keyword

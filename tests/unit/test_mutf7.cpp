@@ -26,6 +26,9 @@ TEST_CASE("mutf7/invalid names are not decoded into something else") {
   for (const char* bad : {"&APY", "&A-", "&AGE-", "&2D3-", "&3gA-", "&AP!-", "caf\xC3\xA9"})
     CHECK_FALSE_MESSAGE(decode_mutf7(bad), bad);
   // For display such a name stays as the server sent it (e.g. UTF-8 sent unasked).
-  CHECK(folder_display_name("caf\xC3\xA9") == "caf\xC3\xA9");
-  CHECK(folder_display_name("Gel&APY-scht") == "Gel\u00F6scht");
+  CHECK(folder_display_name("caf\xC3\xA9", false) == "caf\xC3\xA9");
+  CHECK(folder_display_name("Gel&APY-scht", false) == "Gel\u00F6scht");
+  // Under UTF8=ACCEPT a name is UTF-8 as sent: "&" is a character, not a shift.
+  CHECK(folder_display_name("Gel&APY-scht", true) == "Gel&APY-scht");
+  CHECK(folder_display_name("Tom &- Jerry", true) == "Tom &- Jerry");
 }

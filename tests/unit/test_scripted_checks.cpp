@@ -57,6 +57,8 @@ void gmail_to_fetched(Peer& p, Submitted& submitted) {
       "COMPRESS=DEFLATE ENABLE MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED LIST-STATUS "
       "LITERAL- SPECIAL-USE APPENDLIMIT=35651584\r\n" +
       tag + " OK alice@example.test authenticated (Success)\r\n");
+  tag = p.expect_imap("ENABLE UTF8=ACCEPT");  // UTF8=ACCEPT offered: ENABLE before the SELECT
+  p.send("* ENABLED UTF8=ACCEPT\r\n" + tag + " OK Success\r\n");
   tag = p.expect_imap("SELECT INBOX");
   p.send("* 3 EXISTS\r\n* OK [UIDVALIDITY 1] UIDs valid.\r\n" + tag +
          " OK [READ-WRITE] INBOX selected. (Success)\r\n");
