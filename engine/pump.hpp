@@ -63,6 +63,8 @@ class Pump {
 
   // Suspends the awaiting plan until ready() is true, until the time `until` (when given) has
   // come, or until none of the plan's sessions can make progress (all finished, and no `until`).
+  // Give ready() references or plain pointers only: GCC 12 destroys a co_await's awaiter temporary
+  // twice, harmless only for a callable std::function keeps inline (see engine/concurrently.hpp).
   Wait until(std::function<bool()> ready, std::optional<Millis> until = std::nullopt) {
     return Wait(*this, std::move(ready), until);
   }
