@@ -21,6 +21,11 @@
 #                          long campaign's choice on two cores), then replay every grown corpus
 #                          under ASan + UBSan: an input kept must pass both. Default address,undefined
 #   FUZZ_TIMEOUT=S         libFuzzer's -timeout per input (default 10)
+#   FUZZ_RESUME=1          with FUZZ_RUNS=N: go on with the campaign in FUZZ_WORK instead of starting
+#                          over: each target runs on its grown corpus until the executions of all
+#                          its segments (log, log.2, ...; a segment that was stopped counts up to
+#                          its last status line) reach N. The long campaign takes ~5 core-hours:
+#                          on two cores it spans sessions
 #
 # Exit status: 0 when no target found anything, 1 otherwise. CI runs FUZZ_RUNS=100000; the corpus
 # replays run in every ctest (label "fuzz").
@@ -67,8 +72,18 @@ run_target() {
   local t="$1" dir="$WORK/$1"
   mkdir -p "$dir/corpus" "$dir/artifacts"
   cp "$ROOT/fuzz/corpus/$t/"* "$dir/corpus/"
-  local seeds dict
-  seeds=$(ls "$dir/corpus" | wc -l)
+  local seeds dict runs="${FUZZ_RUNS:-}" before=0 log="$dir/log" segment=1
+  seeds=$(ls "$ROOT/fuzz/corpus/$t" | wc -l)
+  if [ "${FUZZ_RESUME:-0}" = 1 ]; then
+    # The executions of the earlier segments, each up to its last status line.
+    for l in "$dir"/log "$dir"/log.*; do
+      [ -f "$l" ] || continue
+      segment=$((segment + 1))
+      before=$((before + $(grep -E '^#[0-9]+' "$l" | tail -1 | sed -n 's/^#\([0-9]*\).*/\1/p' || echo 0)))
+    done
+    [ "$segment" -gt 1 ] && log="$dir/log.$segment"
+    runs=$((FUZZ_RUNS > before ? FUZZ_RUNS - before : 0))
+  fi
   dict="$(dict_for "$t")"
   # Fork mode with -ignore_crashes: a finding is saved and the campaign goes on, so one known bug
   # does not end a target's run in its first second. A -fork run merges what its jobs found into
@@ -79,21 +94,24 @@ run_target() {
   # FUZZ_RUNS=N: one process, fixed seed, N inputs: the same binary and corpus always take the
   # same path, so a CI failure is a reproducible one; new inputs go into the corpus directory.
   if [ -n "${FUZZ_RUNS:-}" ]; then
-    args=(-runs="$FUZZ_RUNS" -seed=1 -max_len=4096 -timeout="$TIMEOUT" -rss_limit_mb=2048
+    args=(-runs="$runs" -seed="$segment" -max_len=4096 -timeout="$TIMEOUT" -rss_limit_mb=2048
       -artifact_prefix="$dir/artifacts/")
   fi
   [ -n "$dict" ] && args+=(-dict="$dict")
   local start end
   start=$(date +%s.%N)
   # libFuzzer exits non-zero on a finding; the log tells which.
-  "$BUILD/fuzz/$t" "${args[@]}" "$dir/corpus" >"$dir/log" 2>&1 || true
+  if [ "$runs" != 0 ]; then
+    "$BUILD/fuzz/$t" "${args[@]}" "$dir/corpus" >"$log" 2>&1 || true
+  fi
   end=$(date +%s.%N)
   local last execs cov found findings rate estimate
-  last=$(grep -E '^#[0-9]+' "$dir/log" | tail -1 || true)
+  last=$(grep -E '^#[0-9]+' "$log" 2>/dev/null | tail -1 || true)
   execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   found=$(ls "$dir/artifacts" | wc -l)
   rate=$(awk -v n="${execs:-0}" -v s="$start" -v e="$end" 'BEGIN { printf "%d", n / (e - s) }')
+  execs=$((before + ${execs:-0}))
   estimate=$(awk -v r="$rate" -v n="$ESTIMATE_RUNS" 'BEGIN { printf "%.1f", (r > 0 ? n / r / 3600 : -1) }')
   findings="none"
   [ "$found" -gt 0 ] && findings="$found (distinct causes below)"
@@ -111,7 +129,7 @@ run_target() {
   fi
 }
 
-rm -rf "$WORK"
+[ "${FUZZ_RESUME:-0}" = 1 ] || rm -rf "$WORK"
 mkdir -p "$WORK"
 if [ -n "${FUZZ_RUNS:-}" ]; then
   echo "${#TARGETS[@]} targets, $FUZZ_RUNS executions each, $PARALLEL side by side"
