@@ -206,7 +206,7 @@ std::string prepare_accounts(const AccountsRequest& request, std::vector<Account
     CommandLine cl = parse_command_line(args);
     if (cl.action != Action::run) return at + (cl.text.empty() ? "not an account" : cl.text);
     if (cl.options.peer) return at + "--peer-email is for one account at a time, not --accounts";
-    Account account{std::move(cl.options), {}};
+    Account account{std::move(cl.options), {}, {}};
     ToolOptions& o = account.options;
     if (!line.name.empty()) o.name = line.name;
     const std::string& label = o.name.empty() ? o.config.email : o.name;
@@ -225,9 +225,12 @@ std::string prepare_accounts(const AccountsRequest& request, std::vector<Account
     // A stored OAuth2 grant of this address (refreshed when due), else its secret options.
     OAuth2SignIn signin = oauth2_sign_in(o);
     if (signin.active) {
-      const Error& e = signin.report.error;
-      if (e) return at + o.config.email + ": " + e.detail + (e.fix.empty() ? "" : "; " + e.fix);
-      apply_oauth2_token(o, signin.access_token);
+      account.warnings.insert(account.warnings.end(), signin.report.warnings.begin(),
+                              signin.report.warnings.end());
+      if (signin.report.error)
+        account.failed_signin = std::move(signin.report);
+      else
+        apply_oauth2_token(o, signin.access_token);
     } else if (std::string err = resolve_identities(o, account.warnings); !err.empty()) {
       return at + o.config.email + ": " + err;
     }

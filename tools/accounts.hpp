@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/report.hpp"
 #include "tools/options.hpp"
 
 namespace mv::tool {
@@ -38,15 +39,19 @@ bool merge_account_args(const std::vector<std::string>& defaults,
                         const std::vector<std::string>& line, std::vector<std::string>& merged,
                         std::string& error);
 
-// One account ready to run: its options (credentials filled in) and warnings to show.
+// One account ready to run: its options (credentials filled in) and warnings to show. An account
+// whose OAuth2 sign-in failed (its grant revoked or expired, the token endpoint down) keeps that
+// report as its result and opens no session: the other accounts of the file still run.
 struct Account {
   ToolOptions options;
   std::vector<std::string> warnings;
+  Report failed_signin;
 };
 
 // Reads the file, merges and parses every line, and reads every account's secrets (never from a
-// prompt: there are many). Every account's label (its name, else its address) must be its own.
-// Returns a usage error naming the file and line, empty on success.
+// prompt: there are many) or signs it in with its stored OAuth2 grant. Every account's label (its
+// name, else its address) must be its own. Returns a usage error naming the file and line, empty
+// on success; a failed sign-in is the account's result (failed_signin), not a usage error.
 std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts);
 
 }  // namespace mv::tool

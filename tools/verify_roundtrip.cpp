@@ -122,17 +122,14 @@ std::string label_of(const ToolOptions& o) {
 
 // --accounts: one result per account in the file's order, each printed as soon as it and those
 // before it are done (a slow account holds back only the lines after it); exit 0 when every
-// account passed, else the highest exit code. --nagios: one summary line at the end, its status,
-// then the per-account perfdata.
+// account passed, else the highest exit code. An account whose OAuth2 sign-in failed is that
+// account's result and opens no session; the others still run. --nagios: one summary line at the
+// end, its status, then the per-account perfdata.
 int run_accounts(const CommandLine& cl) {
   const OutputFormat format = cl.options.format;
   std::vector<Account> accounts;
   if (std::string err = prepare_accounts(cl.accounts, accounts); !err.empty())
     return usage_error(format, err);
-  if (std::string err = ensure_descriptors(std::min(cl.accounts.concurrency, accounts.size()));
-      !err.empty())
-    return usage_error(format, err);
-  std::vector<RunConfig> configs;  // moved out of the accounts: one copy of each, not two
   std::vector<std::string> labels;
   for (Account& a : accounts) {
     if (wants_discovery(a.options))
@@ -142,20 +139,45 @@ int run_accounts(const CommandLine& cl) {
     labels.push_back(label_of(a.options));
     for (const std::string& w : a.warnings)
       std::cerr << "warning: " << labels.back() << ": " << w << "\n";
-    configs.push_back(std::move(a.options.config));
   }
+  // The accounts that run (their configurations moved out: one copy of each, not two) and, for
+  // each account, where its configuration and its result are: in `configs` and run_many's results
+  // at the same index, or among the failed sign-ins.
+  std::vector<RunConfig> configs, refused_configs;
+  std::vector<RunResult> refused;
+  std::vector<std::size_t> slot(accounts.size());
+  std::vector<std::size_t> account_of_run;
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    Account& a = accounts[i];
+    if (a.failed_signin.error) {
+      slot[i] = refused.size();
+      refused_configs.push_back(std::move(a.options.config));
+      refused.emplace_back().report = std::move(a.failed_signin);
+    } else {
+      slot[i] = configs.size();
+      account_of_run.push_back(i);
+      configs.push_back(std::move(a.options.config));
+    }
+  }
+  auto config_of = [&](std::size_t i) -> RunConfig& {
+    return accounts[i].failed_signin.error ? refused_configs[slot[i]] : configs[slot[i]];
+  };
+  if (std::string err = ensure_descriptors(std::min(cl.accounts.concurrency, configs.size()));
+      !err.empty())
+    return usage_error(format, err);
   const std::int64_t start = monotonic_us();
   int worst = kExitOk;
   std::vector<RunResult*> ended(accounts.size(), nullptr);
+  for (std::size_t i = 0; i < accounts.size(); ++i)
+    if (accounts[i].failed_signin.error) ended[i] = &refused[slot[i]];
   std::size_t printed = 0;
-  auto print_ready = [&](std::size_t index, RunResult& result) {
-    ended[index] = &result;
+  auto print_ready = [&] {
     for (; printed < ended.size() && ended[printed] != nullptr; ++printed) {
       const std::size_t i = printed;
       const int exit_code = exit_code_for(ended[i]->report.error);
       worst = std::max(worst, exit_code);
       if (format == OutputFormat::json) {
-        std::cout << render_json({configs[i], *ended[i], accounts[i].options.preset,
+        std::cout << render_json({config_of(i), *ended[i], accounts[i].options.preset,
                                   accounts[i].warnings, exit_code, accounts[i].options.name})
                   << "\n";
       } else if (format == OutputFormat::human) {
@@ -164,19 +186,27 @@ int run_accounts(const CommandLine& cl) {
       // Printed: keep only what the summaries (--nagios, --prometheus) read, so memory grows
       // with the accounts in flight, not with every account of the file.
       keep_for_summary(*ended[i]);
-      forget_secrets(configs[i]);
+      forget_secrets(config_of(i));
     }
     std::cout.flush();  // a monitor reading the pipe sees each line as it is ready
   };
-  const std::vector<RunResult> results = run_many(configs, cl.accounts.concurrency, print_ready);
+  print_ready();  // failed sign-ins at the head of the file are known before anything runs
+  const std::vector<RunResult> results =
+      run_many(configs, cl.accounts.concurrency, [&](std::size_t run, RunResult& result) {
+        ended[account_of_run[run]] = &result;
+        print_ready();
+      });
   const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
+  auto result_of = [&](std::size_t i) -> const RunResult& {
+    return accounts[i].failed_signin.error ? refused[slot[i]] : results[slot[i]];
+  };
   std::vector<PrometheusAccount> metrics;
   for (std::size_t i = 0; i < accounts.size(); ++i)
-    metrics.push_back({configs[i], results[i], labels[i]});
+    metrics.push_back({config_of(i), result_of(i), labels[i]});
   if (format == OutputFormat::nagios) {
     std::vector<NagiosAccount> each;
     for (std::size_t i = 0; i < accounts.size(); ++i)
-      each.push_back({configs[i], results[i], accounts[i].options.thresholds, labels[i]});
+      each.push_back({config_of(i), result_of(i), accounts[i].options.thresholds, labels[i]});
     NagiosVerdict v = render_nagios_accounts(each, total_ms, cl.options.verbose > 0);
     std::cout << v.line << "\n";
     worst = v.exit_code;

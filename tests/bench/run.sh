@@ -80,6 +80,20 @@ wait_for_line() { # file text
   return $found
 }
 
+# Waits until every session that a log shows starting from line FIRST on has also ended: as many
+# END lines as START lines (each logged by the server when it happens; tail follows the file).
+wait_for_ends() { # file first-line start-text end-text
+  local line starts ends=0
+  starts=$(tail -n +"$2" "$1" | grep -cF -- "$3")
+  coproc TAILER { exec tail -n +"$2" -F "$1" 2>/dev/null; }
+  while ((ends < starts)) && IFS= read -r -t 10 line <&"${TAILER[0]}"; do
+    [[ $line == *"$4"* ]] && ends=$((ends + 1))
+  done
+  kill "$TAILER_PID" 2>/dev/null
+  wait "$TAILER_PID" 2>/dev/null || true
+  ((ends >= starts))
+}
+
 # curl: UID SEARCH every 20 ms (one connection and login each, as curl does), then UID FETCH.
 curl_readback() {
   local token=$1 out uid deadline=$((SECONDS + 30))
@@ -431,8 +445,15 @@ if want over; then
     for c in "${ov[@]}"; do
       : >"$TMP/oc.$c"
       "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os0.$c"
+      d0=$(($(wc -l <"$DLOG") + 1)) p0=$(($(wc -l <"$PLOG") + 1))
       for ((i = 0; i < N; i++)); do WRAP="$CPU_OF $TMP/oc.$c" "peer_$c" >/dev/null 2>&1; done
-      sleep 0.2  # settling, not an event: the stack's last work after the client's exit (to do)
+      # The stack's last work comes after the client's exit: wait until its logs show every IMAP
+      # login, LMTP delivery, SMTP connection and queued message of the batch finished.
+      { wait_for_ends "$DLOG" "$d0" "imap-login: Info: Login:" ": Info: Disconnected" &&
+        wait_for_ends "$DLOG" "$d0" ": Info: Connect from local" ": Info: Disconnect from local" &&
+        wait_for_ends "$PLOG" "$p0" ": connect from" ": disconnect from" &&
+        wait_for_ends "$PLOG" "$p0" ": message-id=<" ": removed"; } ||
+        echo "(table 8: the stack's logs never showed the batch's sessions end)" >&2
       "$PY" "$ROOT/tests/bench/stack_cpu.py" "$MAILSTACK_DIR" --by-name >"$TMP/os1.$c"
     done
     echo

@@ -380,6 +380,33 @@ TEST_CASE("integration/oauth2: --accounts takes each address's stored grant") {
   CHECK(control("/state").find("\"refresh_ok\": 1") != std::string::npos);
 }
 
+TEST_CASE("integration/oauth2: --accounts: a refused refresh is that account's result only") {
+  StateDir state;
+  const std::string alice = stack().get("MAILSTACK_USER1");
+  const std::string bob = stack().get("MAILSTACK_USER2");
+  control("/control", R"({"reset":true,"auto_approve":true,"access_ttl":60})");
+  REQUIRE(sign_in(state, alice, "device").exit_code == 0);
+  control("/control", R"({"refresh_error":"revoked"})");
+  const fs::path file = state.root / "accounts.txt";
+  std::ofstream(file) << "--email " << alice << "\n--email " << bob
+                      << " --password-env MV_BOB_PASSWORD\n";
+  std::vector<std::string> args{"--accounts", file.string()};
+  for (const std::string& a : stack_server_args())
+    args.push_back(a);
+  args.insert(args.end(), {"--check", "none", "--json"});
+  ToolRun run = run_tool(args, {state.env(), "MV_BOB_PASSWORD=" + stack().get("MAILSTACK_PASS2")});
+  INFO(run.all());
+  CHECK(run.exit_code == 5);  // alice's, the worst
+  std::istringstream lines(run.out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  CHECK(first.find("AADSTS50173") != std::string::npos);
+  CHECK(first.find("\"exit_code\":5") != std::string::npos);
+  CHECK(second.find("\"email\":\"" + bob + "\"") != std::string::npos);
+  CHECK(second.find("\"exit_code\":0") != std::string::npos);
+}
+
 TEST_CASE("integration/oauth2: --oauth2-store-cmd keeps the grant in the user's keyring") {
   StateDir state;
   const fs::path keyring = state.root / "keyring";
