@@ -22,6 +22,7 @@
 #include "tools/identities.hpp"
 #include "tools/json_output.hpp"
 #include "tools/nagios_output.hpp"
+#include "tools/no_core_dumps.hpp"
 #include "tools/oauth2_signin.hpp"
 #include "tools/options.hpp"
 #include "tools/peer_account.hpp"
@@ -248,6 +249,7 @@ int print_result(const ToolOptions& o, const RunResult& result,
 }  // namespace
 
 int main(int argc, char** argv) {
+  forbid_core_dumps();  // before any secret is read; a kernel that refuses leaves the run as it was
   CommandLine cl = parse_command_line(std::vector<std::string>(argv, argv + argc));
   ToolOptions& o = cl.options;
   switch (cl.action) {

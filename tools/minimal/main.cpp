@@ -15,6 +15,7 @@
 
 #include "engine/run.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/no_core_dumps.hpp"
 #include "tools/stop_signals.hpp"
 #include "tools/version.hpp"
 
@@ -74,6 +75,7 @@ unsigned default_port(bool smtp, bool pop3, TlsMode mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mv::tool::forbid_core_dumps();  // before the password is read
   RunConfig config;
   const char* host = nullptr;
   const char* user = nullptr;
