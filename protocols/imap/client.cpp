@@ -10,21 +10,11 @@
 #include "protocols/common/command_channel.hpp"
 #include "protocols/common/sasl_exchange.hpp"
 #include "protocols/common/wipe.hpp"
+#include "protocols/imap/idle.hpp"
 
 namespace mv {
 
 namespace {
-
-std::string status_text(const ImapResponse& r) {
-  std::string s;
-  if (r.code) {
-    s = "[" + r.code->name;
-    if (!r.code->args.empty()) s += " " + r.code->args;
-    s += "]";
-    if (!r.text.empty()) s += " ";
-  }
-  return s + r.text;
-}
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -150,59 +140,18 @@ std::string step_of(State s) {
 
 }  // namespace
 
-std::string_view imap_task_name(ImapTask t) {
-  switch (t) {
-    case ImapTask::none:
-      return "none";
-    case ImapTask::search:
-      return "search";
-    case ImapTask::fetch_message:
-      return "fetch_message";
-    case ImapTask::fetch_flags:
-      return "fetch_flags";
-    case ImapTask::store:
-      return "store";
-    case ImapTask::noop:
-      return "noop";
-    case ImapTask::list:
-      return "list";
-    case ImapTask::delete_uid:
-      return "delete_uid";
-    case ImapTask::move:
-      return "move";
-    case ImapTask::idle:
-      return "idle";
-    case ImapTask::logout:
-      return "logout";
-  }
-  return "unknown";
-}
-
-bool ImapFolder::has_attribute(std::string_view attr) const {
-  for (const auto& a : attributes) {
-    if (iequals(a, attr)) return true;
-  }
-  return false;
-}
-
-const ImapFolder* ImapFolderList::special_use(std::string_view attr) const {
-  for (const auto& f : folders) {
-    if (f.has_attribute(attr)) return &f;
-  }
-  return nullptr;
-}
-
-struct ImapClient::Impl final : LiteralSink {
+struct ImapClient::Impl final {
   Impl(ImapOptions o, const ImapClient& owner)
       : owner(owner),
         opt(std::move(o)),
         reader(opt.limits),
         tags(opt.tag_seed),
         box(opt.limits),
+        results(opt.limits),
         tls_active(opt.tls == TlsMode::implicit) {
-    reader.set_sink(this);
+    reader.set_sink(&results);
   }
-  ~Impl() override { drop_pending_parts(); }
+  ~Impl() { drop_pending_parts(); }
 
   const ImapClient& owner;  // told of every state change
   ImapOptions opt;
@@ -210,6 +159,8 @@ struct ImapClient::Impl final : LiteralSink {
   ImapTagGenerator tags;
   CommandChannel channel;  // output, the replies owed, the sticky error
   ImapMailboxTracker box;
+  ImapTaskResults results;  // what the tasks produced; the BODY[] literals stream into it
+  ImapIdle idle;
   State state = State::greeting;
   std::deque<Event> events;
   ImapCapabilities caps;
@@ -244,43 +195,7 @@ struct ImapClient::Impl final : LiteralSink {
   std::string auth_label;
   std::string alert;  // the last [ALERT] text (sanitised), carried into a failure's signal
 
-  // ---- task results ----
-  ImapTaskStatus task;
-  ImapTaskStatus fetch_task;  // the last fetch_message's, kept past the commands behind it
-  std::vector<std::uint32_t> search;
-  bool search_truncated = false;
-  ImapFetchedMessage fetched;
-  std::uint32_t target_uid = 0;
-  bool store_ok = false;  // the STORE of \Deleted before a pipelined UID EXPUNGE
-  MessageScanner scanner;
-  bool scanning = false;
-  std::optional<ScannedMessage> scanned;
-  std::uint32_t scanned_seq = 0;
-  ImapFolderList folders;
-  bool listed = false;  // folders holds a LIST's successful answer
-  ImapDeleteOutcome delete_outcome = ImapDeleteOutcome::none;
-  bool idle_accepted = false, idle_done_requested = false, done_sent = false;
-  std::uint32_t idle_exists_start = 0;
-  bool saw_bye = false;
-
-  // LiteralSink: only the body of the message being fetched is scanned; others are dropped.
-  void literal_begin(std::uint32_t seq, std::string_view item, std::uint64_t) override {
-    scanning = state == State::fetch && (iequals(item, "BODY[]") || iequals(item, "RFC822"));
-    if (scanning) {
-      // Drops what an interrupted literal left.
-      scanner = MessageScanner{
-          MessageScanOptions{.wanted_token = {}, .max_field = opt.limits.max_scanned_field}};
-      scanned_seq = seq;
-    }
-  }
-  void literal_data(std::string_view chunk) override {
-    if (scanning) scanner.update(chunk);
-  }
-  void literal_end() override {
-    if (!scanning) return;
-    scanned = scanner.finish();
-    scanning = false;
-  }
+  bool saw_bye = false;  // the LOGOUT's BYE came
 
   void set_state(State s) {
     owner.state_changed(state_name(state), state_name(s));
@@ -313,7 +228,7 @@ struct ImapClient::Impl final : LiteralSink {
   }
   // A refusal: the server's words and its codes (RFC 5530 response code, [ALERT]) in the error.
   void fail(ErrorKind kind, std::string detail, const ImapResponse& r) {
-    fail(make_error(kind, Protocol::imap, std::move(detail), status_text(r), signal_of(r)));
+    fail(make_error(kind, Protocol::imap, std::move(detail), imap_status_text(r), signal_of(r)));
   }
 
   ServerSignal signal_of(const ImapResponse& r) const {
@@ -468,9 +383,8 @@ struct ImapClient::Impl final : LiteralSink {
       return;
     }
     if (state == State::authenticate) return handle_authenticate_challenge(r);
-    if (state == State::idle && !idle_accepted) {
-      idle_accepted = true;
-      if (idle_done_requested) send_done();
+    if (state == State::idle && !idle.accepted()) {
+      if (idle.accept()) send_done();
       return;
     }
     fail(make_error(ErrorKind::unexpected_continuation, Protocol::imap,
@@ -497,49 +411,20 @@ struct ImapClient::Impl final : LiteralSink {
       for (const std::string& a : r.atoms)
         utf8 = utf8 || ascii_upper(a) == "UTF8=ACCEPT";
     } else if (box.on_untagged(r)) {
-      if (kw == "EXISTS" && state == State::idle && idle_accepted && !done_sent &&
-          box.mailbox().exists > idle_exists_start) {
-        send_done();
-      }
+      if (kw == "EXISTS" && state == State::idle && idle.ends_at(box.mailbox().exists)) send_done();
     } else if (kw == "FETCH") {
-      handle_fetch_data(r);
+      const std::uint32_t seq = r.number.value_or(0);
+      results.on_fetch(seq, box.on_fetch(seq, r.fetch), r.fetch);
     } else if (kw == "SEARCH" && (state == State::search || state == State::noop_search)) {
       // Behind a NOOP too: a server may run pipelined commands at once and send the SEARCH's
       // data before the NOOP's completion (Dovecot does; RFC 9051 5.5).
-      for (std::uint32_t uid : r.numbers) {
-        if (search.size() >= opt.limits.max_search_results) {
-          search_truncated = true;
-          break;
-        }
-        search.push_back(uid);
-      }
+      results.on_search(r.numbers);
     } else if ((kw == "LIST" || kw == "LSUB") &&
                (state == State::list || queued_state(State::list))) {
-      if (folders.folders.size() >= opt.limits.max_folders) {
-        folders.truncated = true;
-      } else {
-        folders.utf8 = utf8;
-        folders.folders.push_back(ImapFolder{r.list.name, r.list.separator, r.list.attributes});
-      }
+      results.on_list(r.list, utf8);
     } else if (kw == "NAMESPACE" && state == State::namespace_) {
-      folders.personal = r.ns;
+      results.on_namespace(r.ns);
     }
-  }
-
-  void handle_fetch_data(const ImapResponse& r) {
-    const std::uint32_t seq = r.number.value_or(0);
-    const std::optional<std::uint32_t> uid = box.on_fetch(seq, r.fetch);
-    if (state == State::fetch && uid && *uid == target_uid) {
-      fetched.seq = seq;
-      if (r.fetch.flags) fetched.flags = *r.fetch.flags;
-      if (r.fetch.internaldate) fetched.internaldate = *r.fetch.internaldate;
-      if (r.fetch.rfc822_size) fetched.rfc822_size = r.fetch.rfc822_size;
-      if (!r.fetch.body_items.empty() && scanned && scanned_seq == seq) {
-        fetched.found = true;
-        fetched.message = std::move(*scanned);
-      }
-    }
-    scanned.reset();
   }
 
   void handle_tagged(const ImapResponse& r) {
@@ -621,12 +506,9 @@ struct ImapClient::Impl final : LiteralSink {
 
   // A task's tagged reply: its status kept, its event, and on to what was queued or ready.
   void finish(const ImapResponse& r, std::string step, std::string facts) {
-    task.finished = true;
-    task.ok = r.status == ImapStatus::ok;
-    task.server_says = sanitize_server_text(status_text(r));
-    task.code = r.code ? r.code->name : std::string();
-    event(std::move(step), task.ok ? std::move(facts) : "failed: " + task.server_says);
-    if (state == State::fetch) fetch_task = task;
+    const ImapTaskStatus& status = results.finish(r);
+    event(std::move(step), status.ok ? std::move(facts) : "failed: " + status.server_says);
+    if (state == State::fetch) results.end_fetch();
     set_state(next_state.value_or(State::ready));
   }
 
@@ -869,8 +751,7 @@ struct ImapClient::Impl final : LiteralSink {
   void pipeline_list() {
     if (!opt.list_after_login || !caps_updated || !caps.special_use || !caps.list_extended) return;
     if (state == State::enable && queued.empty()) return;  // the SELECT waits for ENABLE's reply
-    folders = ImapFolderList{};
-    folders.special_use_requested = true;
+    results.start_list(true);
     pipeline("LIST \"\" \"*\" RETURN (SPECIAL-USE)", State::list);
   }
 
@@ -901,17 +782,15 @@ struct ImapClient::Impl final : LiteralSink {
 
   // ---- tasks ----
 
-  bool begin(ImapTask t, State s, ImapCommand c) {
-    task = ImapTaskStatus{};
-    task.task = t;
+  bool begin(ImapTask t, State s, ImapCommand c, std::uint32_t uid = 0) {
+    results.begin(t, uid);
     send(std::move(c));
     set_state(s);
     return true;
   }
 
   void send_search(std::string_view token, bool noop_first) {
-    search.clear();
-    search_truncated = false;
+    results.start_search();
     const std::string line =
         "UID SEARCH HEADER " + std::string(kTokenHeader) + " " + std::string(token);
     if (!noop_first) {
@@ -922,11 +801,7 @@ struct ImapClient::Impl final : LiteralSink {
     pipeline(line);
   }
 
-  void handle_search(const ImapResponse& r) {
-    finish(r, "imap.search",
-           std::to_string(search.size()) + " match" + (search.size() == 1 ? "" : "es") +
-               (search_truncated ? " (truncated)" : ""));
-  }
+  void handle_search(const ImapResponse& r) { finish(r, "imap.search", results.search_facts()); }
 
   // The UID SEARCH behind it is the task; a refused NOOP is moot.
   void handle_noop_search() {
@@ -935,51 +810,40 @@ struct ImapClient::Impl final : LiteralSink {
   }
 
   void send_fetch(std::uint32_t uid) {
-    fetched = ImapFetchedMessage{};
-    fetched.uid = uid;
-    target_uid = uid;
-    scanned.reset();
+    results.start_fetch(uid);
     begin(ImapTask::fetch_message, State::fetch,
           command().text("UID FETCH " + std::to_string(uid) +
-                         " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"));
+                         " (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"),
+          uid);
   }
 
-  void handle_fetch(const ImapResponse& r) {
-    std::string facts = fetched.found
-                            ? "uid " + std::to_string(fetched.uid) + ", " +
-                                  std::to_string(fetched.message.bytes) + " bytes, token " +
-                                  (fetched.message.token ? "present" : "missing")
-                            : "uid " + std::to_string(target_uid) + " not returned";
-    finish(r, "imap.fetch", std::move(facts));
-  }
+  void handle_fetch(const ImapResponse& r) { finish(r, "imap.fetch", results.fetch_facts()); }
 
   void send_fetch_flags(std::uint32_t uid) {
-    target_uid = uid;
     begin(ImapTask::fetch_flags, State::fetch_flags,
-          command().text("UID FETCH " + std::to_string(uid) + " (FLAGS)"));
+          command().text("UID FETCH " + std::to_string(uid) + " (FLAGS)"), uid);
   }
 
   void handle_fetch_flags(const ImapResponse& r) {
-    const std::vector<std::string>* f = box.flags_of(target_uid);
+    const std::vector<std::string>* f = box.flags_of(results.uid());
     finish(r, "imap.fetch",
-           "uid " + std::to_string(target_uid) + " flags (" +
+           "uid " + std::to_string(results.uid()) + " flags (" +
                (f == nullptr ? std::string("unknown") : join(*f)) + ")");
   }
 
   void send_store(std::uint32_t uid, std::string_view flags, bool noop_first) {
-    target_uid = uid;
     const std::string store =
         "UID STORE " + std::to_string(uid) + " +FLAGS (" + std::string(flags) + ")";
     if (!noop_first) {
-      begin(ImapTask::store, State::store, command().text(store));
+      begin(ImapTask::store, State::store, command().text(store), uid);
       return;
     }
-    begin(ImapTask::store, State::noop, command().text("NOOP"));
+    begin(ImapTask::store, State::noop, command().text("NOOP"), uid);
     pipeline(store, State::store);
   }
 
   void handle_store(const ImapResponse& r) {
-    finish(r, "imap.store", "uid " + std::to_string(target_uid) + " flags added");
+    finish(r, "imap.store", "uid " + std::to_string(results.uid()) + " flags added");
   }
 
   void handle_noop(const ImapResponse& r) {
@@ -987,10 +851,9 @@ struct ImapClient::Impl final : LiteralSink {
   }
 
   void send_list() {
-    folders = ImapFolderList{};
-    listed = false;
-    if (caps.special_use && caps.list_extended) {
-      folders.special_use_requested = true;
+    const bool special_use = caps.special_use && caps.list_extended;
+    results.start_list(special_use);
+    if (special_use) {
       begin(ImapTask::list, State::list, command().text("LIST \"\" \"*\" RETURN (SPECIAL-USE)"));
       return;
     }
@@ -1007,21 +870,18 @@ struct ImapClient::Impl final : LiteralSink {
   }
 
   void handle_list(const ImapResponse& r, bool ok) {
-    listed = ok;
-    finish(r, "imap.list",
-           std::to_string(folders.folders.size()) + " folders" +
-               (folders.truncated ? " (truncated)" : ""));
+    results.end_list(ok);
+    finish(r, "imap.list", results.list_facts());
   }
 
   // UID STORE +FLAGS.SILENT (\Deleted), with UIDPLUS the UID EXPUNGE in the same flight: it
   // removes only messages of that UID that have \Deleted, so if the STORE is refused it removes
   // nothing (and never another message). Without UIDPLUS no EXPUNGE is ever sent.
   void send_delete(std::uint32_t uid, bool as_task) {
-    target_uid = uid;
-    delete_outcome = ImapDeleteOutcome::none;
+    results.start_removal(uid);
     const std::string store = "UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (\\Deleted)";
     if (as_task) {
-      begin(ImapTask::delete_uid, State::delete_store, command().text(store));
+      begin(ImapTask::delete_uid, State::delete_store, command().text(store), uid);
     } else {
       pipeline(store, State::delete_store);
     }
@@ -1029,45 +889,40 @@ struct ImapClient::Impl final : LiteralSink {
   }
 
   void handle_delete_store(const ImapResponse& r, bool ok) {
-    if (caps.uidplus) {  // UID EXPUNGE went out with the STORE: its reply follows
-      store_ok = ok;
-      return set_state(State::expunge);
-    }
-    delete_outcome = ok ? ImapDeleteOutcome::flagged_only : ImapDeleteOutcome::failed;
+    results.on_delete_store(ok, caps.uidplus);
+    // With UIDPLUS the UID EXPUNGE went out with the STORE: its reply follows.
+    if (caps.uidplus) return set_state(State::expunge);
     finish(r, "imap.store",
-           "uid " + std::to_string(target_uid) +
+           "uid " + std::to_string(results.uid()) +
                " flagged \\Deleted only (no UIDPLUS, no EXPUNGE sent)");
   }
 
   void handle_expunge(const ImapResponse& r, bool ok) {
-    // After a refused STORE the message has no \Deleted, so the EXPUNGE removed nothing.
-    delete_outcome = ok && store_ok ? ImapDeleteOutcome::expunged : ImapDeleteOutcome::failed;
-    finish(r, "imap.expunge", "uid " + std::to_string(target_uid) + " expunged");
+    results.on_expunge(ok);
+    finish(r, "imap.expunge", "uid " + std::to_string(results.uid()) + " expunged");
   }
 
   void send_move(std::uint32_t uid, std::string_view folder) {
-    target_uid = uid;
-    delete_outcome = ImapDeleteOutcome::none;
+    results.start_removal(uid);
     ImapCommand c = command();
     c.text("UID MOVE " + std::to_string(uid) + " ").astring(folder);
-    begin(ImapTask::move, State::move, std::move(c));
+    begin(ImapTask::move, State::move, std::move(c), uid);
   }
 
   void handle_move(const ImapResponse& r, bool ok) {
-    delete_outcome = ok ? ImapDeleteOutcome::moved : ImapDeleteOutcome::failed;
-    finish(r, "imap.move", "uid " + std::to_string(target_uid) + " moved");
+    results.on_move(ok);
+    finish(r, "imap.move", "uid " + std::to_string(results.uid()) + " moved");
   }
 
   void send_idle() {
-    idle_accepted = idle_done_requested = done_sent = false;
-    idle_exists_start = box.mailbox().exists;
+    idle.start(box.mailbox().exists);
     begin(ImapTask::idle, State::idle, command().text("IDLE"));
   }
 
   void send_done() {
     std::string done = "DONE\r\n";
     send_continuation(done, false);
-    done_sent = true;
+    idle.done_sent();
   }
 
   void handle_idle(const ImapResponse& r) {
@@ -1230,16 +1085,11 @@ bool ImapClient::idle() {
 
 void ImapClient::idle_done() {
   Impl& m = *impl_;
-  if (m.state != State::idle || m.done_sent) return;
-  if (m.idle_accepted) {
-    m.send_done();
-  } else {
-    m.idle_done_requested = true;
-  }
+  if (m.state == State::idle && m.idle.stop()) m.send_done();
 }
 
 bool ImapClient::idling() const {
-  return impl_->state == State::idle && impl_->idle_accepted && !impl_->done_sent;
+  return impl_->state == State::idle && impl_->idle.idling();
 }
 
 bool ImapClient::logout() {
@@ -1252,16 +1102,16 @@ const std::string& ImapClient::alert() const {
   return impl_->alert;
 }
 const ImapTaskStatus& ImapClient::last_task() const {
-  return impl_->task;
+  return impl_->results.status();
 }
 const std::vector<std::uint32_t>& ImapClient::search_result() const {
-  return impl_->search;
+  return impl_->results.search();
 }
 const ImapTaskStatus& ImapClient::fetch_status() const {
-  return impl_->fetch_task;
+  return impl_->results.fetch_status();
 }
 const ImapFetchedMessage& ImapClient::fetched_message() const {
-  return impl_->fetched;
+  return impl_->results.fetched();
 }
 std::optional<std::vector<std::string>> ImapClient::flags_of(std::uint32_t uid) const {
   const std::vector<std::string>* f = impl_->box.flags_of(uid);
@@ -1269,13 +1119,13 @@ std::optional<std::vector<std::string>> ImapClient::flags_of(std::uint32_t uid) 
   return *f;
 }
 bool ImapClient::listed() const {
-  return impl_->listed;
+  return impl_->results.listed();
 }
 const ImapFolderList& ImapClient::folders() const {
-  return impl_->folders;
+  return impl_->results.folders();
 }
 ImapDeleteOutcome ImapClient::delete_outcome() const {
-  return impl_->delete_outcome;
+  return impl_->results.delete_outcome();
 }
 bool ImapClient::utf8_enabled() const {
   return impl_->utf8;

@@ -14,8 +14,10 @@
 // clock or randomness inside); a tagged reply whose tag is not the command in flight is a protocol
 // error. Message bodies stream through MessageScanner: memory does not grow with message size.
 // Secrets never appear in events/errors. Built from parts: command building and tags (command.hpp),
-// capabilities (capabilities.hpp), the mailbox state (mailbox_tracker.hpp), and the shared core
-// (CommandChannel, SaslExchange); here only the states, one send_* and one handle_* per state.
+// capabilities (capabilities.hpp), the mailbox state (mailbox_tracker.hpp), what the tasks produce
+// (task_results.hpp: the types read below, and how the server's data fills them), IDLE's
+// bookkeeping (idle.hpp), and the shared core (CommandChannel, SaslExchange); here only the
+// states, one send_* and one handle_* per state.
 #pragma once
 
 #include <cstdint>
@@ -26,13 +28,13 @@
 
 #include "core/limits.hpp"
 #include "protocols/common/conversation.hpp"
-#include "protocols/common/message_scanner.hpp"
 #include "protocols/common/sasl.hpp"
 #include "protocols/common/tls_mode.hpp"
 #include "protocols/imap/capabilities.hpp"
 #include "protocols/imap/command.hpp"
 #include "protocols/imap/mailbox_tracker.hpp"
 #include "protocols/imap/response.hpp"
+#include "protocols/imap/task_results.hpp"
 
 namespace mv {
 
@@ -49,59 +51,6 @@ struct ImapOptions {
   std::uint64_t tag_seed = 0;      // caller-supplied randomness for the tags
   Limits limits = kDefaultLimits;  // max_folders, max_search_results, max_tracked_uids among them
 };
-
-enum class ImapTask {
-  none,
-  search,
-  fetch_message,
-  fetch_flags,
-  store,
-  noop,
-  list,
-  delete_uid,
-  move,
-  idle,
-  logout
-};
-std::string_view imap_task_name(ImapTask t);
-
-// The outcome of the last task: ok=false when the server said NO/BAD (the client stays usable).
-struct ImapTaskStatus {
-  ImapTask task = ImapTask::none;
-  bool finished = false;
-  bool ok = false;
-  std::string server_says;  // tagged reply text, sanitised ("[CODE args] text" when coded)
-  std::string code;         // response code name, e.g. "NONEXISTENT", empty when none
-};
-
-struct ImapFetchedMessage {
-  bool found = false;  // the server returned the message (with UID and a body)
-  std::uint32_t uid = 0;
-  std::uint32_t seq = 0;
-  ScannedMessage message;  // token, Message-ID, body digest, bytes
-  std::optional<std::uint64_t> rfc822_size;
-  std::vector<std::string> flags;
-  std::string internaldate;
-};
-
-struct ImapFolder {
-  std::string name;
-  std::string separator;  // empty for NIL
-  std::vector<std::string> attributes;
-  bool has_attribute(std::string_view attr) const;  // case-insensitive, e.g. "\\Trash"
-};
-
-struct ImapFolderList {
-  std::vector<ImapFolder> folders;
-  bool truncated = false;
-  bool special_use_requested = false;  // LIST ... RETURN (SPECIAL-USE) was used
-  bool utf8 = false;                   // names are UTF-8 (UTF8=ACCEPT enabled), not modified UTF-7
-  ImapNamespace personal;              // from NAMESPACE when it was asked
-  // First folder with the attribute (e.g. "\\Sent", "\\Trash"), or nullptr.
-  const ImapFolder* special_use(std::string_view attr) const;
-};
-
-enum class ImapDeleteOutcome { none, expunged, flagged_only, moved, failed };
 
 class ImapClient final : public Conversation {
  public:

@@ -287,6 +287,17 @@ std::string_view imap_status_name(ImapStatus s) {
   return "";
 }
 
+std::string imap_status_text(const ImapResponse& r) {
+  std::string s;
+  if (r.code) {
+    s = "[" + r.code->name;
+    if (!r.code->args.empty()) s += " " + r.code->args;
+    s += "]";
+    if (!r.text.empty()) s += " ";
+  }
+  return s + r.text;
+}
+
 std::vector<std::string> split_imap_atoms(std::string_view text, std::size_t max, bool& truncated) {
   truncated = false;
   std::vector<std::string> out;

@@ -80,6 +80,9 @@ struct ImapResponse {
   ImapNamespace ns;    // NAMESPACE
 };
 
+// A status response's words as shown to people: "[CODE args] text", or the text when uncoded.
+std::string imap_status_text(const ImapResponse& r);
+
 class ImapResponseReader {
  public:
   enum class Status { response, need_more, error };

@@ -899,6 +899,33 @@ TEST_CASE("imap/client: LIST RETURN (SPECIAL-USE)") {
   CHECK(t.steps().back() == "imap.list");
 }
 
+TEST_CASE("imap/client: SEARCH and LIST answers past their Limits are cut, and the event says so") {
+  mv::ImapOptions o = options();
+  o.limits.max_search_results = 2;
+  o.limits.max_folders = 1;
+  Transcript t(o);
+  login_and_select(t, kFullCaps);
+  t.steps();
+  t.details.clear();
+  REQUIRE(t.client.search_token("Tok3n"));
+  t.sent();
+  t.server("* SEARCH 4 5 6\r\n" + t.tag(2) + " OK Search completed\r\n");
+  CHECK(t.client.search_result() == std::vector<std::uint32_t>{4, 5});
+  CHECK(t.steps() == std::vector<std::string>{"imap.search"});
+  CHECK(t.details == "2 matches (truncated)\n");
+  t.details.clear();
+  REQUIRE(t.client.list_folders());
+  t.sent();
+  t.server("* LIST () \"/\" INBOX\r\n* LIST (\\Sent) \"/\" Sent\r\n" + t.tag(3) +
+           " OK List completed.\r\n");
+  CHECK(t.client.listed());
+  CHECK(t.client.folders().truncated);
+  REQUIRE(t.client.folders().folders.size() == 1);
+  CHECK(t.client.folders().folders[0].name == "INBOX");
+  t.steps();
+  CHECK(t.details == "1 folders (truncated)\n");
+}
+
 TEST_CASE("imap/client: LIST without SPECIAL-USE asks NAMESPACE first") {
   Transcript t(options());
   login_and_select(t, "IMAP4rev1 NAMESPACE");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocols/imap/response.hpp"
+#include "tests/support/imap_responses.hpp"
 #include "tests/support/split_feed.hpp"
 
 namespace {
@@ -77,21 +78,9 @@ Parsed parse(const std::vector<std::string_view>& chunks, const mv::Limits& limi
   Sink sink;
   reader.set_sink(&sink);
   Parsed out;
-  for (std::string_view c : chunks) {
-    while (!c.empty()) {
-      c.remove_prefix(reader.feed(c));
-      ImapResponse r;
-      for (;;) {
-        auto st = reader.next(r);
-        if (st == ImapResponseReader::Status::need_more) break;
-        if (st == ImapResponseReader::Status::error) {
-          out.error = reader.error().code;
-          out.sink = sink.log;
-          return out;
-        }
-        out.responses.push_back(render(r));
-      }
-    }
+  if (!mv::test::read_imap_responses(
+          reader, chunks, [&](const ImapResponse& r) { out.responses.push_back(render(r)); })) {
+    out.error = reader.error().code;
   }
   out.sink = sink.log;
   return out;
@@ -151,6 +140,22 @@ TEST_CASE("imap/response: tagged replies keep code and words") {
   CHECK(error_of("A1 MAYBE fine\r\n") == "imap.bad_response");
   CHECK(error_of("A1 OK [UNTERMINATED code\r\n") == "imap.bad_response");
   CHECK(error_of("+A1 OK\r\n").empty());  // a continuation, not a tag
+}
+
+TEST_CASE("imap/response: imap_status_text shows the code before the words") {
+  auto text_of = [](std::string_view line) {
+    ImapResponse r;
+    std::string why;
+    REQUIRE(mv::parse_imap_response(line, mv::kDefaultLimits, nullptr, r, why));
+    return mv::imap_status_text(r);
+  };
+  CHECK(text_of("A1 NO [AUTHENTICATIONFAILED] Authentication failed.") ==
+        "[AUTHENTICATIONFAILED] Authentication failed.");
+  CHECK(text_of("A2 OK [APPENDUID 38505 3955] APPEND completed") ==
+        "[APPENDUID 38505 3955] APPEND completed");
+  CHECK(text_of("A3 NO [OVERQUOTA]") == "[OVERQUOTA]");
+  CHECK(text_of("A4 BAD no code here") == "no code here");
+  CHECK(text_of("A5 OK") == "");
 }
 
 TEST_CASE("imap/response: continuation") {
