@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Every bound on what a server or a peer can make us hold or do, in one place, with safe defaults:
-// the mail protocols', the sign-in's (HTTP, JSON, the redirect listener) and settings discovery's
-// (XML, DNS, redirects). Exceeding one is a protocol error naming the limit (or, for the caches and
-// result lists, a documented truncation), never an allocation that grows with what a server sends.
-// Each client, parser and listener takes a Limits (kDefaultLimits when none is given); tests and
-// fuzz targets shrink them to reach the edges quickly. Protocol constants that are no choice of
+// Every bound on what a server, a peer or a user's files and commands can make us hold or do, in
+// one place, with safe defaults: the mail protocols', the sign-in's (HTTP, JSON, the redirect
+// listener), settings discovery's (XML, DNS, redirects) and the tool's (secrets, the accounts,
+// netrc and grant files). Exceeding one is a protocol error naming the limit (or, for the caches
+// and result lists, a documented truncation), never an allocation that grows with what a server
+// sends. Each client, parser and listener takes a Limits (kDefaultLimits when none is given); tests
+// and fuzz targets shrink them to reach the edges quickly. Protocol constants that are no choice of
 // ours (a DNS name's 255 bytes, a DNS message's 65535) stay with their parsers.
 #pragma once
 
@@ -89,6 +90,20 @@ struct Limits {
   // is closed without an answer.
   std::size_t max_redirect_head = 8 * 1024;
   std::size_t max_redirect_connections = 8;
+
+  // What the tool reads from the files and commands a user names (tools/): bounded like a
+  // server's bytes, since a wrong path or command (/dev/zero, a log file) must not exhaust memory.
+  // One secret (the first line of --password-cmd's output or --password-file, a typed password):
+  // OAuth2 access tokens reach a few KiB, nothing sane is longer. A longer one is an error naming
+  // its source (a typed one is cut at the bound).
+  std::size_t max_secret = 64 * 1024;
+  // The --accounts file (an error past it): a megabyte is thousands of accounts.
+  std::size_t max_accounts_file = 1024 * 1024;
+  // ~/.netrc: read up to this many bytes; entries past it are not seen (a real one is a few lines).
+  std::size_t max_netrc_file = 1024 * 1024;
+  // A stored OAuth2 grant (the grant file or --oauth2-store-cmd's output): a few KiB of JSON; a
+  // longer one is reported as damaged.
+  std::size_t max_grant_file = 256 * 1024;
 };
 
 inline constexpr Limits kDefaultLimits{};

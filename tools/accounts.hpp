@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "tools/options.hpp"
 
 namespace mv::tool {
@@ -44,9 +45,11 @@ struct Account {
   std::vector<std::string> warnings;
 };
 
-// Reads the file, merges and parses every line, and reads every account's secrets (never from a
-// prompt: there are many). Every account's label (its name, else its address) must be its own.
-// Returns a usage error naming the file and line, empty on success.
-std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts);
+// Reads the file (at most limits.max_accounts_file bytes), merges and parses every line, and reads
+// every account's secrets (never from a prompt: there are many). Every account's label (its name,
+// else its address) must be its own. Returns a usage error naming the file and line, empty on
+// success.
+std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts,
+                             const Limits& limits = kDefaultLimits);
 
 }  // namespace mv::tool
