@@ -19,10 +19,6 @@ namespace mv {
 
 namespace {
 
-// Rounds over the server list: an immediate failure (refused, SERVFAIL) must not spin until the
-// deadline. resolv.conf's default is two attempts; one more for a lost datagram.
-constexpr int kRounds = 3;
-
 class Socket {
  public:
   explicit Socket(int fd) : fd_(fd) {}
@@ -116,8 +112,12 @@ bool answers_query(const dns::Response& response, std::uint16_t id, const std::s
   return response.id == id && response.question_type == type && iequals(response.question, name);
 }
 
-DnsResolver::DnsResolver(Pump& pump, std::vector<NameServer> servers, Millis attempt_timeout)
-    : pump_(pump), servers_(std::move(servers)), attempt_timeout_(attempt_timeout) {}
+DnsResolver::DnsResolver(Pump& pump, std::vector<NameServer> servers, Millis attempt_timeout,
+                         const Limits& limits)
+    : pump_(pump),
+      servers_(std::move(servers)),
+      attempt_timeout_(attempt_timeout),
+      limits_(limits) {}
 
 Task<DnsAnswer> DnsResolver::query(std::string name, std::uint16_t type, Millis deadline) {
   DnsAnswer failed;
@@ -131,7 +131,7 @@ Task<DnsAnswer> DnsResolver::query(std::string name, std::uint16_t type, Millis 
     co_return failed;
   }
   std::vector<std::string> notes(servers_.size());  // each server's last failure
-  for (int round = 0; round < kRounds; ++round) {
+  for (std::size_t round = 0; round < limits_.max_dns_rounds; ++round) {
     for (std::size_t i = 0; i < servers_.size() && pump_.now() < deadline; ++i) {
       const Millis until = std::min(deadline, pump_.now() + attempt_timeout_);
       Try t = co_await ask_udp(servers_[i], name, type, until);
@@ -194,8 +194,8 @@ Task<DnsResolver::Try> DnsResolver::ask_udp(const NameServer& server, const std:
     // Anything that is not the answer to this query (malformed, late, forged) is ignored, as a
     // forged datagram must not end the query; the note says what came instead.
     std::string why;
-    const std::optional<dns::Response> r =
-        dns::parse_response(std::string_view(buffer.data(), static_cast<std::size_t>(n)), &why);
+    const std::optional<dns::Response> r = dns::parse_response(
+        std::string_view(buffer.data(), static_cast<std::size_t>(n)), &why, limits_);
     if (!r) {
       ++ignored;
       malformed = "something that is no DNS response (" + why + ")";
@@ -259,7 +259,7 @@ Task<DnsResolver::Try> DnsResolver::ask_tcp(const NameServer& server, const std:
     }
   }
   dns::TcpFramer framer;
-  char chunk[4096];
+  char chunk[kReadChunk];
   for (;;) {
     if ((co_await ready(pump_, sock.fd(), POLLIN, until)) == 0) {
       t.note = "no whole answer within " + seconds_text(attempt_timeout_);
@@ -281,7 +281,7 @@ Task<DnsResolver::Try> DnsResolver::ask_tcp(const NameServer& server, const std:
     if (fed.status == dns::TcpFramer::Status::done) break;
   }
   std::string why;
-  const std::optional<dns::Response> r = dns::parse_response(framer.message(), &why);
+  const std::optional<dns::Response> r = dns::parse_response(framer.message(), &why, limits_);
   if (!r) {
     t.note = "answered with something that is no DNS response (" + why + ")";
   } else if (!answers_query(*r, id, name, type)) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "engine/pump.hpp"
 #include "engine/task.hpp"
 #include "protocols/dns/message.hpp"
@@ -40,7 +41,10 @@ struct DnsAnswer {
 class DnsResolver {
  public:
   // servers: tried in this order, one try each per round, as long as the deadline allows.
-  DnsResolver(Pump& pump, std::vector<NameServer> servers, Millis attempt_timeout = 2'000);
+  // limits bound each answer (Limits::max_dns_records, max_dns_pointer_hops) and the rounds over
+  // the servers (max_dns_rounds).
+  DnsResolver(Pump& pump, std::vector<NameServer> servers, Millis attempt_timeout = 2'000,
+              const Limits& limits = kDefaultLimits);
 
   // name: A-label form, without the trailing dot. Ends by the deadline at the latest.
   Task<DnsAnswer> query(std::string name, std::uint16_t type, Millis deadline);
@@ -63,6 +67,7 @@ class DnsResolver {
   Pump& pump_;
   std::vector<NameServer> servers_;
   Millis attempt_timeout_;
+  Limits limits_;
 };
 
 // Whether this response answers a query for name and type with this ID (case-insensitive name).

@@ -25,8 +25,9 @@ Task<FollowOutcome> https_follow(Pump& pump, TlsContext& tls, HttpRequest reques
                                  const Limits& limits, ConnectRoute route) {
   FollowOutcome out;
   const std::string first_domain = registered_domain(request.url.host);
-  HttpLimits http;
-  http.max_body = limits.max_xml_document;
+  // A discovery document's body is bounded by the XML document's size, not the token answers'.
+  Limits http = limits;
+  http.max_http_body = limits.max_xml_document;
   for (std::size_t hop = 0;; ++hop) {
     out.final_url = url_text(request.url);
     out.final_host = request.url.host;

@@ -6,7 +6,7 @@
 namespace mv {
 
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step, HttpLimits limits,
+                                Report& report, std::string step, const Limits& limits,
                                 ConnectRoute route) {
   HttpOutcome out;
   if (!request.url.https) {

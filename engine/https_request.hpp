@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "core/limits.hpp"
 #include "engine/pump.hpp"
 #include "engine/report.hpp"
 #include "engine/session.hpp"
@@ -32,9 +33,9 @@ struct HttpOutcome {
 using ConnectRoute = std::function<Task<Error>(Endpoint&)>;
 
 // step names the report's steps ("oauth2.token" -> "oauth2.token.connect", ".tls", ...); limits
-// bound the response (discovery passes its XML document size as the body's).
+// bound the response (Limits::max_http_*; discovery passes its XML document size as the body's).
 Task<HttpOutcome> https_request(Pump& pump, TlsContext& tls, HttpRequest request, Timeouts timeouts,
-                                Report& report, std::string step, HttpLimits limits = {},
-                                ConnectRoute route = {});
+                                Report& report, std::string step,
+                                const Limits& limits = kDefaultLimits, ConnectRoute route = {});
 
 }  // namespace mv

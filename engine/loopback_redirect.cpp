@@ -15,9 +15,6 @@
 namespace mv {
 
 namespace {
-constexpr std::size_t kMaxHead = 8 * 1024;
-constexpr std::size_t kMaxPeers = 8;
-
 std::string page(const std::string& text) {
   return "<!doctype html><html><head><meta charset=\"utf-8\"><title>verify-roundtrip</title>"
          "</head><body><p>" +
@@ -71,7 +68,7 @@ void LoopbackRedirect::on_listener() {
     if (fd < 0) return;
     // Bound to 127.0.0.1, so only this machine can connect; checked anyway.
     if (peer.sin_family != AF_INET || (ntohl(peer.sin_addr.s_addr) >> 24) != 127 ||
-        peers_.size() >= kMaxPeers) {
+        peers_.size() >= limits_.max_redirect_connections) {
       ::close(fd);
       continue;
     }
@@ -99,7 +96,7 @@ void LoopbackRedirect::answer(int fd, int status, const std::string& text) {
 void LoopbackRedirect::on_peer(int fd) {
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.fd == fd; });
   if (it == peers_.end()) return;
-  char buf[2048];
+  char buf[kReadChunk];
   const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
   if (n <= 0) {
@@ -107,7 +104,7 @@ void LoopbackRedirect::on_peer(int fd) {
     return;
   }
   it->head.append(buf, static_cast<std::size_t>(n));
-  if (it->head.size() > kMaxHead) {
+  if (it->head.size() > limits_.max_redirect_head) {
     close_peer(fd);
     return;
   }

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // The redirect listener of a desktop sign-in (RFC 8252 section 7.3): a TCP socket on 127.0.0.1
 // with a free port, watched by the caller's Pump (no thread, no second loop). It accepts only
-// loopback peers, reads requests with a bound (8 KiB of request head, 8 connections at once:
-// browsers open spare connections), answers a request for another path with 404, and takes
-// exactly one request for its path: that one gets a short page saying the sign-in may continue
-// in the terminal (or what went wrong), and the listener stops listening at once.
+// loopback peers, reads requests with a bound (Limits::max_redirect_head bytes of request head,
+// Limits::max_redirect_connections connections at once: browsers open spare connections; a
+// connection past either is closed without an answer), answers a request for another path with 404,
+// and takes exactly one request for its path: that one gets a short page saying the sign-in may
+// continue in the terminal (or what went wrong), and the listener stops listening at once.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "engine/pump.hpp"
 #include "protocols/oauth2/form.hpp"
 
@@ -18,7 +20,7 @@ namespace mv {
 
 class LoopbackRedirect {
  public:
-  LoopbackRedirect() = default;
+  explicit LoopbackRedirect(const Limits& limits = kDefaultLimits) : limits_(limits) {}
   ~LoopbackRedirect();
   LoopbackRedirect(const LoopbackRedirect&) = delete;
   LoopbackRedirect& operator=(const LoopbackRedirect&) = delete;
@@ -45,6 +47,7 @@ class LoopbackRedirect {
   void close_peer(int fd);
   void answer(int fd, int status, const std::string& text);
 
+  Limits limits_;
   Pump* pump_ = nullptr;
   int listen_fd_ = -1;
   unsigned port_ = 0;

@@ -5,13 +5,13 @@
 
 #include <cstdio>
 
+#include "core/limits.hpp"
 #include "engine/clock.hpp"
 #include "engine/pump.hpp"
 
 namespace mv {
 
 namespace {
-constexpr std::size_t kReadChunk = 16 * 1024;
 // Within one idle period a step must either finish or move at least this many bytes.
 constexpr std::size_t kMinBytesPerWindow = 1024;
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // dns::parse_response and dns::TcpFramer: the first byte picks the chunking of the TCP-framed
-// input. The framer gives the same message whatever the chunks; a parsed response keeps its
-// bounds (at most kMaxRecords answers, SRV/MX targets and owner names of at most 255 bytes with
-// escapes, addresses of 4 or 16 bytes); parsing is deterministic; and a query we write for the
-// first question's name parses back (as a response once QR is set) to the same question.
+// input, and its top bit small limits (2 answer records, 2 pointer hops per name). The framer
+// gives the same message whatever the chunks; a parsed response keeps its bounds (at most
+// Limits::max_dns_records answers, SRV/MX targets and owner names of at most 255 bytes with
+// escapes, addresses of 4 or 16 bytes), and what the small limits accept the defaults accept
+// alike; parsing is deterministic; and a query we write for the first question's name parses back
+// (as a response once QR is set) to the same question.
 #include <cstdint>
 #include <string>
 
@@ -30,12 +32,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (w.status == mv::dns::TcpFramer::Status::done)
     FUZZ_CHECK(whole.message() == chunked.message(), "framed message depends on the chunks");
 
+  mv::Limits limits;
+  if (seed & 0x80u) {
+    limits.max_dns_records = 2;
+    limits.max_dns_pointer_hops = 2;
+  }
   std::string why, why_again;
-  const auto r = mv::dns::parse_response(payload, &why);
-  const auto again = mv::dns::parse_response(payload, &why_again);
+  const auto r = mv::dns::parse_response(payload, &why, limits);
+  const auto again = mv::dns::parse_response(payload, &why_again, limits);
   FUZZ_CHECK(r.has_value() == again.has_value() && why == why_again, "parse is not deterministic");
   if (!r) return 0;
-  FUZZ_CHECK(r->answers.size() <= mv::dns::kMaxRecords, "too many answers kept");
+  FUZZ_CHECK(r->answers.size() <= limits.max_dns_records, "too many answers kept");
+  if (seed & 0x80u) {
+    const auto within_defaults = mv::dns::parse_response(payload);
+    FUZZ_CHECK(within_defaults && within_defaults->answers.size() == r->answers.size(),
+               "the default limits refuse what smaller ones accept");
+  }
   for (const mv::dns::Record& rec : r->answers) {
     FUZZ_CHECK(rec.name.size() <= 4 * 255 && rec.target.size() <= 4 * 255, "name over its bound");
     if (rec.type == mv::dns::kTypeA) FUZZ_CHECK(rec.address.size() == 4, "A not 4 bytes");

@@ -83,12 +83,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ++lines;
   FUZZ_CHECK(lines == 5 + (request.method == "POST" || !body.empty() ? 1 : 0), "header lines");
 
-  mv::HttpLimits limits;
+  mv::Limits limits;
   if (mode & 2u) {
-    limits.max_line = 32;
-    limits.max_headers = 3;
-    limits.max_header_bytes = 96;
-    limits.max_body = 16;
+    limits.max_http_line = 32;
+    limits.max_http_headers = 3;
+    limits.max_http_header_bytes = 96;
+    limits.max_http_body = 16;
   }
   mv::HttpExchange exchange(*bytes, limits);
   mv::fuzz::SessionConfig cfg;

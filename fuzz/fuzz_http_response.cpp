@@ -17,7 +17,7 @@ struct Run {
   std::string result;
 };
 
-Run read(const std::vector<std::string_view>& chunks, const mv::HttpLimits& limits, bool eof) {
+Run read(const std::vector<std::string_view>& chunks, const mv::Limits& limits, bool eof) {
   mv::HttpResponseReader reader(limits);
   for (std::string_view chunk : chunks) {
     const bool failed_before = static_cast<bool>(reader.error());
@@ -44,8 +44,8 @@ Run read(const std::vector<std::string_view>& chunks, const mv::HttpLimits& limi
     return run;
   }
   const mv::HttpResponse& r = reader.response();
-  FUZZ_CHECK(r.body.size() <= limits.max_body, "body above its bound");
-  FUZZ_CHECK(r.headers.size() <= limits.max_headers, "more headers than the bound");
+  FUZZ_CHECK(r.body.size() <= limits.max_http_body, "body above its bound");
+  FUZZ_CHECK(r.headers.size() <= limits.max_http_headers, "more headers than the bound");
   FUZZ_CHECK(r.status >= 100 && r.status <= 999, "status out of range");
   run.result = std::to_string(r.status) + "|" + r.reason + "|" + r.body;
   for (const mv::HttpHeader& h : r.headers)
@@ -59,12 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   mv::fuzz::Input in(data, size);
   const std::uint8_t mode = in.byte();
   const std::uint8_t seed = in.byte();
-  mv::HttpLimits limits;
+  mv::Limits limits;
   if (mode & 1u) {
-    limits.max_line = 32;
-    limits.max_headers = 3;
-    limits.max_header_bytes = 96;
-    limits.max_body = 16;
+    limits.max_http_line = 32;
+    limits.max_http_headers = 3;
+    limits.max_http_header_bytes = 96;
+    limits.max_http_body = 16;
   }
   const bool eof = (mode & 2u) != 0;
   const std::string_view stream = in.rest();

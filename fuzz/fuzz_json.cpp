@@ -17,11 +17,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   mv::fuzz::Input in(data, size);
   const std::uint8_t mode = in.byte();
-  mv::JsonLimits limits;
+  mv::Limits limits;
   if (mode & 1u) {
-    limits.max_depth = 4;
-    limits.max_values = 16;
-    limits.max_bytes = 256;
+    limits.max_json_depth = 4;
+    limits.max_json_values = 16;
+    limits.max_json_bytes = 256;
   }
   const std::string_view text = in.rest();
   mv::Error error;

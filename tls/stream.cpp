@@ -16,17 +16,13 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/limits.hpp"
 #include "tls/host_address.hpp"
 #include "tls/ip_san.hpp"
 
 namespace mv {
 
 namespace {
-
-// How many of the first bytes received during the handshake are kept, to recognise (and quote)
-// a plaintext answer: mbedTLS consumes the record header before it fails, so a later MSG_PEEK
-// alone would miss the start of the line.
-constexpr std::size_t kFirstBytesKept = 512;
 
 bool looks_like_plaintext(const std::string& first) {
   if (first.empty()) return false;

@@ -14,9 +14,6 @@ namespace mv::tool {
 
 namespace {
 
-// An accounts file is a list of options, not a mailbox: a megabyte is thousands of accounts.
-constexpr std::size_t kMaxFileBytes = 1024 * 1024;
-
 // Options that concern the whole run (its output, its size), not one account.
 constexpr std::string_view kRunOnly[] = {"accounts", "concurrency", "json",       "nagios",
                                          "no-color", "color",       "help",       "version",
@@ -185,14 +182,16 @@ bool merge_account_args(const std::vector<std::string>& defaults,
   return true;
 }
 
-std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts) {
+std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts,
+                             const Limits& limits) {
   const std::string where = "--accounts " + request.file;
   std::ifstream in(request.file, std::ios::binary);
   if (!in) return where + ": cannot read it (" + std::strerror(errno) + ")";
-  std::string text(kMaxFileBytes + 1, '\0');
+  std::string text(limits.max_accounts_file + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) return where + ": larger than 1 MB";
+  if (text.size() > limits.max_accounts_file)
+    return where + ": larger than " + std::to_string(limits.max_accounts_file) + " bytes";
   std::string error;
   const std::vector<AccountLine> lines = parse_accounts(text, error);
   if (!error.empty()) return where + ", " + error;

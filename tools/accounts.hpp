@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "engine/report.hpp"
 #include "tools/options.hpp"
 
@@ -48,10 +49,12 @@ struct Account {
   Report failed_signin;
 };
 
-// Reads the file, merges and parses every line, and reads every account's secrets (never from a
-// prompt: there are many) or signs it in with its stored OAuth2 grant. Every account's label (its
-// name, else its address) must be its own. Returns a usage error naming the file and line, empty
-// on success; a failed sign-in is the account's result (failed_signin), not a usage error.
-std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts);
+// Reads the file (at most limits.max_accounts_file bytes), merges and parses every line, and reads
+// every account's secrets (never from a prompt: there are many) or signs it in with its stored
+// OAuth2 grant. Every account's label (its name, else its address) must be its own. Returns a
+// usage error naming the file and line, empty on success; a failed sign-in is the account's result
+// (failed_signin), not a usage error.
+std::string prepare_accounts(const AccountsRequest& request, std::vector<Account>& accounts,
+                             const Limits& limits = kDefaultLimits);
 
 }  // namespace mv::tool

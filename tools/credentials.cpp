@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,8 +14,6 @@
 namespace mv::tool {
 
 namespace {
-
-constexpr std::size_t kMaxSecretBytes = 64 * 1024;  // tokens are long; nothing sane is longer
 
 // Trailing CR/LF are how files and terminals end a line, never part of a password.
 std::string strip_line_end(std::string s) {
@@ -27,7 +26,7 @@ std::string first_line(const std::string& s) {
   return strip_line_end(s.substr(0, s.find('\n')));
 }
 
-std::optional<std::string> prompt_without_echo(const std::string& prompt) {
+std::optional<std::string> prompt_without_echo(const std::string& prompt, std::size_t max) {
   int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   termios old{};
@@ -43,7 +42,7 @@ std::optional<std::string> prompt_without_echo(const std::string& prompt) {
   std::string line;
   char c;
   while (::read(fd, &c, 1) == 1 && c != '\n') {
-    if (line.size() < 4096) line += c;
+    if (line.size() < max) line += c;
   }
   tcsetattr(fd, TCSAFLUSH, &old);
   (void)!::write(fd, "\n", 1);
@@ -53,7 +52,8 @@ std::optional<std::string> prompt_without_echo(const std::string& prompt) {
 
 }  // namespace
 
-SecretResult secret_from_command(const std::string& option, const std::string& command) {
+SecretResult secret_from_command(const std::string& option, const std::string& command,
+                                 const Limits& limits) {
   SecretResult r;
   const std::string named = option + " command '" + command + "'";
   std::fflush(nullptr);  // the child must not inherit and repeat our buffered output
@@ -66,7 +66,9 @@ SecretResult secret_from_command(const std::string& option, const std::string& c
   char buf[4096];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) {
-    if (out.size() < kMaxSecretBytes) out.append(buf, n);  // keep draining: no SIGPIPE
+    // One byte past the bound tells a first line that is too long; keep draining: no SIGPIPE.
+    if (out.size() <= limits.max_secret)
+      out.append(buf, std::min(n, limits.max_secret + 1 - out.size()));
   }
   int status = ::pclose(pipe);
   if (status == -1) {
@@ -77,15 +79,18 @@ SecretResult secret_from_command(const std::string& option, const std::string& c
     r.error = "the " + named + " failed with exit status " + std::to_string(WEXITSTATUS(status));
   } else if (std::string line = first_line(out); line.empty()) {
     r.error = "the " + named + " printed nothing on its first line";
+  } else if (line.size() > limits.max_secret) {
+    r.error = "the first line the " + named + " printed is longer than " +
+              std::to_string(limits.max_secret) + " bytes";
   } else {
     r.secret = std::move(line);
   }
   return r;
 }
 
-SecretResult read_secret(const SecretSources& s) {
+SecretResult read_secret(const SecretSources& s, const Limits& limits) {
   SecretResult r;
-  if (!s.command.empty()) return secret_from_command(s.option, s.command);
+  if (!s.command.empty()) return secret_from_command(s.option, s.command, limits);
   if (!s.env_var.empty()) {
     const char* v = std::getenv(s.env_var.c_str());
     if (!v) {
@@ -103,11 +108,17 @@ SecretResult read_secret(const SecretSources& s) {
       r.error = "cannot read the secret file " + s.file + " (" + s.option + ")";
       return r;
     }
-    std::string line;
-    std::getline(in, line);
+    std::string line;  // the first line, one byte past the bound at most
+    for (char c; line.size() <= limits.max_secret && in.get(c) && c != '\n';)
+      line += c;
     line = strip_line_end(line);
     if (line.empty()) {
       r.error = "the first line of the secret file " + s.file + " (" + s.option + ") is empty";
+      return r;
+    }
+    if (line.size() > limits.max_secret) {
+      r.error = "the first line of the secret file " + s.file + " (" + s.option +
+                ") is longer than " + std::to_string(limits.max_secret) + " bytes";
       return r;
     }
     r.secret = std::move(line);
@@ -120,7 +131,8 @@ SecretResult read_secret(const SecretSources& s) {
         "--password-env, --password-file, --password-cmd or the prompt";
     return r;
   }
-  if (s.allow_prompt && ::isatty(STDIN_FILENO)) r.secret = prompt_without_echo(s.prompt);
+  if (s.allow_prompt && ::isatty(STDIN_FILENO))
+    r.secret = prompt_without_echo(s.prompt, limits.max_secret);
   return r;
 }
 

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "core/limits.hpp"
+
 namespace mv::tool {
 
 struct SecretSources {
@@ -28,10 +30,13 @@ struct SecretResult {
   std::string warning;                // e.g. the command-line warning
 };
 
-SecretResult read_secret(const SecretSources& sources);
+// A secret longer than limits.max_secret is an error naming its source (a typed one is cut there).
+SecretResult read_secret(const SecretSources& sources, const Limits& limits = kDefaultLimits);
 
 // Runs the command through /bin/sh -c (stdin and stderr inherited) and takes the first line of its
-// standard output. A non-zero exit, a signal or an empty first line is an error naming the command.
-SecretResult secret_from_command(const std::string& option, const std::string& command);
+// standard output. A non-zero exit, a signal, an empty first line or one longer than
+// limits.max_secret is an error naming the command.
+SecretResult secret_from_command(const std::string& option, const std::string& command,
+                                 const Limits& limits = kDefaultLimits);
 
 }  // namespace mv::tool

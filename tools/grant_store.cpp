@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -36,14 +37,14 @@ bool make_dirs(const std::string& dir) {
   return true;
 }
 
-std::string read_all(int fd) {
+// At most max + 1 bytes: one more than the bound tells a grant that is too long.
+std::string read_all(int fd, std::size_t max) {
   std::string out;
   char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+  while (out.size() <= max) {
+    const ssize_t n = ::read(fd, buf, std::min(sizeof buf, max + 1 - out.size()));
     if (n <= 0) break;
     out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > 256 * 1024) break;
   }
   std::memset(buf, 0, sizeof buf);
   return out;
@@ -143,7 +144,7 @@ std::string GrantStore::run_command(const char* verb, const std::string* input,
     }
   }
   ::close(in_pipe[1]);
-  std::string text = read_all(out_pipe[0]);
+  std::string text = read_all(out_pipe[0], max_file_);
   ::close(out_pipe[0]);
   int status = 0;
   if (pid < 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -168,11 +169,12 @@ std::optional<StoredGrant> GrantStore::load(std::string& error) const {
       if (errno != ENOENT) error = "cannot read " + path_ + ": " + std::strerror(errno);
       return std::nullopt;
     }
-    text = read_all(fd);
+    text = read_all(fd, max_file_);
     ::close(fd);
   }
   Error json_error;
-  std::optional<JsonValue> doc = parse_json(text, json_error);
+  std::optional<JsonValue> doc;
+  if (text.size() <= max_file_) doc = parse_json(text, json_error);
   wipe(text);
   if (!doc || !doc->is(JsonValue::Kind::object)) {
     error = (command_.empty() ? "the grant file " + path_ : std::string("the stored grant")) +

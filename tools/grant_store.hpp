@@ -11,9 +11,12 @@
 // standard input, `CMD delete EMAIL` forgets it; the lock stays in the directory.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "core/limits.hpp"
 
 namespace mv::tool {
 
@@ -33,7 +36,8 @@ struct StoredGrant {
 
 class GrantStore {
  public:
-  GrantStore() = default;
+  // limits.max_grant_file bounds a stored grant; a longer one is reported as damaged.
+  explicit GrantStore(const Limits& limits = kDefaultLimits) : max_file_(limits.max_grant_file) {}
   ~GrantStore();
   GrantStore(const GrantStore&) = delete;
   GrantStore& operator=(const GrantStore&) = delete;
@@ -64,6 +68,7 @@ class GrantStore {
   std::string email_;
   std::string command_;
   int lock_fd_ = -1;
+  std::size_t max_file_;
 };
 
 }  // namespace mv::tool

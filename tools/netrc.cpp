@@ -14,8 +14,6 @@ namespace mv::tool {
 
 namespace {
 
-constexpr std::size_t kMaxNetrcBytes = 1024 * 1024;
-
 // Splits into whitespace-separated tokens; "quoted tokens" with backslash escapes; '#' at the
 // start of a token comments out the rest of the line. A macdef (name, then body lines up to an
 // empty line) is dropped here, because its body is not made of tokens.
@@ -113,13 +111,13 @@ std::optional<NetrcLogin> netrc_lookup(std::string_view netrc_text, std::string_
 }
 
 std::optional<NetrcLogin> netrc_lookup_home(std::string_view host, std::string_view user,
-                                            std::string& warning) {
+                                            std::string& warning, const Limits& limits) {
   const char* home = std::getenv("HOME");
   if (!home || !*home) return std::nullopt;
   const std::string path = std::string(home) + "/.netrc";
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::string text(kMaxNetrcBytes, '\0');
+  std::string text(limits.max_netrc_file, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   auto found = netrc_lookup(text, host, user);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/limits.hpp"
+
 namespace mv::tool {
 
 struct NetrcLogin {
@@ -21,9 +23,10 @@ struct NetrcLogin {
 std::optional<NetrcLogin> netrc_lookup(std::string_view netrc_text, std::string_view host,
                                        std::string_view user);
 
-// Reads $HOME/.netrc; nullopt when there is no home, no file, or no fitting entry. Sets warning
-// when the file is readable by other users.
+// Reads $HOME/.netrc (its first limits.max_netrc_file bytes); nullopt when there is no home, no
+// file, or no fitting entry. Sets warning when the file is readable by other users.
 std::optional<NetrcLogin> netrc_lookup_home(std::string_view host, std::string_view user,
-                                            std::string& warning);
+                                            std::string& warning,
+                                            const Limits& limits = kDefaultLimits);
 
 }  // namespace mv::tool

@@ -122,9 +122,16 @@ std::optional<AutodiscoverAnswer> parse_autodiscover_response(std::string_view d
     return std::nullopt;
   }
   if (answer.action != AutodiscoverAnswer::Action::settings) {
-    if (answer.redirect.empty() || answer.redirect.size() > 2048) {
+    if (answer.redirect.empty()) {
       error = make_error(ErrorKind::discover_document, Protocol::none,
                          "the Autodiscover " + std::string(action) + " names no target");
+      return std::nullopt;
+    }
+    if (answer.redirect.size() > limits.max_autodiscover_redirect) {
+      error =
+          make_error(ErrorKind::discover_document, Protocol::none,
+                     "the Autodiscover " + std::string(action) + " names a target longer than " +
+                         std::to_string(limits.max_autodiscover_redirect) + " bytes");
       return std::nullopt;
     }
     return answer;

@@ -10,7 +10,7 @@ namespace {
 constexpr std::size_t kHeader = 12;
 constexpr std::size_t kMaxName = 255;  // wire form, RFC 1035 2.3.4
 
-bool fail(std::string* why, const char* text) {
+bool fail(std::string* why, std::string_view text) {
   if (why) *why = text;
   return false;
 }
@@ -36,11 +36,12 @@ char lower(char c) {
 // Reads the name at pos (following pointers backwards, bounded); pos moves past it in the
 // record. Labels are lower-cased; bytes outside printable ASCII or dots inside a label are
 // escaped as \DDD so they can never pass for other names.
-bool read_name(std::string_view m, std::size_t& pos, std::string& name, std::string* why) {
+bool read_name(std::string_view m, std::size_t& pos, std::string& name, const Limits& limits,
+               std::string* why) {
   name.clear();
   std::size_t at = pos;
   std::size_t wire = 0;
-  unsigned hops = 0;
+  std::size_t hops = 0;
   bool jumped = false;
   for (;;) {
     if (at >= m.size()) return fail(why, "a name runs past the message");
@@ -49,7 +50,9 @@ bool read_name(std::string_view m, std::size_t& pos, std::string& name, std::str
       if (at + 1 >= m.size()) return fail(why, "a name runs past the message");
       const std::size_t target = ((len & 0x3fu) << 8) | static_cast<unsigned char>(m[at + 1]);
       if (target >= at) return fail(why, "a compression pointer points forwards");
-      if (++hops > kMaxPointerHops) return fail(why, "too many compression pointers");
+      if (++hops > limits.max_dns_pointer_hops)
+        return fail(why, "more than " + std::to_string(limits.max_dns_pointer_hops) +
+                             " compression pointers in one name");
       if (!jumped) pos = at + 2;
       jumped = true;
       at = target;
@@ -126,7 +129,7 @@ std::optional<std::string> write_query(std::uint16_t id, std::string_view name, 
   return out;
 }
 
-std::optional<Response> parse_response(std::string_view m, std::string* why) {
+std::optional<Response> parse_response(std::string_view m, std::string* why, const Limits& limits) {
   Response r;
   if (m.size() < kHeader || m.size() > kMaxMessage) {
     fail(why, "shorter than a DNS header, or longer than 65535 bytes");
@@ -145,7 +148,7 @@ std::optional<Response> parse_response(std::string_view m, std::string* why) {
   std::size_t pos = kHeader;
   std::string name;
   for (std::uint16_t i = 0; i < qd; ++i) {
-    if (!read_name(m, pos, name, why)) return std::nullopt;
+    if (!read_name(m, pos, name, limits, why)) return std::nullopt;
     if (pos + 4 > m.size()) {
       fail(why, "a question runs past the message");
       return std::nullopt;
@@ -158,7 +161,7 @@ std::optional<Response> parse_response(std::string_view m, std::string* why) {
   }
   for (std::uint16_t i = 0; i < an; ++i) {
     Record rec;
-    if (!read_name(m, pos, rec.name, why)) return std::nullopt;
+    if (!read_name(m, pos, rec.name, limits, why)) return std::nullopt;
     if (pos + 10 > m.size()) {
       fail(why, "a record runs past the message");
       return std::nullopt;
@@ -192,7 +195,7 @@ std::optional<Response> parse_response(std::string_view m, std::string* why) {
         }
         rec.preference = u16(m, pos);
         at = pos + 2;
-        if (!read_name(rdata, at, rec.target, why)) return std::nullopt;
+        if (!read_name(rdata, at, rec.target, limits, why)) return std::nullopt;
         if (at != end) {
           fail(why, "an MX record with bytes after its name");
           return std::nullopt;
@@ -207,7 +210,7 @@ std::optional<Response> parse_response(std::string_view m, std::string* why) {
         rec.weight = u16(m, pos + 2);
         rec.port = u16(m, pos + 4);
         at = pos + 6;
-        if (!read_name(rdata, at, rec.target, why)) return std::nullopt;
+        if (!read_name(rdata, at, rec.target, limits, why)) return std::nullopt;
         if (at != end) {
           fail(why, "an SRV record with bytes after its name");
           return std::nullopt;
@@ -215,7 +218,7 @@ std::optional<Response> parse_response(std::string_view m, std::string* why) {
         if (rec.target.empty()) rec.target = ".";  // RFC 2782: the service is not offered
         break;
       case kTypeCname:
-        if (!read_name(rdata, at, rec.target, why)) return std::nullopt;
+        if (!read_name(rdata, at, rec.target, limits, why)) return std::nullopt;
         if (at != end) {
           fail(why, "a CNAME record with bytes after its name");
           return std::nullopt;
@@ -226,8 +229,8 @@ std::optional<Response> parse_response(std::string_view m, std::string* why) {
     }
     pos = end;
     if (keep) {
-      if (r.answers.size() >= kMaxRecords) {
-        fail(why, "more answer records than kMaxRecords");
+      if (r.answers.size() >= limits.max_dns_records) {
+        fail(why, "more than " + std::to_string(limits.max_dns_records) + " answer records");
         return std::nullopt;
       }
       r.answers.push_back(std::move(rec));

@@ -3,9 +3,10 @@
 // addresses): a standard recursive query for one name and type, and the parse of a response into
 // its answer records. Sans-I/O like the mail parsers: bytes in, data out, no sockets or clocks.
 // Bounded: names follow RFC 1035's limits (63-byte labels, 255-byte names), compression pointers
-// must point backwards and are followed at most kMaxPointerHops times, at most kMaxRecords records
-// are kept, and a message is at most 65535 bytes. A response over TCP is framed by a two-byte
-// length (RFC 1035 4.2.2; TcpFramer), since a truncated UDP answer (TC) is asked again over TCP.
+// must point backwards and are followed at most Limits::max_dns_pointer_hops times in one name, at
+// most Limits::max_dns_records answer records are kept, and a message is at most 65535 bytes. A
+// response over TCP is framed by a two-byte length (RFC 1035 4.2.2; TcpFramer), since a truncated
+// UDP answer (TC) is asked again over TCP.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.hpp"
+
 namespace mv::dns {
 
 inline constexpr std::uint16_t kTypeA = 1;
@@ -23,8 +26,6 @@ inline constexpr std::uint16_t kTypeMx = 15;
 inline constexpr std::uint16_t kTypeAaaa = 28;
 inline constexpr std::uint16_t kTypeSrv = 33;
 inline constexpr std::uint16_t kClassIn = 1;
-inline constexpr std::size_t kMaxRecords = 64;
-inline constexpr unsigned kMaxPointerHops = 16;
 inline constexpr std::size_t kMaxMessage = 65535;
 
 struct Record {
@@ -53,8 +54,10 @@ std::optional<std::string> write_query(std::uint16_t id, std::string_view name, 
                                        std::string* why = nullptr);
 
 // nullopt with why on anything malformed: short header, not a response, a count beyond the bytes,
-// a pointer forwards or in a loop, a name too long, record data that does not fit its type.
-std::optional<Response> parse_response(std::string_view message, std::string* why = nullptr);
+// a pointer forwards or in a loop, a name too long, record data that does not fit its type, more
+// answer records than limits.max_dns_records or pointer hops than limits.max_dns_pointer_hops.
+std::optional<Response> parse_response(std::string_view message, std::string* why = nullptr,
+                                       const Limits& limits = kDefaultLimits);
 
 // RFC 1035 4.2.2 framing over TCP: feed bytes as they come; done once a whole message is in.
 class TcpFramer {

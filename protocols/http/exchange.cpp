@@ -5,7 +5,7 @@
 
 namespace mv {
 
-HttpExchange::HttpExchange(std::string request_bytes, HttpLimits limits)
+HttpExchange::HttpExchange(std::string request_bytes, const Limits& limits)
     : out_(std::move(request_bytes)), reader_(limits) {}
 
 HttpExchange::~HttpExchange() {

@@ -18,7 +18,7 @@ class HttpExchange : public Conversation {
  public:
   // request_bytes from write_request(). Its one event is "http.response" ("HTTP 200 OK"); a
   // session named "oauth2.token" reports it as "oauth2.token.response".
-  explicit HttpExchange(std::string request_bytes, HttpLimits limits = {});
+  explicit HttpExchange(std::string request_bytes, const Limits& limits = kDefaultLimits);
   ~HttpExchange() override;
 
   void on_bytes(std::string_view data) override;

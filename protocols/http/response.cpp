@@ -55,11 +55,11 @@ void HttpResponseReader::fail(ErrorKind kind, std::string detail, std::string_vi
 bool HttpResponseReader::take_line(std::string_view& data) {
   const std::size_t lf = data.find('\n');
   const std::size_t take = lf == std::string_view::npos ? data.size() : lf + 1;
-  if (line_.size() + take > limits_.max_line) {
-    fail(
-        ErrorKind::http_too_large,
-        "a line of the HTTP response is longer than " + std::to_string(limits_.max_line) + " bytes",
-        std::string_view(line_).substr(0, 80));
+  if (line_.size() + take > limits_.max_http_line) {
+    fail(ErrorKind::http_too_large,
+         "a line of the HTTP response is longer than " + std::to_string(limits_.max_http_line) +
+             " bytes",
+         std::string_view(line_).substr(0, 80));
     data = {};
     return false;
   }
@@ -129,9 +129,9 @@ std::size_t HttpResponseReader::feed(std::string_view data) {
 
 void HttpResponseReader::take_body(std::string_view& data, std::size_t limit) {
   const std::size_t n = std::min(limit, data.size());
-  if (response_.body.size() + n > limits_.max_body) {
+  if (response_.body.size() + n > limits_.max_http_body) {
     fail(ErrorKind::http_too_large,
-         "the HTTP body is larger than " + std::to_string(limits_.max_body) + " bytes");
+         "the HTTP body is larger than " + std::to_string(limits_.max_http_body) + " bytes");
     data = {};
     return;
   }
@@ -163,9 +163,9 @@ void HttpResponseReader::on_status_line() {
 
 void HttpResponseReader::on_header_line() {
   header_bytes_ += line_.size() + 2;
-  if (header_bytes_ > limits_.max_header_bytes) {
-    fail(ErrorKind::http_too_large,
-         "the HTTP headers are larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
+  if (header_bytes_ > limits_.max_http_header_bytes) {
+    fail(ErrorKind::http_too_large, "the HTTP headers are larger than " +
+                                        std::to_string(limits_.max_http_header_bytes) + " bytes");
     return;
   }
   if (line_.empty()) {
@@ -185,9 +185,9 @@ void HttpResponseReader::on_header_line() {
     fail(ErrorKind::http_header, "an HTTP header line is malformed", line_);
     return;
   }
-  if (++header_count_ > limits_.max_headers) {
-    fail(ErrorKind::http_too_large,
-         "the HTTP response has more than " + std::to_string(limits_.max_headers) + " headers");
+  if (++header_count_ > limits_.max_http_headers) {
+    fail(ErrorKind::http_too_large, "the HTTP response has more than " +
+                                        std::to_string(limits_.max_http_headers) + " headers");
     return;
   }
   response_.headers.push_back(
@@ -238,10 +238,10 @@ void HttpResponseReader::start_body() {
   if (te) {
     state_ = State::chunk_size;
   } else if (have_length) {
-    if (length > limits_.max_body) {
+    if (length > limits_.max_http_body) {
       fail(ErrorKind::http_too_large, "the HTTP body announced (" + std::to_string(length) +
                                           " bytes) is larger than " +
-                                          std::to_string(limits_.max_body));
+                                          std::to_string(limits_.max_http_body));
       return;
     }
     remaining_ = length;
@@ -273,9 +273,9 @@ void HttpResponseReader::on_chunk_size_line() {
     state_ = State::trailers;
     return;
   }
-  if (response_.body.size() + v > limits_.max_body) {
+  if (response_.body.size() + v > limits_.max_http_body) {
     fail(ErrorKind::http_too_large,
-         "the HTTP body is larger than " + std::to_string(limits_.max_body) + " bytes");
+         "the HTTP body is larger than " + std::to_string(limits_.max_http_body) + " bytes");
     return;
   }
   remaining_ = v;
@@ -284,7 +284,8 @@ void HttpResponseReader::on_chunk_size_line() {
 
 void HttpResponseReader::on_trailer_line() {
   header_bytes_ += line_.size() + 2;
-  if (header_bytes_ > limits_.max_header_bytes || ++header_count_ > limits_.max_headers + 1) {
+  if (header_bytes_ > limits_.max_http_header_bytes ||
+      ++header_count_ > limits_.max_http_headers + 1) {
     fail(ErrorKind::http_too_large, "the HTTP trailers are too large");
     return;
   }

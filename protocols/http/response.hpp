@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 response reader (RFC 9112), sans-I/O: the caller feeds the bytes it received and asks
-// whether the response is complete. Bounded everywhere: the status line, each header line, the
-// number and total size of the headers, each chunk-size line and the body (buffered whole: the
-// callers are token and discovery endpoints whose answers are small JSON documents). Bodies framed
+// whether the response is complete. Bounded everywhere by Limits (max_http_line, max_http_headers,
+// max_http_header_bytes, max_http_body): the status line, each header line, the number and total
+// size of the headers, each chunk-size line and the body (buffered whole: the callers are token
+// and discovery endpoints whose answers are small JSON and XML documents). Bodies framed
 // by Content-Length, by chunked transfer coding (extensions and trailers skipped), or by the end of
 // the connection; 1xx interim responses are skipped. Anything ambiguous is refused rather than
 // guessed at: Content-Length together with Transfer-Encoding, two different lengths, a coding other
@@ -17,15 +18,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 
 namespace mv {
-
-struct HttpLimits {
-  std::size_t max_line = 8 * 1024;           // the status line, one header line, a chunk-size line
-  std::size_t max_headers = 100;             // header fields in one response (trailers included)
-  std::size_t max_header_bytes = 64 * 1024;  // all header lines of one response together
-  std::size_t max_body = 1024 * 1024;        // the decoded body
-};
 
 struct HttpHeader {
   std::string name;   // as received; compare with iequals
@@ -44,7 +39,7 @@ struct HttpResponse {
 
 class HttpResponseReader {
  public:
-  explicit HttpResponseReader(HttpLimits limits = {}) : limits_(limits) {}
+  explicit HttpResponseReader(const Limits& limits = kDefaultLimits) : limits_(limits) {}
 
   // Takes the bytes it can use and returns how many; fewer than given only once the response is
   // complete (bytes after it are not ours: the caller decides) or after an error (then all).
@@ -80,7 +75,7 @@ class HttpResponseReader {
   void take_body(std::string_view& data, std::size_t limit);
   void fail(ErrorKind kind, std::string detail, std::string_view server_says = {});
 
-  HttpLimits limits_;
+  Limits limits_;
   State state_ = State::status_line;
   HttpResponse response_;
   Error error_;

@@ -65,13 +65,13 @@ void JsonValue::set(std::string key, JsonValue value) {
 
 class JsonParser {
  public:
-  JsonParser(std::string_view text, Error& error, const JsonLimits& limits)
+  JsonParser(std::string_view text, Error& error, const Limits& limits)
       : s_(text), error_(error), limits_(limits) {}
 
   std::optional<JsonValue> document() {
-    if (s_.size() > limits_.max_bytes)
+    if (s_.size() > limits_.max_json_bytes)
       return fail(ErrorKind::json_too_large, "the JSON document is larger than " +
-                                                 std::to_string(limits_.max_bytes) + " bytes");
+                                                 std::to_string(limits_.max_json_bytes) + " bytes");
     JsonValue v;
     if (!value(v, 0)) return std::nullopt;
     skip_ws();
@@ -103,9 +103,9 @@ class JsonParser {
   }
 
   bool value(JsonValue& out, std::size_t depth) {
-    if (++values_ > limits_.max_values) {
-      fail(ErrorKind::json_too_large,
-           "the JSON document has more than " + std::to_string(limits_.max_values) + " values");
+    if (++values_ > limits_.max_json_values) {
+      fail(ErrorKind::json_too_large, "the JSON document has more than " +
+                                          std::to_string(limits_.max_json_values) + " values");
       return false;
     }
     skip_ws();
@@ -138,9 +138,9 @@ class JsonParser {
   }
 
   bool deeper(std::size_t depth) {
-    if (depth <= limits_.max_depth) return true;
-    fail(ErrorKind::json_depth,
-         "the JSON document nests deeper than " + std::to_string(limits_.max_depth) + " levels");
+    if (depth <= limits_.max_json_depth) return true;
+    fail(ErrorKind::json_depth, "the JSON document nests deeper than " +
+                                    std::to_string(limits_.max_json_depth) + " levels");
     return false;
   }
 
@@ -381,12 +381,12 @@ class JsonParser {
 
   std::string_view s_;
   Error& error_;
-  const JsonLimits& limits_;
+  const Limits& limits_;
   std::size_t pos_ = 0;
   std::size_t values_ = 0;
 };
 
-std::optional<JsonValue> parse_json(std::string_view text, Error& error, const JsonLimits& limits) {
+std::optional<JsonValue> parse_json(std::string_view text, Error& error, const Limits& limits) {
   JsonParser parser(text, error, limits);
   return parser.document();
 }

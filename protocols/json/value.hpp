@@ -4,9 +4,10 @@
 // Parsing takes a whole document (the HTTP layer has already collected the bounded body) and
 // refuses what an attacker could use to confuse two readers: a duplicate key in one object
 // (refused, never "first" or "last wins"), invalid UTF-8, lone surrogates, raw control characters
-// in strings, leading zeros, trailing bytes, nesting deeper than max_depth, more than max_values
-// values. Numbers keep their exact text. Errors carry a stable code ("json.syntax", "json.depth",
-// "json.too_large", "json.duplicate_key", "json.utf8") and the byte offset. No exceptions.
+// in strings, leading zeros, trailing bytes, a document larger than Limits::max_json_bytes, nesting
+// deeper than max_json_depth, more than max_json_values values. Numbers keep their exact text.
+// Errors carry a stable code ("json.syntax", "json.depth", "json.too_large", "json.duplicate_key",
+// "json.utf8") and the byte offset. No exceptions.
 #pragma once
 
 #include <cstddef>
@@ -18,14 +19,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 
 namespace mv {
-
-struct JsonLimits {
-  std::size_t max_bytes = 1024 * 1024;  // the whole document
-  std::size_t max_depth = 32;           // nested arrays and objects
-  std::size_t max_values = 16 * 1024;   // values in the whole document
-};
 
 class JsonValue {
  public:
@@ -70,7 +66,7 @@ class JsonValue {
 
 // The document's value, or nullopt with error set (protocol category).
 std::optional<JsonValue> parse_json(std::string_view text, Error& error,
-                                    const JsonLimits& limits = {});
+                                    const Limits& limits = kDefaultLimits);
 
 // Compact JSON; strings escaped (control characters as \u00XX, '/' as is), valid UTF-8 kept.
 std::string write_json(const JsonValue& value);

@@ -26,7 +26,7 @@ bool JwtClaims::has_scope_ending(std::string_view suffix) const {
   return false;
 }
 
-std::optional<JwtClaims> decode_jwt_claims(std::string_view token) {
+std::optional<JwtClaims> decode_jwt_claims(std::string_view token, const Limits& limits) {
   // header.payload.signature, each base64url; the header must be a JSON object too.
   const std::size_t d1 = token.find('.');
   if (d1 == std::string_view::npos) return std::nullopt;
@@ -35,10 +35,10 @@ std::optional<JwtClaims> decode_jwt_claims(std::string_view token) {
     return std::nullopt;
   const auto header = base64url_decode(token.substr(0, d1));
   const auto payload = base64url_decode(token.substr(d1 + 1, d2 - d1 - 1));
-  if (!header || !payload) return std::nullopt;
+  if (!header || !payload || header->size() > limits.max_jwt_part ||
+      payload->size() > limits.max_jwt_part)
+    return std::nullopt;
   Error error;
-  JsonLimits limits;
-  limits.max_bytes = 64 * 1024;
   const auto head = parse_json(*header, error, limits);
   const auto body = parse_json(*payload, error, limits);
   if (!head || !body || !head->is(JsonValue::Kind::object) || !body->is(JsonValue::Kind::object))

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.hpp"
+
 namespace mv {
 
 struct JwtClaims {
@@ -23,6 +25,8 @@ struct JwtClaims {
   bool has_scope_ending(std::string_view suffix) const;
 };
 
-std::optional<JwtClaims> decode_jwt_claims(std::string_view token);
+// nullopt too when a decoded part is larger than limits.max_jwt_part.
+std::optional<JwtClaims> decode_jwt_claims(std::string_view token,
+                                           const Limits& limits = kDefaultLimits);
 
 }  // namespace mv

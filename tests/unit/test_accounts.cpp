@@ -251,6 +251,17 @@ TEST_CASE("accounts: a file becomes accounts with their own secrets, never print
   CHECK(prepare_accounts(request, accounts).find("no accounts") != std::string::npos);
   request.file = "/nonexistent/mv-accounts";
   CHECK(prepare_accounts(request, accounts).find("cannot read it") != std::string::npos);
+
+  // The file is bounded by Limits::max_accounts_file: its own size passes, one byte less not.
+  const std::string one = "--email a@example.org --password-env MV_UNIT_ACCOUNTS_PW1\n";
+  TempFile sized(one);
+  request.file = sized.path;
+  Limits limits;
+  limits.max_accounts_file = one.size();
+  CHECK(prepare_accounts(request, accounts, limits).empty());
+  limits.max_accounts_file = one.size() - 1;
+  CHECK(prepare_accounts(request, accounts, limits) ==
+        "--accounts " + sized.path + ": larger than " + std::to_string(one.size() - 1) + " bytes");
   ::unsetenv("MV_UNIT_ACCOUNTS_PW1");
   ::unsetenv("MV_UNIT_ACCOUNTS_PW2");
 }

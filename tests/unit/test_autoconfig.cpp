@@ -294,6 +294,17 @@ TEST_CASE("autodiscover: Exchange-only, redirects and errors") {
   REQUIRE(answer);
   CHECK(answer->action == mv::AutodiscoverAnswer::Action::redirect_address);
   CHECK(answer->redirect == "me@contoso.onmicrosoft.example");
+  {  // The target is bounded by Limits::max_autodiscover_redirect: its own length passes.
+    const std::string addr =
+        R"(<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><Action>redirectAddr</Action><RedirectAddr>me@contoso.onmicrosoft.example</RedirectAddr></Account></Response></Autodiscover>)";
+    mv::Limits limits;
+    limits.max_autodiscover_redirect = 30;
+    CHECK(mv::parse_autodiscover_response(addr, e, limits));
+    limits.max_autodiscover_redirect = 29;
+    CHECK_FALSE(mv::parse_autodiscover_response(addr, e, limits));
+    CHECK(e.code == "discover.document");
+    CHECK(e.detail.find("longer than 29 bytes") != std::string::npos);
+  }
 
   answer = mv::parse_autodiscover_response(
       R"(<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><Action>redirectUrl</Action><RedirectUrl>https://autodiscover.other.example/autodiscover/autodiscover.xml</RedirectUrl></Account></Response></Autodiscover>)",

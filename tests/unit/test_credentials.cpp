@@ -93,6 +93,33 @@ TEST_CASE("credentials: environment variable, file, literal") {
   CHECK(lit.warning.find(kCanary) == std::string::npos);
 }
 
+TEST_CASE("credentials: a secret longer than Limits::max_secret is refused, naming its source") {
+  Limits limits;
+  limits.max_secret = 6;
+  CHECK(read_secret(command_source("printf 'secret\\nmore'"), limits).secret == "secret");
+  CHECK(read_secret(command_source("printf 'secret\\r\\n'"), limits).secret == "secret");
+  ::setenv("MV_UNIT_LONG_SECRET", "secret7", 1);
+  const SecretResult long_cmd =
+      read_secret(command_source("printf '%s\\n' \"$MV_UNIT_LONG_SECRET\""), limits);
+  CHECK_FALSE(long_cmd.secret);
+  CHECK(long_cmd.error.find("longer than 6 bytes") != std::string::npos);
+  CHECK(long_cmd.error.find("secret7") == std::string::npos);
+
+  TempHome home;
+  home.write("ok", "secret\r\nsecond line\n", fs::perms::owner_read);
+  home.write("long", "secret7\n", fs::perms::owner_read);
+  SecretSources file;
+  file.option = "--password-file";
+  file.file = (home.dir / "ok").string();
+  CHECK(read_secret(file, limits).secret == "secret");
+  file.file = (home.dir / "long").string();
+  const SecretResult long_file = read_secret(file, limits);
+  CHECK_FALSE(long_file.secret);
+  CHECK(long_file.error.find("longer than 6 bytes") != std::string::npos);
+  CHECK(long_file.error.find("--password-file") != std::string::npos);
+  CHECK(long_file.error.find("secret7") == std::string::npos);
+}
+
 TEST_CASE("credentials: --password-cmd takes the first line, errors name the command only") {
   SecretResult ok = read_secret(command_source("printf 'first\\nsecond\\n'"));
   CHECK(ok.secret == "first");
@@ -164,6 +191,22 @@ TEST_CASE("netrc: looked up in $HOME, warns about a file others can read") {
   fs::permissions(home.dir / ".netrc", fs::perms::group_read, fs::perm_options::add);
   CHECK(netrc_lookup_home("imap.example.com", "", warning));
   CHECK(warning.find("chmod 600") != std::string::npos);
+}
+
+TEST_CASE("netrc: only the first Limits::max_netrc_file bytes are read") {
+  TempHome home;
+  const std::string first = "machine other.example.com login bob password pw0\n";
+  const std::string text = first + "machine imap.example.com login alice password pw1\n";
+  home.write(".netrc", text, fs::perms::owner_read | fs::perms::owner_write);
+  std::string warning;
+  Limits limits;
+  limits.max_netrc_file = first.size();  // the second entry lies past the bound: not seen
+  CHECK(netrc_lookup_home("other.example.com", "", warning, limits));
+  CHECK_FALSE(netrc_lookup_home("imap.example.com", "", warning, limits));
+  limits.max_netrc_file = text.size();
+  auto whole = netrc_lookup_home("imap.example.com", "", warning, limits);
+  REQUIRE(whole);
+  CHECK(whole->password == "pw1");
 }
 
 namespace {

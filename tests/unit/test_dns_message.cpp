@@ -145,14 +145,14 @@ TEST_CASE("dns/malformed and hostile answers are refused with a reason") {
     CHECK_MESSAGE(why.find(b.why) != std::string::npos, why);
   }
   // A chain of pointers, each one back to the one before (inside a skipped record's data):
-  // following it is bounded by kMaxPointerHops.
+  // following it is bounded by Limits::max_dns_pointer_hops.
   auto pointer = [](std::size_t to) {
     return bytes({0xc0 | static_cast<int>(to >> 8), static_cast<int>(to & 0xff)});
   };
   std::string chain = header(2) + q;
   const std::size_t rdata_at = chain.size() + 12;
   std::string rdata = pointer(12);
-  for (unsigned i = 0; i < kMaxPointerHops + 2; ++i)
+  for (std::size_t i = 0; i < mv::kDefaultLimits.max_dns_pointer_hops + 2; ++i)
     rdata += pointer(rdata_at + rdata.size() - 2);
   const std::size_t last = rdata_at + rdata.size() - 2;
   chain += rr(pointer(12), 99, rdata) + rr(pointer(last), 1, "abcd");
@@ -167,6 +167,35 @@ TEST_CASE("dns/malformed and hostile answers are refused with a reason") {
   REQUIRE_MESSAGE(ok, why);
   REQUIRE(ok->answers.size() == 1);
   CHECK(ok->answers[0].name == "example.com");
+}
+
+TEST_CASE("dns/the answer records and pointer hops are bounded at the values in Limits") {
+  // Three A records; the last one's owner is a chain of three pointers (record data skipped as
+  // an unknown type holds the first two).
+  const std::string q = question("example.com", 1);
+  std::string msg = header(4) + q;
+  const std::size_t rdata_at = msg.size() + 12;
+  msg += rr(bytes({0xc0, 0x0c}), 99, bytes({0xc0, 0x0c, 0xc0, static_cast<int>(rdata_at)}));
+  msg += rr(bytes({0xc0, 0x0c}), 1, "abcd") + rr(bytes({0xc0, 0x0c}), 1, "efgh");
+  msg += rr(bytes({0xc0, static_cast<int>(rdata_at + 2)}), 1, "ijkl");
+  mv::Limits limits;
+  limits.max_dns_records = 3;
+  limits.max_dns_pointer_hops = 3;
+  std::string why;
+  const auto r = parse_response(msg, &why, limits);
+  REQUIRE_MESSAGE(r, why);
+  REQUIRE(r->answers.size() == 3);
+  CHECK(r->answers[2].name == "example.com");
+  CHECK(r->answers[2].address == "ijkl");
+
+  limits.max_dns_records = 2;
+  CHECK_FALSE(parse_response(msg, &why, limits));
+  CHECK(why == "more than 2 answer records");
+
+  limits = {};
+  limits.max_dns_pointer_hops = 2;
+  CHECK_FALSE(parse_response(msg, &why, limits));
+  CHECK(why == "more than 2 compression pointers in one name");
 }
 
 TEST_CASE("dns/TCP framing gives the same message at every split") {

@@ -123,6 +123,25 @@ Task<void> ask(DnsResolver& r, std::string name, std::uint16_t type, Millis dead
   stop = true;
 }
 
+// One A query for mail.example.test at a resolver with these limits (tries of 1 s), against one
+// scripted server answering with reply(), on virtual time; it ends within the given time.
+DnsAnswer ask_scripted(const Limits& limits,
+                       std::function<std::vector<std::string>(std::string)> reply, Millis within) {
+  Fd peer(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
+  const unsigned port = bind_loopback(peer.fd);
+  REQUIRE(port != 0);
+  test::VirtualTime time;
+  Pump pump(time, time);
+  DnsResolver resolver(pump, {{"127.0.0.1", port}}, 1'000, limits);
+  bool stop = false;
+  DnsAnswer answer;
+  const Millis deadline = time.now() + within;
+  pump.spawn(udp_peer(pump, peer.fd, std::move(reply), &stop, deadline));
+  pump.spawn(ask(resolver, "mail.example.test", dns::kTypeA, deadline, answer, stop));
+  pump.run();
+  return answer;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -244,6 +263,40 @@ TEST_CASE("dns resolver/a server that only sends garbage fails with what it sent
   pump.run();
   CHECK(answer.status == DnsAnswer::Status::failed);
   CHECK(answer.why.find("no DNS response") != std::string::npos);
+}
+
+TEST_CASE("dns resolver/answers are read within the resolver's Limits (virtual time)") {
+  const auto two_records = [](std::string q) {
+    return std::vector<std::string>{response_to(q, 0, {kAddress, kAddress}, dns::kTypeA)};
+  };
+  Limits limits;
+  limits.max_dns_records = 2;
+  const DnsAnswer taken = ask_scripted(limits, two_records, 3'000);
+  REQUIRE(taken.status == DnsAnswer::Status::answered);
+  CHECK(taken.response.answers.size() == 2);
+  limits.max_dns_records = 1;
+  const DnsAnswer ignored = ask_scripted(limits, two_records, 3'000);
+  CHECK(ignored.status == DnsAnswer::Status::failed);
+  CHECK(ignored.why.find("more than 1 answer records") != std::string::npos);
+}
+
+TEST_CASE("dns resolver/a failing server is asked once per round, Limits::max_dns_rounds") {
+  for (const std::size_t rounds : {kDefaultLimits.max_dns_rounds, std::size_t{1}}) {
+    CAPTURE(rounds);
+    Limits limits;
+    limits.max_dns_rounds = rounds;
+    std::size_t asked = 0;
+    const DnsAnswer answer = ask_scripted(
+        limits,
+        [&asked](std::string q) {
+          ++asked;
+          return std::vector<std::string>{response_to(q, 2, {}, dns::kTypeA)};  // SERVFAIL
+        },
+        10'000);
+    CHECK(answer.status == DnsAnswer::Status::failed);
+    CHECK(answer.why.find("SERVFAIL") != std::string::npos);
+    CHECK(asked == rounds);
+  }
 }
 
 TEST_CASE("dns resolver/nothing listening: refused at once, not at the deadline") {

@@ -16,7 +16,7 @@ namespace {
 
 // "200|body|header-count" or "ERR code", after feeding chunks (and EOF when asked).
 std::string read(const std::vector<std::string_view>& chunks, bool eof,
-                 mv::HttpLimits limits = {}) {
+                 const mv::Limits& limits = mv::kDefaultLimits) {
   mv::HttpResponseReader reader(limits);
   for (std::string_view c : chunks)
     reader.feed(c);
@@ -27,7 +27,8 @@ std::string read(const std::vector<std::string_view>& chunks, bool eof,
   return std::to_string(r.status) + "|" + r.body + "|" + std::to_string(r.headers.size());
 }
 
-std::string every_split(std::string_view input, bool eof, mv::HttpLimits limits = {}) {
+std::string every_split(std::string_view input, bool eof,
+                        const mv::Limits& limits = mv::kDefaultLimits) {
   return mv::test::same_for_every_split<std::string>(
       input, [&](const auto& chunks) { return read(chunks, eof, limits); },
       [](const std::string& whole, const std::string& split, std::size_t i) {
@@ -104,11 +105,11 @@ TEST_CASE("http: not HTTP at all (TLS alert, a mail greeting, plaintext where TL
 }
 
 TEST_CASE("http: every bound holds") {
-  mv::HttpLimits small;
-  small.max_line = 40;
-  small.max_headers = 2;
-  small.max_header_bytes = 80;
-  small.max_body = 8;
+  mv::Limits small;
+  small.max_http_line = 40;
+  small.max_http_headers = 2;
+  small.max_http_header_bytes = 80;
+  small.max_http_body = 8;
   CHECK(every_split("HTTP/1.1 200 OK\r\nX: " + std::string(60, 'a') + "\r\n\r\n", true, small) ==
         "ERR http.too_large");
   CHECK(every_split("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", true, small) ==
@@ -128,6 +129,28 @@ TEST_CASE("http: every bound holds") {
   CHECK(r.feed("more") == 4);
   r.on_eof();
   CHECK(r.error().code == "http.too_large");
+}
+
+TEST_CASE("http: each bound is enforced at the value configured in Limits") {
+  // The longest line is "Content-Length: 3" with CRLF (19 bytes); the headers are that line and
+  // the empty one (21 bytes); one header; a body of 3 bytes.
+  const std::string in = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+  struct Case {
+    const char* name;
+    std::size_t mv::Limits::*field;
+    std::size_t exact;
+  };
+  for (const Case c : {Case{"max_http_line", &mv::Limits::max_http_line, 19},
+                       Case{"max_http_headers", &mv::Limits::max_http_headers, 1},
+                       Case{"max_http_header_bytes", &mv::Limits::max_http_header_bytes, 21},
+                       Case{"max_http_body", &mv::Limits::max_http_body, 3}}) {
+    INFO(c.name);
+    mv::Limits limits;
+    limits.*c.field = c.exact;
+    CHECK(every_split(in, false, limits) == "200|abc|1");
+    limits.*c.field = c.exact - 1;
+    CHECK(every_split(in, false, limits) == "ERR http.too_large");
+  }
 }
 
 TEST_CASE("http: request writer, exact bytes; header injection refused") {

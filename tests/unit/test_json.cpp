@@ -9,7 +9,7 @@
 
 namespace {
 
-std::string code_of(std::string_view text, mv::JsonLimits limits = {}) {
+std::string code_of(std::string_view text, const mv::Limits& limits = mv::kDefaultLimits) {
   mv::Error e;
   auto v = mv::parse_json(text, e, limits);
   if (v) return "ok";
@@ -76,16 +76,18 @@ TEST_CASE("json: duplicate keys are refused, deterministically") {
 }
 
 TEST_CASE("json: bounds on size, depth and count") {
-  mv::JsonLimits limits;
-  limits.max_depth = 3;
+  mv::Limits limits;
+  limits.max_json_depth = 3;
   CHECK(code_of("[[[1]]]", limits) == "ok");
   CHECK(code_of("[[[[1]]]]", limits) == "json.depth");
   CHECK(code_of(std::string(100000, '['), {}) == "json.depth");
   limits = {};
-  limits.max_bytes = 10;
+  limits.max_json_bytes = 10;
   CHECK(code_of("\"0123456789\"", limits) == "json.too_large");
+  limits.max_json_bytes = 12;  // the document's own size is accepted
+  CHECK(code_of("\"0123456789\"", limits) == "ok");
   limits = {};
-  limits.max_values = 3;
+  limits.max_json_values = 3;
   CHECK(code_of("[1,2]", limits) == "ok");
   CHECK(code_of("[1,2,3]", limits) == "json.too_large");
 }

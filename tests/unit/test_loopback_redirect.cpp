@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <thread>
 
 #include "engine/clock.hpp"
@@ -47,6 +48,24 @@ struct Plan {
     const mv::Millis until = pump.now() + 5000;
     while (!listener.result() && pump.now() < until)
       co_await pump.until([&] { return listener.result().has_value(); }, until);
+  }
+};
+
+// A listener with these limits on a free port in its own pump, expecting state "s"; run() drives
+// it while browser talks to it from a thread, until the one request came (or 5 s passed).
+struct Listening {
+  mv::Pump pump;
+  mv::LoopbackRedirect listener;
+  explicit Listening(const mv::Limits& limits) : listener(limits) {
+    mv::Error error;
+    REQUIRE(listener.start(pump, "/", error));
+    listener.expect_state("s");
+  }
+  void run(const std::function<void(unsigned port)>& browser) {
+    std::thread thread([&] { browser(listener.port()); });
+    pump.spawn(Plan::wait(pump, listener));
+    pump.run();
+    thread.join();
   }
 };
 
@@ -98,4 +117,43 @@ TEST_CASE("loopback redirect: a state that does not match is answered, reported,
   CHECK(answer.find("does not belong to the sign-in") != std::string::npos);
   REQUIRE(listener.result());
   CHECK((*listener.result())[1].second == "forged");  // the flow compares and refuses it
+}
+
+TEST_CASE("loopback redirect: a request head longer than Limits::max_redirect_head is dropped") {
+  const std::string request = "GET /?code=c&state=s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  mv::Limits limits;
+  limits.max_redirect_head = request.size();
+  Listening l(limits);
+  std::string longer, exact;
+  l.run([&](unsigned port) {
+    longer = ask(port, "GET /?code=c&state=s HTTP/1.1\r\nHost: 127.0.0.10\r\n\r\n");
+    exact = ask(port, request);
+  });
+  CHECK(longer.empty());  // closed without an answer
+  CHECK(exact.rfind("HTTP/1.1 200 OK", 0) == 0);
+  REQUIRE(l.listener.result());
+  CHECK((*l.listener.result())[0].second == "c");
+}
+
+TEST_CASE("loopback redirect: connections past Limits::max_redirect_connections are dropped") {
+  mv::Limits limits;
+  limits.max_redirect_connections = 1;
+  Listening l(limits);
+  std::string second, first;
+  l.run([&](unsigned port) {
+    // The kernel queues connections in order, so the first one is accepted first and holds the
+    // one place; the second is closed without an answer. The first then carries the redirect.
+    const int held = connect_to(port);
+    second = ask(port, "GET /?code=c&state=s HTTP/1.1\r\n\r\n");
+    const std::string request = "GET /?code=c1&state=s HTTP/1.1\r\n\r\n";
+    (void)::send(held, request.data(), request.size(), MSG_NOSIGNAL);
+    char buf[1024];
+    for (ssize_t n; (n = ::recv(held, buf, sizeof buf, 0)) > 0;)
+      first.append(buf, static_cast<std::size_t>(n));
+    ::close(held);
+  });
+  CHECK(second.empty());
+  CHECK(first.rfind("HTTP/1.1 200 OK", 0) == 0);
+  REQUIRE(l.listener.result());
+  CHECK((*l.listener.result())[0].second == "c1");
 }

@@ -119,3 +119,16 @@ TEST_CASE("oauth2: JWT claims decoded for diagnosis, opaque tokens left alone") 
   CHECK_FALSE(mv::decode_jwt_claims("ya29.a0AfH6SMB"));
   CHECK_FALSE(mv::decode_jwt_claims("a.b.c.d"));
 }
+
+TEST_CASE("oauth2: a JWT part larger than Limits::max_jwt_part is no JWT") {
+  const std::string claims = R"({"aud":"https://outlook.office.com","upn":"a@contoso.com"})";
+  const std::string token =
+      mv::base64url_encode(R"({"alg":"none"})") + "." + mv::base64url_encode(claims) + ".sig";
+  mv::Limits limits;
+  limits.max_jwt_part = claims.size();
+  const auto c = mv::decode_jwt_claims(token, limits);
+  REQUIRE(c);
+  CHECK(c->user == "a@contoso.com");
+  limits.max_jwt_part = claims.size() - 1;
+  CHECK_FALSE(mv::decode_jwt_claims(token, limits));
+}

@@ -72,6 +72,23 @@ TEST_CASE("grant store: 0700 directory, 0600 file, round trip, logout") {
   CHECK(back->refresh_token == "RT \"quoted\"");
   CHECK(back->expires_at == 1800000000);
   CHECK(back->scope == g.scope);
+  {  // Bounded by Limits::max_grant_file: the file's own size passes, one byte less is damaged.
+    // (One store at a time: each holds the directory's lock while it lives.)
+    mv::Limits limits;
+    std::string bounded_err;
+    limits.max_grant_file = fs::file_size(store.path());
+    {
+      mv::tool::GrantStore exact(limits);
+      REQUIRE(exact.open(dir + "-bounded", "me@outlook.com") == "");
+      fs::copy_file(store.path(), exact.path());
+      CHECK(exact.load(bounded_err));
+    }
+    --limits.max_grant_file;
+    mv::tool::GrantStore smaller(limits);
+    REQUIRE(smaller.open(dir + "-bounded", "me@outlook.com") == "");
+    CHECK_FALSE(smaller.load(bounded_err));
+    CHECK(bounded_err.find("damaged") != std::string::npos);
+  }
   CHECK(store.remove(err));
   CHECK_FALSE(store.remove(err));
   CHECK(err.empty());
