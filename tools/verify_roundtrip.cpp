@@ -146,11 +146,13 @@ int run_accounts(const CommandLine& cl) {
   // at the same index, or among the failed sign-ins.
   std::vector<RunConfig> configs, refused_configs;
   std::vector<RunResult> refused;
+  std::vector<bool> signin_failed(accounts.size());
   std::vector<std::size_t> slot(accounts.size());
   std::vector<std::size_t> account_of_run;
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     Account& a = accounts[i];
-    if (a.failed_signin.error) {
+    signin_failed[i] = static_cast<bool>(a.failed_signin.error);
+    if (signin_failed[i]) {
       slot[i] = refused.size();
       refused_configs.push_back(std::move(a.options.config));
       refused.emplace_back().report = std::move(a.failed_signin);
@@ -161,7 +163,7 @@ int run_accounts(const CommandLine& cl) {
     }
   }
   auto config_of = [&](std::size_t i) -> RunConfig& {
-    return accounts[i].failed_signin.error ? refused_configs[slot[i]] : configs[slot[i]];
+    return signin_failed[i] ? refused_configs[slot[i]] : configs[slot[i]];
   };
   if (std::string err = ensure_descriptors(std::min(cl.accounts.concurrency, configs.size()));
       !err.empty())
@@ -170,7 +172,7 @@ int run_accounts(const CommandLine& cl) {
   int worst = kExitOk;
   std::vector<RunResult*> ended(accounts.size(), nullptr);
   for (std::size_t i = 0; i < accounts.size(); ++i)
-    if (accounts[i].failed_signin.error) ended[i] = &refused[slot[i]];
+    if (signin_failed[i]) ended[i] = &refused[slot[i]];
   std::size_t printed = 0;
   auto print_ready = [&] {
     for (; printed < ended.size() && ended[printed] != nullptr; ++printed) {
@@ -199,7 +201,7 @@ int run_accounts(const CommandLine& cl) {
       });
   const double total_ms = static_cast<double>(monotonic_us() - start) / 1000.0;
   auto result_of = [&](std::size_t i) -> const RunResult& {
-    return accounts[i].failed_signin.error ? refused[slot[i]] : results[slot[i]];
+    return signin_failed[i] ? refused[slot[i]] : results[slot[i]];
   };
   std::vector<PrometheusAccount> metrics;
   for (std::size_t i = 0; i < accounts.size(); ++i)

@@ -401,6 +401,7 @@ TEST_CASE("integration/oauth2: --accounts: a refused refresh is that account's r
   std::string first, second;
   std::getline(lines, first);
   std::getline(lines, second);
+  CHECK(first.find("\"email\":\"" + alice + "\"") != std::string::npos);
   CHECK(first.find("AADSTS50173") != std::string::npos);
   CHECK(first.find("\"exit_code\":5") != std::string::npos);
   CHECK(second.find("\"email\":\"" + bob + "\"") != std::string::npos);
