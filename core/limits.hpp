@@ -39,6 +39,9 @@ struct Limits {
   // POP3: entries of one UIDL or LIST answer (about 10 MB of listing at the longest UIDs); more
   // is error pop3.listing_too_long.
   std::size_t max_pop3_listing = 100'000;
+  // POP3: the newest messages one token search reads with TOP n 0 (the test message is among
+  // the newest; a maildrop of thousands is never read whole on every visit).
+  std::size_t max_pop3_scanned = 50;
   // One header line and one unfolded header field the message scanner keeps (token, Message-ID);
   // a longer field is skipped and reported as a truncated header.
   std::size_t max_scanned_field = 8 * 1024;

@@ -50,7 +50,11 @@ class TestMessage final : public MessageSource {
   // ("usage.bad_token"), addresses without '@' between a local part and a domain
   // ("usage.bad_address"), an empty date ("usage.bad_date") and a body over kMaxBodySize
   // ("usage.body_too_large"). Composing hashes the body once, streaming.
-  static constexpr std::size_t kMaxTokenLength = 40;  // keeps every body line under 78 chars
+  // Format rules of the message we write, not bounds on what anyone sends us (so not in Limits):
+  // the token keeps every body line under 78 chars; an address or date field keeps its header
+  // line far under RFC 5322's 998 octets; the body is generated while it is sent, never held, so
+  // its cap only refuses a size no real check asks for.
+  static constexpr std::size_t kMaxTokenLength = 40;
   static constexpr std::size_t kMaxFieldLength = 512;
   static constexpr std::size_t kMaxBodySize = std::size_t{64} << 30;
   static std::optional<TestMessage> compose(const MessageSpec& spec, Error& error);

@@ -501,6 +501,11 @@ void Pop3Client::start_next_task() {
       found_.reset();
       scanned_ = 0;
       next_top_ = message_count_;
+      if (task_.number == 0) {
+        const std::size_t window = options_.limits.max_pop3_scanned;
+        task_.number =
+            message_count_ > window ? static_cast<std::uint32_t>(message_count_ - window + 1) : 1;
+      }
       return send_top();
     case TaskKind::retrieve:
       return send_retr();
@@ -583,7 +588,7 @@ void Pop3Client::handle_list(Result r) {
 // ---- TOP (find_token) ------------------------------------------------------------------------
 
 void Pop3Client::send_top() {
-  const std::uint32_t from = std::max<std::uint32_t>(task_.number, 1);
+  const std::uint32_t from = task_.number;
   while (next_top_ >= from && next_top_ > 0 && marked(next_top_))
     --next_top_;
   if (next_top_ < from || next_top_ == 0) {

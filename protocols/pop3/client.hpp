@@ -67,15 +67,16 @@ class Pop3Client final : public Conversation {
   // A message number outside 1..message_count() (or one already marked by dele()) for retrieve()
   // or dele(), or any task after quit(), is error "pop3.bad_task" (category usage).
   //   uidl():  UIDL, or LIST when UIDL is refused -> listing(). Event "pop3.uidl".
-  //   find_token(t, from): TOP n 0 for n = message_count() down to max(from, 1), skipping marked
+  //   find_token(t, from): TOP n 0 for n = message_count() down to from, skipping marked
   //            messages, stopping at the first whose X-Mailverify-Token equals t -> found().
+  //            from 0 (the default): the newest Limits::max_pop3_scanned messages.
   //            Event "pop3.top" (one per task, not per message).
   //   retrieve(n): RETR n streamed -> retrieved(). Event "pop3.retr".
   //   dele(n): DELE n (effective only at QUIT). Event "pop3.dele".
   //   rset():  RSET, undoing every DELE of the session. Event "pop3.rset".
   //   quit():  QUIT; on +OK done() is true. Event "pop3.quit".
   void uidl();
-  void find_token(std::string token, std::uint32_t from_msg = 1);
+  void find_token(std::string token, std::uint32_t from_msg = 0);
   void retrieve(std::uint32_t n);
   void dele(std::uint32_t n);
   void rset();

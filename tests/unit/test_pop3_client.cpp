@@ -396,6 +396,30 @@ TEST_CASE("pop3/client: find_token reads headers with TOP from the newest down, 
       });
 }
 
+TEST_CASE("pop3/client: find_token reads only the newest Limits::max_pop3_scanned messages") {
+  auto small = options();
+  small.limits.max_pop3_scanned = 2;
+  transcript(small,
+             logged_in("+OK 5 1500\r\n") +
+                 std::vector<Step>{
+                     A([](Client& c) { c.find_token("tok123"); }, "TOP 5 0\r\n"),
+                     S("+OK\r\nSubject: five\r\n\r\n.\r\n", "TOP 4 0\r\n"),
+                     S("+OK\r\nSubject: four\r\n\r\n.\r\n", ""),
+                     // An explicit first message overrides the window.
+                     A([](Client& c) { c.find_token("tok123", 3); }, "TOP 5 0\r\n"),
+                     S("+OK\r\nSubject: five\r\n\r\n.\r\n", "TOP 4 0\r\n"),
+                     S("+OK\r\nSubject: four\r\n\r\n.\r\n", "TOP 3 0\r\n"),
+                     S("+OK\r\nX-Mailverify-Token: tok123\r\n\r\n.\r\n", ""),
+                 },
+             [](const Client& c, const Run& run) {
+               CHECK_FALSE(c.error());
+               REQUIRE(run.events.size() == 5);
+               CHECK(run.events[3].detail == "token not found in messages 4..5 (2 headers read)");
+               REQUIRE(c.found());
+               CHECK(*c.found() == 3);
+             });
+}
+
 TEST_CASE("pop3/client: RETR streams the message; digest, token, Message-ID and size match") {
   mv::MessageSpec spec;
   spec.from = "alice@example.org";

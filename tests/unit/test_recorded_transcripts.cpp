@@ -268,13 +268,10 @@ ReplayResult replay_imap(const RecordedSession& recorded) {
 
 // ---- POP3 ---------------------------------------------------------------------------------------
 
-constexpr std::uint32_t kScanWindow = 50;  // as engine/pop3_readback.cpp
-
 void start_pop3_task(mv::Pop3Client& c, std::string_view line, const std::string& token) {
   if (!c.idle()) return;
   if (starts_with(line, "TOP ")) {
-    const std::uint32_t count = c.message_count();
-    c.find_token(token, count > kScanWindow ? count - kScanWindow + 1 : 1);
+    c.find_token(token);  // the newest Limits::max_pop3_scanned, as engine/pop3_readback.cpp
   } else if (starts_with(line, "RETR ")) {
     if (auto n = number(line.substr(5))) c.retrieve(*n);
   } else if (starts_with(line, "DELE ")) {
