@@ -60,6 +60,7 @@ std::optional<std::string> normalize_host(std::string_view text) {
     }
     host += lower(c);
   }
+  if (label == 0) return std::nullopt;  // "mail..": an empty last label (one root dot is dropped)
   return host;
 }
 

@@ -197,6 +197,9 @@ TEST_CASE("autoconfig: placeholders and host names") {
   CHECK(mv::normalize_host(" IMAP.Example.COM. ") == "imap.example.com");
   CHECK_FALSE(mv::normalize_host(""));
   CHECK_FALSE(mv::normalize_host("a..b"));
+  // Found by fuzz_xml: "mail.." was accepted as "mail.", which normalises again to "mail".
+  CHECK_FALSE(mv::normalize_host("mail.."));
+  CHECK_FALSE(mv::normalize_host("."));
   CHECK_FALSE(mv::normalize_host("a b"));
   CHECK_FALSE(mv::normalize_host("host:993"));
   CHECK_FALSE(mv::normalize_host(std::string(64, 'a') + ".example"));
