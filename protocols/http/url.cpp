@@ -32,9 +32,14 @@ std::optional<Url> parse_url(std::string_view text) {
   if (authority.find('@') != std::string_view::npos) return std::nullopt;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
+    // An IP literal (RFC 3986 section 3.2.2): an IPv6 address in brackets, nothing else.
     const std::size_t close = authority.find(']');
     if (close == std::string_view::npos) return std::nullopt;
-    url.host = std::string(authority.substr(1, close - 1));
+    const std::string_view literal = authority.substr(1, close - 1);
+    if (literal.find(':') == std::string_view::npos ||
+        literal.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+      return std::nullopt;
+    url.host = std::string(literal);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return std::nullopt;
@@ -44,6 +49,8 @@ std::optional<Url> parse_url(std::string_view text) {
     const std::size_t colon = authority.find(':');
     url.host = std::string(authority.substr(0, colon));
     if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+    // Brackets belong to IP literals only.
+    if (url.host.find_first_of("[]") != std::string::npos) return std::nullopt;
   }
   if (url.host.empty()) return std::nullopt;
   if (!port.empty()) {

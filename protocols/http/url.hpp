@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Absolute http(s) URLs (RFC 3986) as the HTTP client needs them: scheme, host (a name, an IPv4
-// literal or a bracketed IPv6 literal, brackets removed), port (default 443 / 80) and the request
-// target (path and query, "/" when empty). User info, fragments, spaces and control characters
-// are refused: an endpoint URL from a provider's document or an option must be plain.
+// literal or a bracketed IPv6 literal, brackets removed; brackets anywhere else are refused),
+// port (default 443 / 80) and the request target (path and query, "/" when empty). User info,
+// fragments, spaces and control characters are refused: an endpoint URL from a provider's
+// document or an option must be plain.
 #pragma once
 
 #include <optional>

@@ -192,4 +192,16 @@ TEST_CASE("http: URLs") {
   CHECK_FALSE(mv::parse_url("ftp://host/"));
   CHECK_FALSE(mv::parse_url("https:///path"));
   CHECK(mv::parse_url("http://localhost:8080/")->https == false);
+  // RFC 3986 section 3.2.2: brackets hold an IPv6 literal and nothing else; a name has none.
+  u = mv::parse_url("https://[2001:db8::1.2.3.4]:8443/x");
+  REQUIRE(u);
+  CHECK(u->host == "2001:db8::1.2.3.4");
+  CHECK(u->origin() == "https://[2001:db8::1.2.3.4]:8443");
+  CHECK_FALSE(mv::parse_url("http://[[]:"));  // found by fuzz_http_request: host "[" kept
+  CHECK_FALSE(mv::parse_url("https://[]/"));
+  CHECK_FALSE(mv::parse_url("https://[login.example.com]/"));
+  CHECK_FALSE(mv::parse_url("https://[::1]x/"));
+  CHECK_FALSE(mv::parse_url("https://[::1/"));
+  CHECK_FALSE(mv::parse_url("https://host]/"));
+  CHECK_FALSE(mv::parse_url("https://ho[st/"));
 }
